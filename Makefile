@@ -1,0 +1,44 @@
+# corridor — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install run test test-fast lint bench eval clean-store
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0   # CPU build first, so nothing can pull a CUDA one
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: set up, ingest the bundled corpus if the store is empty, then Discord (DISCORD_TOKEN set) or terminal chat
+run: $(STAMP)
+	$(BIN)/corridor run
+
+## test: the whole suite, slow tests included (what CI runs)
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+## test-fast: skip the tests marked slow
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+eval: $(STAMP)
+	$(BIN)/corridor eval --baseline
+
+clean-store:
+	rm -rf data/store

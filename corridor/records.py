@@ -1,0 +1,148 @@
+"""The typed records every stage speaks: document → chunk → passage → citation → answer.
+
+ingest/ makes Documents and Chunks, vectorstore/ returns Passages, bot/ turns passages into an Answer
+whose statements carry Citations. Front ends (CLI, Discord, eval) only read these records.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class DocumentMeta(BaseModel):
+    """What is known about one source document, without its text."""
+
+    doc_id: str  # stable: derived from the source path (relative to the corpus) or the URL
+    title: str
+    source: str  # the path or URL it was read from
+    url: str | None = None  # a public link for citations, when the document names one
+    publisher: str | None = None
+    author: str | None = None
+    date: str | None = None  # ISO date (YYYY-MM-DD) when the source gives one
+    licence: str | None = None
+    content_hash: str  # sha256 of the cleaned text plus the metadata above
+
+    def chroma_metadata(self) -> dict[str, Any]:
+        """The document's fields as flat Chroma metadata (None values dropped)."""
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class Document(DocumentMeta):
+    """A cleaned document: its text is what chunk spans and citations point into."""
+
+    text: str
+
+
+class Chunk(BaseModel):
+    """A span of one document's cleaned text, the unit that is embedded and retrieved."""
+
+    chunk_id: str  # stable: the same document id, position and text give the same id
+    doc_id: str
+    ordinal: int  # 0-based position among the document's chunks
+    text: str
+    start: int  # character span in Document.text: text == document.text[start:end]
+    end: int
+    heading: str | None = None  # the nearest heading above the chunk
+
+
+class Passage(BaseModel):
+    """A chunk found for a question, with its document's metadata and how it was found."""
+
+    chunk: Chunk
+    doc: DocumentMeta
+    score: float  # the fused score that ordered the results (higher is better)
+    dense_score: float | None = None  # cosine similarity to the question, when dense search saw it
+    lexical_score: float | None = None  # BM25 score, when lexical search saw it
+    rerank_score: float | None = None
+    rank: int = 0  # 1-based position in the final list
+
+
+class Citation(BaseModel):
+    """A numbered pointer from an answer to the exact passage that supports it."""
+
+    number: int
+    doc_id: str
+    title: str
+    url: str | None = None
+    date: str | None = None
+    chunk_id: str
+    start: int
+    end: int
+    heading: str | None = None
+    quote: str  # the passage text as stored (chunk text)
+
+    @classmethod
+    def from_passage(cls, number: int, passage: Passage) -> Citation:
+        c, d = passage.chunk, passage.doc
+        return cls(
+            number=number, doc_id=d.doc_id, title=d.title, url=d.url, date=d.date,
+            chunk_id=c.chunk_id, start=c.start, end=c.end, heading=c.heading, quote=c.text,
+        )
+
+
+class Statement(BaseModel):
+    """One sentence of an answer and the citation numbers that back it."""
+
+    text: str
+    citations: list[int] = Field(default_factory=list)
+    support: float = 1.0  # how well the cited passage supports the sentence (0..1)
+    flagged: bool = False  # kept, but the check found weak support
+
+
+class Turn(BaseModel):
+    """One exchange in a conversation, kept for follow-up questions."""
+
+    question: str
+    standalone: str
+    answer: str
+
+
+class Answer(BaseModel):
+    """What the engine returns: statements with verified citations, or an honest abstention."""
+
+    question: str
+    standalone_question: str  # the question as retrieved, after follow-up rewriting
+    statements: list[Statement] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    abstained: bool = False
+    closest_sources: list[DocumentMeta] = Field(default_factory=list)  # shown when abstaining
+    mode: str = "extractive"
+    notes: list[str] = Field(default_factory=list)  # e.g. "the LLM timed out; extractive answer"
+    latency_ms: float = 0.0
+
+    @property
+    def text(self) -> str:
+        """The answer as prose with [n] markers after each statement."""
+        if self.abstained:
+            return self.statements[0].text if self.statements else ""
+        parts = []
+        for s in self.statements:
+            marks = "".join(f"[{n}]" for n in s.citations)
+            parts.append(f"{s.text} {marks}".strip())
+        return " ".join(parts)
+
+
+class IngestReport(BaseModel):
+    """The summary every ingest run ends with."""
+
+    added: list[str] = Field(default_factory=list)  # doc ids
+    updated: list[str] = Field(default_factory=list)
+    unchanged: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+    failed: dict[str, str] = Field(default_factory=dict)  # source → short reason
+    chunks_written: int = 0
+    chunks_embedded: int = 0  # chunks whose embedding had to be computed (reused ones excluded)
+    seconds: float = 0.0
+
+
+class SourceInfo(BaseModel):
+    """One document in the store, as `corridor sources` lists it."""
+
+    doc_id: str
+    title: str
+    date: str | None = None
+    url: str | None = None
+    source: str
+    chunks: int

