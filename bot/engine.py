@@ -1,0 +1,163 @@
+"""The answer engine: a question in, an Answer out whose every statement cites a verified passage, or an
+honest abstention. It knows nothing about Discord; the CLI, the bot and `corridor eval` all call it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from corridor.errors import CorridorError, StoreUnavailable
+from corridor.records import Answer, Citation, IngestReport, Passage, SourceInfo, Statement, Turn
+from corridor.settings import Settings, get_settings
+from prompts import load
+from vectorstore.retrieval import Filters, HybridRetriever, Retrieval, load_reranker
+
+from . import extractive, llm
+from .citations import verify
+from .question import clean_question, rewrite_follow_up
+
+log = logging.getLogger(__name__)
+
+INJECTION_NOTE = "Instructions inside the question were ignored: corridor answers only from its sources."
+
+
+class Engine:
+    """Retrieval + answering over one ChunkStore. Thread-safe for concurrent questions."""
+
+    def __init__(self, settings: Settings | None = None, store=None) -> None:
+        self.settings = settings or get_settings()
+        if store is None:
+            from vectorstore.store import ChunkStore
+
+            store = ChunkStore(self.settings)
+        self.store = store
+        self.retriever = HybridRetriever(store, self.settings, reranker=load_reranker(self.settings))
+        self.sentence_embeddings = extractive.SentenceEmbeddings(store.embeddings)
+        self._pool = ThreadPoolExecutor(max_workers=max(2, self.settings.max_concurrent_answers),
+                                        thread_name_prefix="corridor-engine")
+        self._ingest_lock = threading.Lock()
+
+    # -- questions ---------------------------------------------------------------------------------------
+    def ask(self, question: str, history: list[Turn] | None = None, *, k: int | None = None,
+            mode: str | None = None, filters: Filters | None = None) -> Answer:
+        """Answer one question (raises InputError for an unusable one, StoreUnavailable when the
+        store cannot be reached)."""
+        t0 = time.perf_counter()
+        s = self.settings
+        mode = mode or s.answer_mode
+        clean = clean_question(question, s.max_question_chars)
+        notes: list[str] = [INJECTION_NOTE] if clean.injection else []
+        history = (history or [])[-s.history_turns:]
+        standalone = self._standalone(clean.query, history, mode, notes)
+        retrieval = self._retrieve(standalone, k, filters)
+        answer = self._answer(clean.text, standalone, retrieval, mode, notes)
+        answer.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
+        return answer
+
+    async def aask(self, question: str, history: list[Turn] | None = None, **kw) -> Answer:
+        """ask() in the engine's worker threads, so an event loop never blocks on model work."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, lambda: self.ask(question, history, **kw))
+
+    def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None,
+                 dense_only: bool = False) -> Retrieval:
+        """Passages only, for evaluation and benchmarks."""
+        clean = clean_question(question, self.settings.max_question_chars)
+        return self._retrieve(clean.query, k, filters, dense_only=dense_only)
+
+    def _standalone(self, query: str, history: list[Turn], mode: str, notes: list[str]) -> str:
+        if not history:
+            return query
+        if mode == "llm":
+            try:
+                return llm.condense(self.settings, query, history)
+            except llm.LLMUnavailable as exc:
+                notes.append(f"{exc} The follow-up was rewritten by rule instead.")
+        return rewrite_follow_up(query, history)
+
+    def _retrieve(self, query: str, k: int | None, filters: Filters | None,
+                  dense_only: bool = False) -> Retrieval:
+        try:
+            return self.retriever.retrieve(query, k=k, filters=filters, dense_only=dense_only)
+        except CorridorError:
+            raise
+        except Exception as exc:  # chromadb raises many types when a server or disk goes away
+            log.exception("retrieval failed")
+            raise StoreUnavailable(
+                f"the knowledge base is unavailable right now ({self.settings.chroma_location}).") from exc
+
+    def _answer(self, question: str, standalone: str, retrieval: Retrieval, mode: str,
+                notes: list[str]) -> Answer:
+        passages = retrieval.passages
+        found = extractive.extract(standalone, retrieval.query_embedding, passages, self.retriever.lexical,
+                                   self.sentence_embeddings, self.settings.max_answer_sentences)
+        if not found.statements or found.relevance < self.settings.abstain_threshold:
+            return self._abstain(question, standalone, passages, notes, mode)
+        statements, cited = found.statements, found.cited
+        if mode == "llm":
+            try:
+                produced = llm.answer(self.settings, question if question == standalone else standalone,
+                                      passages)
+            except llm.LLMUnavailable as exc:
+                notes.append(f"{exc} This is the extractive answer instead.")
+                mode = "extractive"
+            else:
+                if produced is None:
+                    return self._abstain(question, standalone, passages, notes, mode)
+                statements, cited = produced, passages
+        numbered = {i: p for i, p in enumerate(cited, 1)}
+        kept, check_notes = verify(statements, numbered)
+        notes.extend(check_notes)
+        if not kept:
+            return self._abstain(question, standalone, passages, notes, mode)
+        return self._renumber(question, standalone, kept, numbered, mode, notes)
+
+    @staticmethod
+    def _renumber(question: str, standalone: str, statements: list[Statement],
+                  numbered: dict[int, Passage], mode: str, notes: list[str]) -> Answer:
+        """Number the citations 1..n in order of first use, and keep only cited passages."""
+        new: dict[int, int] = {}
+        for st in statements:
+            for n in st.citations:
+                new.setdefault(n, len(new) + 1)
+        out = [st.model_copy(update={"citations": [new[n] for n in st.citations]}) for st in statements]
+        citations = [Citation.from_passage(m, numbered[n]) for n, m in new.items()]
+        return Answer(question=question, standalone_question=standalone, statements=out,
+                      citations=citations, mode=mode, notes=notes)
+
+    def _abstain(self, question: str, standalone: str, passages: list[Passage], notes: list[str],
+                 mode: str) -> Answer:
+        closest = []
+        for p in passages:
+            if p.doc.doc_id not in {d.doc_id for d in closest}:
+                closest.append(p.doc)
+        return Answer(question=question, standalone_question=standalone,
+                      statements=[Statement(text=load("abstain").strip(), citations=[])],
+                      abstained=True, closest_sources=closest[:3], mode=mode, notes=notes)
+
+    # -- the store ---------------------------------------------------------------------------------------
+    def sources(self) -> list[SourceInfo]:
+        try:
+            return self.store.documents()
+        except CorridorError:
+            raise
+        except Exception as exc:
+            raise StoreUnavailable(
+                f"the knowledge base is unavailable right now ({self.settings.chroma_location}).") from exc
+
+    def ingest(self, inputs: list[str], prune: bool = False) -> IngestReport:
+        """Ingest files, folders or URLs into this engine's store; the next question sees them."""
+        from ingest.pipeline import ingest
+
+        with self._ingest_lock:
+            return ingest(inputs, self.settings, store=self.store, prune=prune, progress=False)
+
+    async def aingest(self, inputs: list[str], prune: bool = False) -> IngestReport:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, lambda: self.ingest(inputs, prune))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

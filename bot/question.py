@@ -1,0 +1,99 @@
+"""What happens to a question before retrieval: cleaning, refusing bad input, setting aside
+instructions aimed at the bot, and rewriting follow-ups into stand-alone questions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from corridor.errors import InputError
+from corridor.records import Turn
+from vectorstore.lexical import stopwords
+
+# Characters that change how text looks without being text: zero-width, bidi controls, BOM.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_MENTION = re.compile(r"@(everyone|here)\b|<@[!&]?\d+>|<#\d+>")
+_INVITE = re.compile(r"(?:https?://)?(?:www\.)?(?:discord\.gg|discord(?:app)?\.com/invite)/\S+", re.I)
+_CODE_FENCE = re.compile(r"`{1,3}")
+# Clauses that try to steer the bot rather than ask about the corpus.
+_INJECTION = re.compile(
+    r"(?:^|(?<=[.!?;,]))\s*[^.!?;]*\b(?:ignore|disregard|forget|override)\b[^.!?]*"
+    r"\b(?:sources?|instructions?|rules?|prompt|context|passages?|corpus|citations?)\b[^.!?]*[.!?]?"
+    r"|(?:^|(?<=[.!?;]))\s*[^.!?;]*\b(?:just|only)\s+(?:say|answer|reply|respond)\b[^.!?]*[.!?]?"
+    r"|(?:^|(?<=[.!?;]))\s*[^.!?;]*\b(?:reveal|print|show|repeat)\b[^.!?]*\b(?:system\s+)?prompt\b[^.!?]*[.!?]?"
+    r"|(?:^|(?<=[.!?;]))\s*[^.!?;]*\bwithout\s+(?:any\s+)?(?:citations?|sources?)\b[^.!?]*[.!?]?",
+    re.I,
+)
+_FOLLOW_UP_START = re.compile(r"^(?:and|but|also|so|then|what about|how about|and what|why|when)\b", re.I)
+_PRONOUNS = {"he", "she", "it", "they", "him", "her", "his", "its", "their", "them", "this", "that",
+             "these", "those", "there", "he's", "she's", "it's"}
+_QUESTION_WORDS = {"what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "did",
+                   "do", "is", "are", "was", "were", "can", "could", "would", "should", "say", "says",
+                   "said", "tell", "according", "about", "think", "expect"}
+
+
+@dataclass
+class CleanQuestion:
+    """A question ready for retrieval, and what was set aside from it."""
+
+    text: str  # what the user asked, cleaned (shown back in answers)
+    query: str  # what retrieval searches for: the text without instructions aimed at the bot
+    injection: bool = False  # instructions aimed at the bot were found and ignored
+
+
+def clean_question(raw: str, max_chars: int) -> CleanQuestion:
+    """Normalise a question; raise InputError for one that cannot be asked."""
+    if raw is None or not isinstance(raw, str):
+        raise InputError("please ask a question in words.")
+    text = unicodedata.normalize("NFKC", raw)
+    text = _INVISIBLE.sub("", text)
+    text = "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    text = _MENTION.sub(" ", text)
+    text = _INVITE.sub(" ", text)
+    text = _CODE_FENCE.sub(" ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if not re.search(r"\w", text):
+        raise InputError("please ask a question in words.")
+    if len(text) > max_chars:
+        raise InputError(f"that question is too long ({len(text):,} characters; the limit is {max_chars:,}).")
+    query = _INJECTION.sub(" ", text)
+    query = re.sub(r"\s+", " ", query).strip()
+    injection = query != text
+    if not re.search(r"\w\w", query):
+        query = text  # the whole question was an instruction: search for it as it is
+    return CleanQuestion(text=text, query=query, injection=injection)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w’'-]+", text)
+
+
+def is_follow_up(question: str) -> bool:
+    """Does the question lean on an earlier turn (a pronoun, 'and …', or almost no content words)?"""
+    words = [w.lower() for w in _words(question)]
+    content = [w for w in words if w not in stopwords() and w not in _QUESTION_WORDS and w not in _PRONOUNS]
+    return bool(_FOLLOW_UP_START.match(question.strip())) or any(w in _PRONOUNS for w in words) \
+        or len(content) <= 1
+
+
+def subject_terms(question: str) -> list[str]:
+    """The earlier question's subject: its names and content words, in order."""
+    out: list[str] = []
+    for w in _words(question):
+        lw = w.lower()
+        if lw in stopwords() or lw in _QUESTION_WORDS or lw in _PRONOUNS or len(w) < 3:
+            continue
+        if w not in out:
+            out.append(w)
+    return out
+
+
+def rewrite_follow_up(question: str, history: list[Turn] | None) -> str:
+    """Rule-based carry-over for extractive mode: a follow-up gets the previous question's subject."""
+    if not history or not is_follow_up(question):
+        return question
+    carried = [t for t in subject_terms(history[-1].standalone) if t.lower() not in question.lower()]
+    if not carried:
+        return question
+    return f"{question} ({' '.join(carried)})"

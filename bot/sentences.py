@@ -1,0 +1,43 @@
+"""Sentence spans inside a passage, so an extractive answer can quote exact text.
+
+Hand-written on purpose: the usual splitters (nltk punkt, spaCy) need data downloads, which this offline
+project cannot make; the corpus needs only abbreviations, initials, decimals and list/infobox lines handled.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ABBREV = {
+    "u.s", "u.k", "u.n", "e.g", "i.e", "mr", "mrs", "ms", "dr", "st", "no", "vs", "etc", "jan", "feb",
+    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "mt", "est", "inc",
+    "corp", "co", "ltd", "gen", "col", "gov", "sen", "rep", "prof", "fig", "al",
+}
+# A candidate boundary: end punctuation (maybe closed by a quote or bracket), space, a likely start.
+_BOUNDARY = re.compile(r"([.!?…][\"'”’)\]]*)\s+(?=[\"“‘'(\[–—-]?\s*[A-Z0-9ÇĞİÖŞÜА-Я])")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in text; lines (list items, headings, infobox rows) end sentences."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        line_start, body = pos, line.rstrip("\n")
+        pos += len(line)
+        start = 0
+        for m in _BOUNDARY.finditer(body):
+            end = m.end(1)
+            before = body[start:m.start(1)].rsplit(None, 1)
+            word = before[-1].lower().strip("(\"'“") if before else ""
+            if word in _ABBREV or re.fullmatch(r"[a-z]", word) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word):
+                continue  # "U.S. companies", "J. Smith": not a boundary
+            spans.append((line_start + start, line_start + end))
+            start = m.end()
+        if body[start:].strip():
+            spans.append((line_start + start, line_start + len(body.rstrip())))
+    return [(s + (len(text[s:e]) - len(text[s:e].lstrip())), e) for s, e in spans if text[s:e].strip()]
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of text, stripped."""
+    return [text[s:e] for s, e in sentence_spans(text)]

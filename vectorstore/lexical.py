@@ -1,0 +1,189 @@
+"""BM25 over the same chunks as Chroma (bm25s + Snowball stems), kept in step with the store.
+
+The index is built from the store's texts and saved on local disk under the store's generation, so a
+process that starts against an unchanged store loads it (memory-mapped) instead of re-tokenising; any
+ingest bumps the generation and the next search rebuilds it once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import shutil
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import Stemmer
+
+log = logging.getLogger(__name__)
+
+TOKEN_PATTERN = r"(?u)\b\w\w+\b|\b\d\b"  # bm25s's default plus single digits ("5 billion")
+_TOKEN_RE = re.compile(TOKEN_PATTERN)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
+def terms(text: str) -> list[str]:
+    """Lower-cased, stop-word-free, stemmed terms: the vocabulary BM25 and overlap checks share."""
+    stop = stopwords()
+    words = [w for w in _TOKEN_RE.findall(text.lower()) if w not in stop]
+    return _stemmer().stemWords(words)
+
+
+def _pages(collection, size: int = 5000):
+    """(ids, texts, metadatas) of every chunk in the collection, a page at a time."""
+    offset = 0
+    while True:
+        got = collection.get(include=["documents", "metadatas"], limit=size, offset=offset)
+        if not got["ids"]:
+            return
+        yield got["ids"], got["documents"], got["metadatas"]
+        offset += len(got["ids"])
+
+
+@dataclass
+class _Loaded:
+    generation: str
+    retriever: bm25s.BM25
+    ids: list[str]
+    doc_ids: np.ndarray  # doc id of each row, for filters
+    date_nums: np.ndarray  # YYYYMMDD or 0, for date filters
+    vocab: dict[str, int]
+
+
+class LexicalIndex:
+    """A BM25 index that follows a ChunkStore's generation."""
+
+    def __init__(self, store, cache_dir: Path | None) -> None:
+        self.store = store
+        self.cache_dir = cache_dir
+        self._loaded: _Loaded | None = None
+        self._lock = threading.Lock()
+
+    # -- building ---------------------------------------------------------------------------------------
+    def _key(self, generation: str) -> str:
+        where = self.store.settings.chroma_location + "/" + self.store.settings.collection
+        return hashlib.sha256(f"{where}\x00{generation}".encode()).hexdigest()[:20]
+
+    def _build(self, generation: str) -> _Loaded:
+        ids: list[str] = []
+        doc_ids: list[str] = []
+        dates: list[int] = []
+        corpus: list[list[str]] = []
+        for page_ids, page_texts, page_metas in _pages(self.store.collection):
+            ids.extend(page_ids)
+            corpus.extend(terms(t) for t in page_texts)
+            doc_ids.extend(m.get("doc_id", "") for m in page_metas)
+            dates.extend(int(m.get("date_num", 0) or 0) for m in page_metas)
+        vocab: dict[str, int] = {}
+        token_ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus]
+        retriever = bm25s.BM25()
+        if ids:
+            retriever.index(bm25s.tokenization.Tokenized(ids=token_ids, vocab=vocab), show_progress=False)
+        loaded = _Loaded(generation, retriever, ids, np.array(doc_ids, dtype=object),
+                         np.array(dates, dtype=np.int64), vocab)
+        self._save(loaded)
+        return loaded
+
+    def _save(self, loaded: _Loaded) -> None:
+        if self.cache_dir is None or not loaded.ids:
+            return
+        target = self.cache_dir / self._key(loaded.generation)
+        tmp = target.with_suffix(".tmp")
+        try:
+            shutil.rmtree(tmp, ignore_errors=True)
+            loaded.retriever.save(str(tmp))
+            (tmp / "corridor.json").write_text(json.dumps({
+                "ids": loaded.ids, "doc_ids": loaded.doc_ids.tolist(),
+                "date_nums": loaded.date_nums.tolist(), "vocab": loaded.vocab,
+            }))
+            for old in self.cache_dir.iterdir():  # one cached generation is enough
+                if old != tmp:
+                    shutil.rmtree(old, ignore_errors=True)
+            tmp.rename(target)
+        except OSError as exc:  # a read-only or full disk only costs a rebuild next start
+            log.warning("could not save the lexical index: %s", exc)
+
+    def _load_cached(self, generation: str) -> _Loaded | None:
+        if self.cache_dir is None:
+            return None
+        path = self.cache_dir / self._key(generation)
+        try:
+            meta = json.loads((path / "corridor.json").read_text())
+            retriever = bm25s.BM25.load(str(path), mmap=True)
+        except (OSError, ValueError, KeyError):
+            return None
+        return _Loaded(generation, retriever, meta["ids"], np.array(meta["doc_ids"], dtype=object),
+                       np.array(meta["date_nums"], dtype=np.int64), meta["vocab"])
+
+    def current(self) -> _Loaded:
+        """The index for the store as it is now, rebuilt or loaded when the store changed."""
+        generation = self.store.generation()
+        loaded = self._loaded
+        if loaded is not None and loaded.generation == generation:
+            return loaded
+        with self._lock:
+            if self._loaded is None or self._loaded.generation != generation:
+                if self.cache_dir is not None:
+                    self.cache_dir.mkdir(parents=True, exist_ok=True)
+                self._loaded = self._load_cached(generation) or self._build(generation)
+            return self._loaded
+
+    # -- searching --------------------------------------------------------------------------------------
+    def search(self, query: str, k: int, doc_ids: Iterable[str] | None = None,
+               date_range: tuple[int, int] | None = None) -> list[tuple[str, float]]:
+        """(chunk_id, BM25 score) for the query's best k chunks, best first; only chunks passing filters."""
+        idx = self.current()
+        q = [t for t in terms(query) if t in idx.vocab]
+        if not q or not idx.ids:
+            return []
+        mask = None
+        if doc_ids is not None or date_range is not None:
+            keep = np.ones(len(idx.ids), dtype=bool)
+            if doc_ids is not None:
+                keep &= np.isin(idx.doc_ids, list(doc_ids))
+            if date_range is not None:
+                keep &= (idx.date_nums >= date_range[0]) & (idx.date_nums <= date_range[1])
+            mask = keep.astype(np.float32)
+        token_ids = [[idx.vocab[t] for t in q]]
+        rows, scores = idx.retriever.retrieve(
+            bm25s.tokenization.Tokenized(ids=token_ids, vocab=idx.vocab), k=min(k, len(idx.ids)),
+            show_progress=False, weight_mask=mask, n_threads=0,
+        )
+        return [(idx.ids[r], float(s)) for r, s in zip(rows[0], scores[0], strict=True) if s > 0]
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a stemmed term (0 for unknown terms)."""
+        idx = self.current()
+        tid = idx.vocab.get(term)
+        n = len(idx.ids)
+        if tid is None or n == 0:
+            return 0.0
+        df = self._doc_freqs(idx).get(tid, 0)
+        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+
+    def _doc_freqs(self, idx: _Loaded) -> dict[int, int]:
+        cached = getattr(idx, "_df", None)
+        if cached is None:
+            # bm25s keeps the score matrix in CSC form: one column per vocabulary entry.
+            indptr = np.asarray(idx.retriever.scores["indptr"])
+            cached = {tid: int(indptr[tid + 1] - indptr[tid]) for tid in range(len(indptr) - 1)}
+            idx._df = cached  # type: ignore[attr-defined]
+        return cached

@@ -1,0 +1,182 @@
+"""Hybrid retrieval: dense (Chroma) + lexical (BM25), fused by reciprocal rank, then de-duplicated,
+diversified and optionally reranked. Returns Passages with the signals the answer engine needs.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from corridor.errors import InputError
+from corridor.records import Chunk, DocumentMeta, Passage
+from corridor.settings import Settings
+
+from .lexical import LexicalIndex, terms
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict retrieval to some documents and/or a date range (inclusive, ISO dates)."""
+
+    doc_ids: tuple[str, ...] | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def date_range(self) -> tuple[int, int] | None:
+        if not (self.date_from or self.date_to):
+            return None
+        return (_date_num(self.date_from) if self.date_from else 0,
+                _date_num(self.date_to) if self.date_to else 99991231)
+
+    def chroma_where(self) -> dict | None:
+        clauses: list[dict] = []
+        if self.doc_ids:
+            clauses.append({"doc_id": {"$in": list(self.doc_ids)}})
+        rng = self.date_range()
+        if rng:
+            clauses.append({"date_num": {"$gte": rng[0]}})
+            clauses.append({"date_num": {"$lte": rng[1]}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _date_num(value: str) -> int:
+    try:
+        d = date.fromisoformat(value)
+    except ValueError as exc:
+        raise InputError(f"not a date (use YYYY-MM-DD): {value!r}") from exc
+    return d.year * 10000 + d.month * 100 + d.day
+
+
+@dataclass
+class Retrieval:
+    """What retrieval found for one question."""
+
+    passages: list[Passage]
+    query_embedding: list[float]
+    candidates: int = 0  # how many distinct chunks the two searches proposed
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+class HybridRetriever:
+    """Dense + BM25 over one ChunkStore, fused with reciprocal rank fusion."""
+
+    def __init__(self, store, settings: Settings | None = None, reranker=None) -> None:
+        self.store = store
+        self.settings = settings or store.settings
+        lexical_dir = None if self.settings.store_dir is None else self.settings.store_dir / "lexical"
+        self.lexical = LexicalIndex(store, lexical_dir)
+        self.reranker = reranker  # a sentence_transformers CrossEncoder, or None (the stage is off)
+
+    def retrieve(self, query: str, k: int | None = None, filters: Filters | None = None,
+                 dense_only: bool = False) -> Retrieval:
+        import time
+
+        s = self.settings
+        k = k or s.k
+        fetch_k = max(s.fetch_k, k * 3)
+        filters = filters or Filters()
+        t0 = time.perf_counter()
+        q_emb = self.store.embeddings.embed_query(query)
+        t1 = time.perf_counter()
+        dense = self.store.dense_search(q_emb, fetch_k, where=filters.chroma_where())
+        t2 = time.perf_counter()
+        lexical = [] if dense_only else self.lexical.search(
+            query, fetch_k, doc_ids=filters.doc_ids, date_range=filters.date_range())
+        t3 = time.perf_counter()
+
+        fused: dict[str, float] = {}
+        for ranking in (dense, lexical):
+            for rank, (cid, _) in enumerate(ranking):
+                fused[cid] = fused.get(cid, 0.0) + 1.0 / (s.rrf_k + rank + 1)
+        dense_scores = dict(dense)
+        lexical_scores = dict(lexical)
+        order = sorted(fused, key=fused.__getitem__, reverse=True)[: fetch_k]
+        found = self.store.get_passages(order)
+        missing = [cid for cid in order if cid not in dense_scores and cid in found]
+        if missing:  # lexical-only hits still need a dense score for abstention and ranking
+            dense_scores.update(self._cosine(q_emb, missing))
+        passages = [
+            Passage(chunk=found[cid][0], doc=found[cid][1], score=fused[cid],
+                    dense_score=dense_scores.get(cid), lexical_score=lexical_scores.get(cid))
+            for cid in order if cid in found
+        ]
+        if self.reranker is not None and passages:
+            passages = self._rerank(query, passages)
+        chosen = diversify(passages, k)
+        for i, p in enumerate(chosen, 1):
+            p.rank = i
+        t4 = time.perf_counter()
+        return Retrieval(chosen, q_emb, candidates=len(fused), timings_ms={
+            "embed": (t1 - t0) * 1e3, "dense": (t2 - t1) * 1e3, "lexical": (t3 - t2) * 1e3,
+            "fuse": (t4 - t3) * 1e3})
+
+    def _cosine(self, q_emb: list[float], ids: list[str]) -> dict[str, float]:
+        got = self.store.collection.get(ids=ids, include=["embeddings"])
+        q = np.asarray(q_emb, dtype=np.float32)
+        out = {}
+        for cid, emb in zip(got["ids"], got["embeddings"], strict=True):
+            e = np.asarray(emb, dtype=np.float32)
+            out[cid] = float(q @ e / ((np.linalg.norm(q) * np.linalg.norm(e)) or 1.0))
+        return out
+
+    def _rerank(self, query: str, passages: list[Passage]) -> list[Passage]:
+        scores = self.reranker.predict([(query, p.chunk.text) for p in passages])
+        for p, sc in zip(passages, scores, strict=True):
+            p.rerank_score = float(sc)
+            p.score = float(sc)
+        return sorted(passages, key=lambda p: p.score, reverse=True)
+
+
+def diversify(passages: list[Passage], k: int, max_per_doc: int | None = None) -> list[Passage]:
+    """Pick k passages in score order, skipping near-duplicates and deferring a chunk whose neighbour
+    in the same document is already chosen, so one paragraph cannot crowd out other sources."""
+    max_per_doc = max_per_doc or max(2, (k + 1) // 2)
+    chosen: list[Passage] = []
+    deferred: list[Passage] = []
+    seen_terms: list[set[str]] = []
+    per_doc: dict[str, list[int]] = {}
+    for p in passages:
+        t = set(terms(p.chunk.text))
+        if any(_jaccard(t, other) >= 0.8 for other in seen_terms):
+            continue  # the same text twice (an older revision, an overlap) adds nothing
+        ords = per_doc.get(p.doc.doc_id, [])
+        if len(ords) >= max_per_doc or any(abs(o - p.chunk.ordinal) <= 1 for o in ords):
+            deferred.append(p)
+            continue
+        chosen.append(p)
+        seen_terms.append(t)
+        per_doc.setdefault(p.doc.doc_id, []).append(p.chunk.ordinal)
+        if len(chosen) == k:
+            return chosen
+    for p in deferred:  # fill with what was held back rather than return fewer than k
+        if len(chosen) == k:
+            break
+        chosen.append(p)
+    return sorted(chosen, key=lambda p: p.score, reverse=True)
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def load_reranker(settings: Settings):
+    """A CrossEncoder from a local folder, or None when reranking is off (no reranker ships offline)."""
+    if not settings.reranker_model:
+        return None
+    from pathlib import Path
+
+    if not Path(settings.reranker_model).is_dir():
+        raise InputError(f"reranker model folder not found: {settings.reranker_model}")
+    from sentence_transformers import CrossEncoder
+
+    return CrossEncoder(settings.reranker_model, device="cpu")
+
+
+__all__ = ["Chunk", "DocumentMeta", "Filters", "HybridRetriever", "Retrieval", "diversify", "load_reranker"]
