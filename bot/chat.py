@@ -1,0 +1,47 @@
+"""The terminal conversation: the same engine as Discord, with follow-ups, until EOF or /quit."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from rich.console import Console
+
+from corridor.errors import CorridorError
+from corridor.records import Turn
+
+from .engine import Engine
+from .render import print_answer
+
+HELP = ("Ask about the corpus. Follow-ups keep the conversation. "
+        "/sources lists documents, /new forgets, /quit ends.")
+
+
+def chat(engine: Engine, console: Console | None = None) -> None:
+    console = console or Console()
+    history: deque[Turn] = deque(maxlen=engine.settings.history_turns)
+    console.print(HELP, style="dim")
+    while True:
+        try:
+            question = console.input("[bold green]you>[/] ").strip()
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            return
+        if not question:
+            continue
+        if question in {"/quit", "/exit"}:
+            return
+        if question == "/new":
+            history.clear()
+            console.print("Conversation forgotten.", style="dim")
+            continue
+        if question == "/sources":
+            for s in engine.sources():
+                console.print(f"- {s.title} ({s.date or 'undated'}, {s.chunks} chunks)", markup=False)
+            continue
+        try:
+            answer = engine.ask(question, list(history))
+        except CorridorError as exc:
+            console.print(f"error: {exc}", style="red", markup=False)
+            continue
+        print_answer(answer, console)
+        history.append(Turn(question=question, standalone=answer.standalone_question, answer=answer.text))
