@@ -6,6 +6,7 @@ Fast and model-free: it reads the JSONL, the corpus files and the injection fixt
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -106,6 +107,7 @@ def test_evidence_quotes_are_verbatim_in_their_documents(q: dict) -> None:
     assert len(docs) == len(set(docs)), "evidence_docs repeats a document"
     used: set[str] = set()
     for quote in q["evidence"]:
+        assert unicodedata.normalize("NFC", quote) == quote, f"not NFC (the cleaner's form): {quote!r}"
         n_words = len(quote.split())
         assert QUOTE_WORDS[0] <= n_words <= QUOTE_WORDS[1], f"{n_words} words: {quote!r}"
         found = [d for d in docs if norm(quote) in body(d)]
