@@ -1,0 +1,152 @@
+"""The `corridor` command line (typer). Each subcommand is one decorated function below; add new ones the same
+way (`@app.command()`), importing heavy modules inside the function so `corridor --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from corridor.errors import CorridorError
+from corridor.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from corridor.records import IngestReport
+    from vectorstore.store import ChunkStore
+
+app = typer.Typer(
+    name="corridor", no_args_is_help=True, add_completion=False,
+    help="Cited-passage Q&A over regional analyses: ingest documents, list sources, chat, run the bot.",
+)
+out = Console()
+err = Console(stderr=True)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def settings() -> Settings:
+    """The process-wide settings (tests clear get_settings' cache after changing the environment)."""
+    return get_settings()
+
+
+def open_store(s: Settings | None = None) -> ChunkStore:
+    from vectorstore.store import ChunkStore
+
+    return ChunkStore(s or settings())
+
+
+def print_report(report: IngestReport) -> None:
+    """The end-of-run summary, for people."""
+    failed = len(report.failed)
+    out.print(
+        f"[bold]added {len(report.added)}[/] · updated {len(report.updated)} · "
+        f"unchanged {len(report.unchanged)} · removed {len(report.removed)} · "
+        f"{'[red]' if failed else ''}failed {failed}{'[/]' if failed else ''} — "
+        f"{report.chunks_written} chunks written, {report.chunks_embedded} embedded, {report.seconds:.1f} s"
+    )
+    for name, reason in report.failed.items():
+        out.print(f"  [red]failed[/] {escape(name)}: {escape(reason)}", highlight=False)
+    for label, ids in (("added", report.added), ("updated", report.updated), ("removed", report.removed)):
+        if ids and (label != "added" or len(ids) <= 10):  # a first full ingest need not list every id
+            out.print(f"  {label}: {', '.join(ids)}", highlight=False)
+
+
+@app.command()
+def ingest(
+    inputs: Annotated[list[str] | None, typer.Argument(
+        help="Files, folders or http(s) URLs (default: the bundled corpus).", show_default=False)] = None,
+    prune: Annotated[bool, typer.Option(
+        "--prune", help="Remove documents whose file was in an ingested folder but is gone.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Add or update documents in the store (incremental: unchanged documents cost nothing)."""
+    from ingest.pipeline import ingest as run_ingest
+
+    report = run_ingest(inputs or [], settings(), prune=prune, progress=not as_json)
+    if as_json:
+        print(report.model_dump_json(indent=2))
+    else:
+        print_report(report)
+    if report.failed and not (report.added or report.updated or report.unchanged or report.removed):
+        raise typer.Exit(1)
+
+
+@app.command()
+def sources(as_json: JsonFlag = False) -> None:
+    """List the documents in the store with title, date and chunk count."""
+    docs = open_store().documents()
+    if as_json:
+        print(json.dumps([d.model_dump() for d in docs], indent=2, ensure_ascii=False))
+        return
+    if not docs:
+        out.print("The store is empty: run `corridor ingest`.")
+        return
+    table = Table(title=f"{len(docs)} documents")
+    table.add_column("doc_id", overflow="fold")
+    table.add_column("title", max_width=60)
+    table.add_column("date", no_wrap=True)
+    table.add_column("chunks", justify="right")
+    for d in docs:
+        table.add_row(d.doc_id, d.title, d.date or "—", str(d.chunks))
+    out.print(table)
+
+
+def start_discord(s: Settings) -> None:
+    """Start the Discord bot (bot/discord_bot.py must expose `run(settings)`)."""
+    try:
+        module = importlib.import_module("bot.discord_bot")
+        runner = module.run
+    except (ImportError, AttributeError) as exc:
+        err.print(f"[red]The Discord bot is not available ({escape(str(exc))}); using the terminal.[/]")
+        start_terminal(s)
+        return
+    runner(s)
+
+
+def start_terminal(s: Settings) -> None:
+    """The terminal front end. Placeholder until `corridor chat` exists: it lists the sources."""
+    err.print("The terminal Q&A is not built yet; these are the documents in the store:")
+    sources(as_json=False)
+
+
+@app.command()
+def run() -> None:
+    """Ingest the bundled corpus if the store is empty, then start Discord (DISCORD_TOKEN) or the terminal."""
+    from ingest.pipeline import ingest as run_ingest
+
+    s = settings()
+    store = open_store(s)
+    if store.count() == 0:
+        err.print(f"The store is empty; ingesting the bundled corpus from {s.corpus_dir} …")
+        print_report(run_ingest([], s, store=store, progress=True))
+    if s.discord_token is not None and s.discord_token.get_secret_value():
+        start_discord(s)
+    else:
+        start_terminal(s)
+
+
+def main() -> None:
+    """Console-script entry: user errors become one red line on stderr and exit status 1."""
+    from pydantic import ValidationError
+
+    try:
+        app()
+    except CorridorError as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        sys.exit(1)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "settings"
+        err.print(f"[red]error:[/] invalid setting {where}: {escape(str(first.get('msg')))}", highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

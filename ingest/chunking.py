@@ -1,0 +1,53 @@
+"""Split a cleaned document into overlapping chunks that respect paragraphs and sentences.
+
+Each chunk records its exact span in the document text (text == document.text[start:end]), its ordinal
+and the nearest Markdown heading above it; its id is a hash of (doc_id, ordinal, text), so it is stable.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from corridor.records import Chunk, Document
+
+from .clean import headings
+
+# Paragraphs first, then lines, then sentence ends, then words (regexes: the sentence one is a lookbehind).
+SEPARATORS = [r"\n\n", r"\n", r"(?<=[.!?…])\s+", r"(?<=[;:])\s+", r" ", r""]
+
+
+def chunk_id(doc_id: str, ordinal: int, text: str) -> str:
+    return hashlib.sha256(f"{doc_id}\x00{ordinal}\x00{text}".encode()).hexdigest()[:32]
+
+
+def splitter(chunk_size: int, chunk_overlap: int) -> RecursiveCharacterTextSplitter:
+    return RecursiveCharacterTextSplitter(
+        chunk_size=chunk_size, chunk_overlap=min(chunk_overlap, max(0, chunk_size - 1)),
+        separators=SEPARATORS, is_separator_regex=True, keep_separator="start", strip_whitespace=True,
+    )
+
+
+def chunk_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
+    """The document's chunks, in order, with spans into doc.text."""
+    pieces = splitter(chunk_size, chunk_overlap).split_text(doc.text)
+    marks = headings(doc.text)
+    positions = [p for p, _ in marks]
+    chunks: list[Chunk] = []
+    cursor = 0
+    for piece in pieces:
+        # The splitter keeps separators, so every piece is a substring; search from the previous start.
+        start = doc.text.find(piece, cursor)
+        if start < 0:
+            start = doc.text.find(piece)
+        if start < 0:  # cannot happen with keep_separator; refuse rather than store a wrong span
+            raise RuntimeError(f"chunk of {doc.doc_id} not found in its text")
+        end = start + len(piece)
+        i = bisect.bisect_right(positions, start) - 1
+        ordinal = len(chunks)
+        chunks.append(Chunk(chunk_id=chunk_id(doc.doc_id, ordinal, piece), doc_id=doc.doc_id, ordinal=ordinal,
+                            text=piece, start=start, end=end, heading=marks[i][1] if i >= 0 else None))
+        cursor = start + 1
+    return chunks

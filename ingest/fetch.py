@@ -1,0 +1,110 @@
+"""Fetch an http(s) URL safely: timeout, streamed size cap, content-type check, and no private addresses.
+
+The address guard resolves the host and refuses loopback, private, link-local, reserved, multicast and
+unspecified addresses before the first request and again after every redirect (redirects are followed by
+hand for that reason), unless settings.allow_private_urls is on.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from corridor.errors import InputError
+from corridor.settings import Settings
+
+from .clean import slugify
+
+MAX_REDIRECTS = 5
+CONTENT_KINDS = {
+    "text/html": "html", "application/xhtml+xml": "html",
+    "text/plain": "text", "text/markdown": "text", "text/x-markdown": "text",
+    "application/pdf": "pdf",
+}
+
+
+@dataclass
+class Fetched:
+    url: str  # the final URL, after redirects
+    kind: str  # "html", "text" or "pdf"
+    data: bytes
+
+
+def url_doc_id(url: str) -> str:
+    """A stable doc id from the URL's host and path (and a short hash of its query, if any)."""
+    import hashlib
+
+    parts = urlsplit(url)
+    slug = slugify(f"{parts.hostname or ''}/{parts.path}") or "url"
+    if parts.query:
+        slug += "-" + hashlib.sha256(parts.query.encode()).hexdigest()[:8]
+    return slug
+
+
+def check_address(url: str, settings: Settings) -> None:
+    """Refuse non-http(s) URLs, and hosts resolving to non-public addresses unless allowed."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise InputError(f"only http and https URLs can be ingested, not {parts.scheme or 'this'}:")
+    if not parts.hostname:
+        raise InputError("the URL has no host")
+    if settings.allow_private_urls:
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
+                                   type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise InputError(f"cannot resolve host {parts.hostname}") from exc
+    for info in infos:
+        addr = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not addr.is_global or addr.is_multicast:
+            raise InputError(
+                f"refused: {parts.hostname} resolves to a non-public address ({addr}); "
+                "set CORRIDOR_ALLOW_PRIVATE_URLS=true to allow it"
+            )
+
+
+def _kind(content_type: str) -> str:
+    mime = content_type.split(";")[0].strip().lower()
+    if mime not in CONTENT_KINDS:
+        raise InputError(f"unsupported content type {mime or 'unknown'} (html, text, markdown or pdf only)")
+    return CONTENT_KINDS[mime]
+
+
+def fetch(url: str, settings: Settings) -> Fetched:
+    """GET the URL within the time and size limits, checking the address at every hop."""
+    deadline = time.monotonic() + settings.url_timeout_s
+    cap = settings.url_max_bytes
+    try:
+        with httpx.Client(timeout=settings.url_timeout_s, follow_redirects=False,
+                          headers={"User-Agent": "corridor-ingest/0.1"}) as client:
+            for _ in range(MAX_REDIRECTS + 1):
+                check_address(url, settings)
+                with client.stream("GET", url) as response:
+                    if response.is_redirect:
+                        url = urljoin(url, response.headers.get("location", ""))
+                        continue
+                    if response.status_code >= 400:
+                        raise InputError(f"the server answered HTTP {response.status_code}")
+                    kind = _kind(response.headers.get("content-type", ""))
+                    declared = response.headers.get("content-length")
+                    if declared and declared.isdigit() and int(declared) > cap:
+                        raise InputError(f"too large ({declared} bytes; the limit is {cap})")
+                    body = bytearray()
+                    for part in response.iter_bytes():
+                        body.extend(part)
+                        if len(body) > cap:
+                            raise InputError(f"too large (more than {cap} bytes)")
+                        if time.monotonic() > deadline:
+                            raise InputError(f"timed out after {settings.url_timeout_s:g} s")
+                    return Fetched(url=str(response.url), kind=kind, data=bytes(body))
+            raise InputError(f"more than {MAX_REDIRECTS} redirects")
+    except httpx.TimeoutException as exc:
+        raise InputError(f"timed out after {settings.url_timeout_s:g} s") from exc
+    except httpx.HTTPError as exc:
+        raise InputError(f"cannot fetch the URL ({type(exc).__name__})") from exc

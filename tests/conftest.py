@@ -1,0 +1,91 @@
+"""Shared fixtures. Several engineers edit this file: only ADD fixtures, keep each small and documented.
+
+Ingest / store fixtures (real embedding model, real Chroma):
+- `settings_factory(tmp_dir, **overrides) -> Settings`: settings whose data and store live under tmp_dir
+  (embedded Chroma, bundled corpus as corpus_dir, no server, no Discord token).
+- `embeddings`: the session's one embedding model (MiniLM), shared by every store a test opens.
+- `ingested`: (settings, store) with the bundled corpus (14 documents) ingested once per session into a
+  temporary embedded store. Treat it as READ-ONLY; copy the corpus and use settings_factory to mutate.
+- `ingest_report`: the IngestReport of that first ingest.
+- `small_corpus(tmp_path)`: a copy of three bundled corpus files in a temporary folder, safe to edit.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from corridor.settings import PROJECT_ROOT, Settings
+
+BUNDLED_CORPUS = PROJECT_ROOT / "data" / "corpus"
+
+
+def make_settings(tmp_dir: Path, **overrides: Any) -> Settings:
+    """Settings isolated under tmp_dir (explicit values beat any environment variable)."""
+    values: dict[str, Any] = {
+        "data_dir": tmp_dir, "store_dir": tmp_dir / "store", "corpus_dir": BUNDLED_CORPUS,
+        "chroma_host": None, "discord_token": None, "preset": "default",
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture(scope="session")
+def settings_factory():
+    """make_settings(tmp_dir, **overrides) → Settings with data and store under tmp_dir."""
+    return make_settings
+
+
+@pytest.fixture(scope="session")
+def embeddings():
+    """The session's one MiniLM embedding model (loaded once)."""
+    from vectorstore.embeddings import get_embeddings
+
+    return get_embeddings(make_settings(Path("/nonexistent")))
+
+
+class Ingested(NamedTuple):
+    settings: Settings
+    store: Any  # vectorstore.store.ChunkStore
+
+
+@pytest.fixture(scope="session")
+def _corpus_ingest(tmp_path_factory, embeddings):
+    from ingest.pipeline import ingest
+    from vectorstore.store import ChunkStore
+
+    settings = make_settings(tmp_path_factory.mktemp("ingested"))
+    store = ChunkStore(settings, embeddings=embeddings)
+    report = ingest(None, settings, store=store, progress=False)
+    return settings, store, report
+
+
+@pytest.fixture(scope="session")
+def ingested(_corpus_ingest) -> Ingested:
+    """(settings, store) with the bundled corpus ingested once per session. Read-only."""
+    return Ingested(_corpus_ingest[0], _corpus_ingest[1])
+
+
+@pytest.fixture(scope="session")
+def ingest_report(_corpus_ingest):
+    """The IngestReport of the session's first ingest of the bundled corpus."""
+    return _corpus_ingest[2]
+
+
+@pytest.fixture
+def small_corpus(tmp_path) -> Path:
+    """Three bundled corpus files copied into tmp_path/corpus (edit freely)."""
+    target = tmp_path / "corpus"
+    target.mkdir()
+    for name in ("00-news-az-engin-ozer-interview.md", "04-wikipedia-zangezur-corridor.md",
+                 "13-usda-fas-kazakhstan-grain-and-feed-update-2014.md"):
+        shutil.copy(BUNDLED_CORPUS / name, target / name)
+    return target
