@@ -37,14 +37,18 @@ def chunk_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[C
     positions = [p for p, _ in marks]
     chunks: list[Chunk] = []
     cursor = 0
+    spans: set[tuple[int, int]] = set()
     for piece in pieces:
         # The splitter keeps separators, so every piece is a substring; search from the previous start.
         start = doc.text.find(piece, cursor)
-        if start < 0:
-            start = doc.text.find(piece)
+        if start < 0:  # the splitter can repeat a piece at the very end of a text: take its last place
+            start = doc.text.rfind(piece)
         if start < 0:  # cannot happen with keep_separator; refuse rather than store a wrong span
             raise RuntimeError(f"chunk of {doc.doc_id} not found in its text")
         end = start + len(piece)
+        if (start, end) in spans:
+            continue
+        spans.add((start, end))
         i = bisect.bisect_right(positions, start) - 1
         ordinal = len(chunks)
         chunks.append(Chunk(chunk_id=chunk_id(doc.doc_id, ordinal, piece), doc_id=doc.doc_id, ordinal=ordinal,
