@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -25,8 +26,8 @@ app = typer.Typer(
     name="corridor", no_args_is_help=True, add_completion=False,
     help="Cited-passage Q&A over regional analyses: ingest documents, list sources, chat, run the bot.",
 )
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)  # one line stays one line, even in pipes and logs
+err = Console(stderr=True, soft_wrap=True)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -130,6 +131,32 @@ def run() -> None:
         start_discord(s)
     else:
         start_terminal(s)
+
+
+@app.command("eval")
+def eval_(
+    gold: Annotated[Path | None, typer.Option(help="Gold set (JSONL); default data/eval/gold.jsonl.")] = None,
+    mode: Annotated[str | None, typer.Option(help="extractive or llm (default: the configured one).")] = None,
+    k: Annotated[int | None, typer.Option("--k", help="Passages per answer (default: configured k).")] = None,
+    baseline: Annotated[bool, typer.Option(
+        "--baseline", help="Also run a naive LangChain RAG (dense top-4, top passage) and compare.")] = False,
+    out_dir: Annotated[Path, typer.Option(
+        "--out", help="Folder for report.json and report.html.")] = Path("eval-report"),
+    kinds: Annotated[list[str] | None, typer.Option(
+        help="Only these kinds (repeat or comma-separate).", show_default=False)] = None,
+    thresholds: Annotated[Path | None, typer.Option(
+        help="Gate thresholds (TOML); default data/eval/thresholds.toml.")] = None,
+    gate: Annotated[bool, typer.Option(help="Exit 1 when a metric is under its threshold.")] = True,
+    ragas: Annotated[bool, typer.Option(
+        "--ragas", help="Add RAGAS scores (needs the ragas package and an LLM judge).")] = False,
+) -> None:
+    """Answer-quality test: run the gold set, print the metrics, write the reports, gate on thresholds."""
+    from bot.evaluate.command import run_command
+
+    status = run_command(settings(), gold=gold, mode=mode, k=k, baseline=baseline, out=out_dir, kinds=kinds,
+                         thresholds=thresholds, gate=gate, ragas=ragas, console=out, err=err)
+    if status:
+        raise typer.Exit(status)
 
 
 def main() -> None:

@@ -1,0 +1,105 @@
+"""ChunkStore against the session's ingested bundled corpus (read-only) and small scratch stores."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from corridor.errors import InputError
+from corridor.records import Chunk, DocumentMeta
+from ingest.loaders import from_markdown
+from tests.conftest import BUNDLED_CORPUS
+from vectorstore.store import ChunkStore, date_num
+
+pytestmark = pytest.mark.slow
+
+
+def test_collection_uses_cosine_and_dense_search_returns_similarities(ingested) -> None:
+    _, store = ingested
+    assert store.collection.configuration["hnsw"]["space"] == "cosine"
+    query = store.embeddings.embed_query("Zangezur corridor through southern Armenia to Nakhchivan")
+    hits = store.dense_search(query, 5)
+    assert len(hits) == 5
+    sims = [s for _, s in hits]
+    assert sims == sorted(sims, reverse=True)
+    found = store.get_passages([cid for cid, _ in hits])
+    assert found[hits[0][0]][1].doc_id == "04-wikipedia-zangezur-corridor"
+    stored = store.collection.get(ids=[hits[0][0]], include=["embeddings"])["embeddings"][0]
+    cosine = sum(a * b for a, b in zip(query, stored, strict=True)) / (
+        math.sqrt(sum(a * a for a in query)) * math.sqrt(sum(b * b for b in stored)))
+    assert sims[0] == pytest.approx(cosine, abs=1e-4)
+
+
+def test_where_filters_on_date_num(ingested) -> None:
+    _, store = ingested
+    query = store.embeddings.embed_query("Kazakhstan")
+    hits = store.dense_search(query, 50, where={"date_num": {"$gte": 20240101}})
+    docs = {meta.doc_id for _, meta in store.get_passages([c for c, _ in hits]).values()}
+    assert docs == {"00-news-az-engin-ozer-interview", "10-crs-kazakhstan-background-and-issues-2024"}
+    assert store.dense_search(query, 5, where={"doc_id": "no-such-doc"}) == []
+
+
+def test_passages_rebuild_records_whose_spans_point_into_the_document(ingested) -> None:
+    _, store = ingested
+    ids = store.doc_chunks("08-wikipedia-kassym-jomart-tokayev")["ids"]
+    found = store.get_passages([*ids, "not-an-id"])
+    assert set(found) == set(ids)
+    path = BUNDLED_CORPUS / "08-wikipedia-kassym-jomart-tokayev.md"
+    doc = from_markdown(path.read_bytes(), doc_id=path.stem, source=str(path))
+    for chunk, meta in found.values():
+        assert isinstance(chunk, Chunk) and isinstance(meta, DocumentMeta)
+        assert doc.text[chunk.start : chunk.end] == chunk.text
+        assert meta.content_hash == doc.content_hash and meta.title == "Kassym-Jomart Tokayev"
+    assert sorted(c.ordinal for c, _ in found.values()) == list(range(len(ids)))
+
+
+def test_pages_of_texts_and_the_document_list(ingested) -> None:
+    _, store = ingested
+    pages = list(store.iter_texts(batch=10))
+    ids = [i for page_ids, _ in pages for i in page_ids]
+    assert len(pages) > 1 and all(len(p[0]) <= 10 for p in pages)
+    assert len(ids) == len(set(ids)) == store.count()
+    docs = store.documents()
+    assert len(docs) == 14 and sum(d.chunks for d in docs) == store.count()
+    interview = docs[0]
+    assert interview.doc_id == "00-news-az-engin-ozer-interview" and interview.date == "2025-08-04"
+
+
+def test_langchain_view_shares_the_collection(ingested) -> None:
+    _, store = ingested
+    docs = store.langchain.similarity_search("Baku–Tbilisi–Kars railway opened in 2017", k=2)
+    assert docs[0].metadata["doc_id"] == "06-wikipedia-baku-tbilisi-kars-railway"
+    assert store.langchain._collection.name == store.collection.name
+
+
+def _chunk(doc_id: str, n: int) -> tuple[DocumentMeta, list[Chunk]]:
+    meta = DocumentMeta(doc_id=doc_id, title="T", source="mem", date="2024-02-29", content_hash="h")
+    return meta, [Chunk(chunk_id=f"{doc_id}-{i}", doc_id=doc_id, ordinal=i, text=f"text {i}", start=0, end=6)
+                  for i in range(n)]
+
+
+def test_every_write_bumps_the_generation_for_every_reader(tmp_path, settings_factory, embeddings) -> None:
+    settings = settings_factory(tmp_path)
+    writer = ChunkStore(settings, embeddings=embeddings)
+    reader = ChunkStore(settings, embeddings=embeddings)
+    g0 = reader.generation()
+    meta, chunks = _chunk("d", 3)
+    vectors = [[1.0 if j == i else 0.0 for j in range(384)] for i in range(3)]
+    assert writer.upsert(meta, chunks, vectors) == 3
+    g1 = reader.generation()
+    assert g1 != g0 and reader.count() == 3
+    stored = reader.collection.get(ids=["d-0"], include=["metadatas"])["metadatas"][0]
+    assert stored["date_num"] == 20240229 and stored["n_chunks"] == 3 and "heading" not in stored
+    writer.delete(["d-0"])
+    g2 = reader.generation()
+    assert g2 != g1 and reader.count() == 2
+    assert writer.delete_doc("d") == 2 and reader.generation() != g2 and reader.count() == 0
+    assert date_num("not a date") is None
+
+
+def test_a_collection_built_with_another_model_is_refused(tmp_path, settings_factory, embeddings) -> None:
+    ChunkStore(settings_factory(tmp_path), embeddings=embeddings)
+    other = settings_factory(tmp_path, embedding_model="e5-multilingual")
+    with pytest.raises(InputError, match="built with embedding model 'minilm'"):
+        ChunkStore(other)

@@ -1,0 +1,89 @@
+"""Ingest into a real `chroma run` server on loopback (CHROMA_HOST/CHROMA_PORT), and a dead one."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from corridor.errors import StoreUnavailable
+from corridor.settings import Settings
+from ingest.pipeline import ingest
+from vectorstore.store import ChunkStore
+
+pytestmark = pytest.mark.slow
+CHROMA = Path(sys.executable).parent / "chroma"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    port = free_port()
+    log = open(tmp_path / "chroma.log", "wb")  # noqa: SIM115 - closed below, after the server stops
+    proc = subprocess.Popen([str(CHROMA), "run", "--host", "127.0.0.1", "--port", str(port),
+                             "--path", str(tmp_path / "server-data")], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"chroma run did not start: {(tmp_path / 'chroma.log').read_text()[-500:]}")
+            time.sleep(0.2)
+        yield proc, port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+def test_ingest_into_a_chroma_server_via_environment(chroma_server, tmp_path, monkeypatch, embeddings,
+                                                     small_corpus) -> None:
+    proc, port = chroma_server
+    monkeypatch.setenv("CHROMA_HOST", "127.0.0.1")
+    monkeypatch.setenv("CHROMA_PORT", str(port))
+    settings = Settings(data_dir=tmp_path, store_dir=tmp_path / "local")
+    assert settings.uses_server and settings.chroma_port == port
+    store = ChunkStore(settings, embeddings=embeddings)
+    report = ingest([str(small_corpus)], settings, store=store, progress=False)
+    assert len(report.added) == 3 and report.chunks_written == store.count() > 3
+    assert not (tmp_path / "local" / "chroma").exists()  # nothing went to the embedded store
+
+    again = ChunkStore(settings, embeddings=embeddings)  # a second client sees the same data
+    assert [d.doc_id for d in again.documents()] == sorted(p.stem for p in small_corpus.glob("*.md"))
+    generation = again.generation()
+    hits = again.dense_search(embeddings.embed_query("Zangezur corridor"), 3)
+    assert hits and all(0 < s <= 1.0001 for _, s in hits)
+    noop = ingest([str(small_corpus)], settings, store=again, progress=False)
+    assert len(noop.unchanged) == 3 and noop.chunks_embedded == 0 and again.generation() == generation
+
+    proc.terminate()
+    proc.wait(timeout=30)
+    with pytest.raises(StoreUnavailable, match="not reachable"):
+        again.count()
+    with pytest.raises(StoreUnavailable, match=f"Chroma server at 127.0.0.1:{port} is not reachable"):
+        ChunkStore(settings, embeddings=embeddings)
+
+
+def test_the_cli_says_so_in_one_line_when_the_server_is_down(tmp_path) -> None:
+    env = {**os.environ, "CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(free_port()),
+           "CORRIDOR_DATA_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "sources"], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "is not reachable" in lines[0] and "Traceback" not in done.stderr
