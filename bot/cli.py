@@ -100,7 +100,7 @@ def sources(as_json: JsonFlag = False) -> None:
 
 
 def start_discord(s: Settings) -> None:
-    """Start the Discord bot (bot/discord_bot.py must expose `run(settings)`)."""
+    """Start the Discord bot (bot/discord_bot.py exposes `run(settings)`)."""
     try:
         module = importlib.import_module("bot.discord_bot")
         runner = module.run
@@ -112,7 +112,12 @@ def start_discord(s: Settings) -> None:
 
 
 def start_terminal(s: Settings) -> None:
-    """The terminal front end. Placeholder until `corridor chat` exists: it lists the sources."""
+    """The terminal front end: the `chat` command once one is registered; until then, list the sources."""
+    for command in app.registered_commands:
+        name = command.name or (command.callback.__name__ if command.callback else "")
+        if name == "chat" and command.callback is not None:
+            command.callback()
+            return
     err.print("The terminal Q&A is not built yet; these are the documents in the store:")
     sources(as_json=False)
 
