@@ -1,0 +1,1 @@
+"""One cog per Discord feature: ask, sources, ingest, feedback."""
