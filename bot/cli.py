@@ -164,6 +164,14 @@ def eval_(
         raise typer.Exit(status)
 
 
+@app.command("bot")
+def bot_() -> None:
+    """Run the Discord bot (needs DISCORD_TOKEN; see the README section "Discord")."""
+    from bot.discord_bot import run_bot
+
+    run_bot(settings())
+
+
 def main() -> None:
     """Console-script entry: user errors become one red line on stderr and exit status 1."""
     from pydantic import ValidationError

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Hashable
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -175,6 +176,8 @@ async def serve(settings: Settings, bot: CorridorBot | None = None) -> None:
             "Discord rejected DISCORD_TOKEN (invalid or reset token): copy the current token from the "
             "developer portal's Bot page."
         ) from None
+    except (aiohttp.ClientConnectionError, discord.GatewayNotFound, OSError) as exc:
+        raise CorridorError(f"cannot reach Discord ({exc.__class__.__name__}); check the network") from None
     except discord.PrivilegedIntentsRequired:
         raise CorridorError(
             "Discord refused the Message Content intent: switch it on under Bot → Privileged Gateway Intents "
