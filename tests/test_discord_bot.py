@@ -25,15 +25,21 @@ pytestmark = pytest.mark.slow  # the engine and the bundled corpus are loaded on
 
 
 class RecordingEngine(Engine):
-    """The real engine, remembering what the bot asked it (question and history)."""
+    """The real engine, remembering what the bot asked it (question, history) and the peak concurrency."""
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.calls: list[tuple[str, list]] = []
+        self.in_flight = self.peak = 0
 
     async def aask(self, question, history=None, **kw):
         self.calls.append((question, list(history or [])))
-        return await super().aask(question, history, **kw)
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        try:
+            return await super().aask(question, history, **kw)
+        finally:
+            self.in_flight -= 1
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +66,7 @@ async def live(
     fake_discord.add_role("corridor-admin")
     fake_discord.add_role("moderators", MANAGE_GUILD)
     engine.calls.clear()
+    engine.peak = 0
     bot = CorridorBot(bot_settings, engine=engine, guild_ready_timeout=0.1)
     async with running(bot, fake_discord):
         yield fake_discord, bot
@@ -178,11 +185,22 @@ async def test_a_burst_from_one_user_is_rate_limited(live) -> None:
     for i in interactions[:5]:
         await fake.wait_for_request("POST", rf"/webhooks/{fake.app_id}/{i.token}", after=mark, timeout=60)
     assert len(bot.engine.calls) == 5
+    assert bot.engine.peak == bot.settings.max_concurrent_answers == 2  # the others waited their turn
     erin = fake.add_user("erin")  # another user is not affected
     inter = await fake.slash(erin, "ask", {"question": "What is the Middle Corridor?"})
     cb = await fake.wait_for_request("POST", rf"/interactions/{inter.id}/.+/callback", after=mark)
     assert cb.json["type"] == 5
     assert_no_pings(fake)
+
+
+async def test_an_unusable_question_gets_the_engines_short_message(live) -> None:
+    fake, _ = live
+    user = fake.add_user("zoe")
+    mark = fake.mark()
+    inter = await fake.slash(user, "ask", {"question": "   \u200b  "})
+    reply = await fake.wait_for_request("POST", rf"/webhooks/{fake.app_id}/{inter.token}", after=mark)
+    assert 0 < len(reply.json["content"]) < 200 and "Traceback" not in reply.json["content"]
+    assert not reply.json.get("embeds") and not reply.json.get("components")
 
 
 async def test_sources_lists_titles_dates_and_chunks(live) -> None:

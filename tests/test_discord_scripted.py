@@ -1,0 +1,108 @@
+"""Bot behaviour that the real engine cannot be made to show on demand (a 3,000-character answer, a store
+outage, an unexpected crash), through the real discord.py client and the fake gateway. The engine here
+is a scripted stand-in that returns a built Answer record or raises; everything else is the real bot."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import pytest
+
+from bot.discord_bot import FAILED, UNAVAILABLE, CorridorBot
+from corridor.errors import StoreUnavailable
+from corridor.settings import Settings
+from tests.fakediscord.client import running
+from tests.fakediscord.server import FakeDiscord
+from tests.test_discord_format import long_answer
+
+pytest_plugins = ["tests.fakediscord.fixtures"]
+
+
+class ScriptedEngine:
+    """Answers every question with `result` (an Answer) or raises it (an exception)."""
+
+    def __init__(self, result: Any) -> None:
+        self.result = result
+
+    async def aask(self, question, history=None, **kw):
+        if isinstance(self.result, BaseException):
+            raise self.result
+        return self.result
+
+
+def make_bot(tmp_path, result: Any) -> CorridorBot:
+    settings = Settings(data_dir=tmp_path, discord_token=None, chroma_host=None)
+    return CorridorBot(settings, engine=ScriptedEngine(result), guild_ready_timeout=0.1)
+
+
+async def test_a_long_answer_arrives_as_several_clean_messages(fake_discord: FakeDiscord, tmp_path) -> None:
+    fake = fake_discord
+    answer = long_answer()
+    assert len(answer.text) >= 3000
+    bot = make_bot(tmp_path, answer)
+    user = fake.add_user("alice")
+    async with running(bot, fake):
+        mark = fake.mark()
+        inter = await fake.slash(user, "ask", {"question": "Tell me everything"})
+        await fake.wait_for_request(
+            "POST",
+            rf"/webhooks/{fake.app_id}/{inter.token}",
+            after=mark,
+            predicate=lambda r: bool(r.json.get("components")),
+        )
+        sent = [r.json for r in fake.requests[mark:] if r.path == f"/webhooks/{fake.app_id}/{inter.token}"]
+    assert len(sent) >= 2
+    assert all(len(b.get("content") or "") <= 2000 for b in sent)
+    assert " ".join(b["content"] for b in sent if b.get("content")) == answer.text
+    assert all(re.search(r"\[\d+\]$", b["content"]) for b in sent if b.get("content"))  # ends on a marker
+    shown = sorted(int(re.match(r"\[(\d+)\]", e["title"])[1]) for b in sent for e in b.get("embeds", []))
+    assert shown == [c.number for c in answer.citations]
+    assert [bool(b.get("components")) for b in sent] == [False] * (len(sent) - 1) + [True]  # buttons last
+    assert all(b["allowed_mentions"]["parse"] == [] for b in sent)
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (
+            StoreUnavailable("the knowledge base is unavailable right now (Chroma server at db:8000)."),
+            UNAVAILABLE,
+        ),
+        (RuntimeError("secret internal detail"), FAILED),
+    ],
+)
+async def test_errors_reach_the_user_as_one_short_line(
+    fake_discord: FakeDiscord, tmp_path, caplog, error: Exception, expected: str
+) -> None:
+    fake = fake_discord
+    bot = make_bot(tmp_path, error)
+    user = fake.add_user("bob")
+    caplog.set_level(logging.WARNING, logger="corridor")
+    async with running(bot, fake):
+        mark = fake.mark()
+        inter = await fake.slash(user, "ask", {"question": "Anything?"})
+        reply = await fake.wait_for_request("POST", rf"/webhooks/{fake.app_id}/{inter.token}", after=mark)
+        assert reply.json["content"] == expected
+        mark = fake.mark()
+        msg = await fake.send_message(user, "Anything?", mention_bot=True)
+        reply = await fake.wait_for_request("POST", rf"/channels/{msg['id']}/messages", after=mark)
+        assert reply.json["content"] == expected
+        assert bot.is_ready()  # still up
+    assert "secret internal detail" not in str([r.json for r in fake.requests])
+    assert str(error) in caplog.text  # the details went to the log
+
+
+async def test_a_bare_mention_gets_a_hint_not_an_answer(fake_discord: FakeDiscord, tmp_path) -> None:
+    fake = fake_discord
+    bot = make_bot(tmp_path, RuntimeError("must not be asked"))
+    user = fake.add_user("carol")
+    async with running(bot, fake):
+        mark = fake.mark()
+        await fake.send_message(user, "", mention_bot=True)
+        reply = await fake.wait_for_request("POST", rf"/channels/{fake.channel_id}/messages", after=mark)
+    assert reply.json["content"].startswith("Ask me a question after the mention")
+    assert reply.json["message_reference"]["message_id"]
+    mentions = reply.json["allowed_mentions"]
+    assert mentions["parse"] == [] and not mentions.get("replied_user")
