@@ -2,7 +2,8 @@
 
 The address guard resolves the host and refuses loopback, private, link-local, reserved, multicast and
 unspecified addresses before the first request and again after every redirect (redirects are followed by
-hand for that reason), unless settings.allow_private_urls is on.
+hand for that reason), unless settings.allow_private_urls is on. (A host that changes its DNS answer between
+the check and the connection could still slip through; a proxy with an egress policy closes that gap.)
 """
 
 from __future__ import annotations
@@ -102,7 +103,14 @@ def fetch(url: str, settings: Settings) -> Fetched:
                             raise InputError(f"too large (more than {cap} bytes)")
                         if time.monotonic() > deadline:
                             raise InputError(f"timed out after {settings.url_timeout_s:g} s")
-                    return Fetched(url=str(response.url), kind=kind, data=bytes(body))
+                    data = bytes(body)
+                    charset = (response.charset_encoding or "utf-8").lower()
+                    if kind == "text" and charset not in ("utf-8", "utf8"):  # loaders read UTF-8
+                        try:
+                            data = data.decode(charset).encode("utf-8")
+                        except (LookupError, UnicodeDecodeError) as exc:
+                            raise InputError(f"cannot decode the text as {charset}") from exc
+                    return Fetched(url=str(response.url), kind=kind, data=data)
             raise InputError(f"more than {MAX_REDIRECTS} redirects")
     except httpx.TimeoutException as exc:
         raise InputError(f"timed out after {settings.url_timeout_s:g} s") from exc

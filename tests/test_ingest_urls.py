@@ -39,6 +39,8 @@ class Handler(BaseHTTPRequestHandler):
         routes = {
             "/page.html": lambda: self._send(200, "text/html; charset=utf-8", PAGE),
             "/notes.md": lambda: self._send(200, "text/markdown", b"# Notes\n\nKazakh grain goes west.\n"),
+            "/latin1.txt": lambda: self._send(200, "text/plain; charset=iso-8859-1",
+                                              "Türkiye café".encode("latin-1")),
             "/image.png": lambda: self._send(200, "image/png", b"\x89PNG...."),
             "/big": lambda: self._send(200, "text/plain", b"x" * 5000, length=False),
             "/big-declared": lambda: self._send(200, "text/plain", b"y" * 5000),
@@ -110,6 +112,7 @@ def test_other_schemes_are_refused(url, open_settings) -> None:
 
 def test_limits_content_types_and_redirects(server, open_settings) -> None:
     assert fetch(f"{server}/to-page", open_settings).url == f"{server}/page.html"
+    assert fetch(f"{server}/latin1.txt", open_settings).data.decode("utf-8") == "Türkiye café"
     with pytest.raises(InputError, match="only http and https"):  # every hop is checked again
         fetch(f"{server}/to-ftp", open_settings)
     with pytest.raises(InputError, match="timed out"):
