@@ -17,6 +17,7 @@ from vectorstore.retrieval import Filters, HybridRetriever, Retrieval, load_rera
 
 from . import extractive, llm
 from .citations import verify
+from .coverage import uncovered_reason
 from .question import clean_question, rewrite_follow_up
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,10 @@ class Engine:
         mode = mode or s.answer_mode
         clean = clean_question(question, s.max_question_chars)
         notes: list[str] = [INJECTION_NOTE] if clean.injection else []
+        if not clean.query:  # nothing but instructions aimed at the bot
+            answer = self._abstain(clean.text, clean.text, [], notes, mode)
+            answer.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
+            return answer
         history = (history or [])[-s.history_turns:]
         standalone = self._standalone(clean.query, history, mode, notes)
         retrieval = self._retrieve(standalone, k, filters)
@@ -66,7 +71,7 @@ class Engine:
                  dense_only: bool = False) -> Retrieval:
         """Passages only, for evaluation and benchmarks."""
         clean = clean_question(question, self.settings.max_question_chars)
-        return self._retrieve(clean.query, k, filters, dense_only=dense_only)
+        return self._retrieve(clean.query or clean.text, k, filters, dense_only=dense_only)
 
     def _standalone(self, query: str, history: list[Turn], mode: str, notes: list[str]) -> str:
         if not history:
@@ -94,6 +99,11 @@ class Engine:
         passages = retrieval.passages
         found = extractive.extract(standalone, retrieval.query_embedding, passages, self.retriever.lexical,
                                    self.sentence_embeddings, self.settings.max_answer_sentences)
+        reason = uncovered_reason(standalone, passages, self.retriever.lexical, self.settings.embedding_model,
+                                  found.relevance)
+        if reason:
+            notes.append(reason)
+            return self._abstain(question, standalone, passages, notes, mode)
         if not found.statements or found.relevance < self.settings.abstain_threshold:
             return self._abstain(question, standalone, passages, notes, mode)
         statements, cited = found.statements, found.cited
@@ -109,11 +119,16 @@ class Engine:
                     return self._abstain(question, standalone, passages, notes, mode)
                 statements, cited = produced, passages
         numbered = {i: p for i, p in enumerate(cited, 1)}
-        kept, check_notes = verify(statements, numbered)
+        kept, check_notes = verify(statements, numbered, weight=self._term_weight)
         notes.extend(check_notes)
         if not kept:
             return self._abstain(question, standalone, passages, notes, mode)
         return self._renumber(question, standalone, kept, numbered, mode, notes)
+
+    def _term_weight(self, term: str) -> float:
+        """IDF of a stemmed term in this store; a term the store never uses weighs as the rarest."""
+        lexical = self.retriever.lexical
+        return lexical.idf(term) or lexical.max_idf()
 
     @staticmethod
     def _renumber(question: str, standalone: str, statements: list[Statement],

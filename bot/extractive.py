@@ -3,24 +3,49 @@ with its citation. No language model; every word of the answer is a word of a so
 
 from __future__ import annotations
 
-import math
 import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
 from corridor.records import Passage, Statement
 from vectorstore.lexical import LexicalIndex, terms
 
+from .question import looks_like_instruction
 from .sentences import sentence_spans
 
 # Sentences that lean on the one before them; the previous sentence is quoted too, as context.
 _LEANS_BACK = re.compile(
     r"^(?:against this backdrop|in this context|this|these|that|those|such|it|however|therefore|"
     r"thus|as a result|in addition|also|but)\b", re.I)
-EMBED_TOP = 8  # candidate sentences embedded per question (each costs ~5 ms on 2 cores)
+_CHROME = re.compile(r"^\W*(?:image|logo|map|caption|symbol|flag|coat)\b|\.(?:svg|png|jpe?g)\b", re.I)
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+# Expected answer types: what a question asks for, and what a sentence that gives it contains.
+ANSWER_TYPES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
+    (re.compile(r"\bhow\s+long\s+(?:is|are|was|were)\b|\bhow\s+far\b|\b(?:length|distance)\b", re.I),
+     re.compile(r"\d[\d,.]*\s*(?:km|kilomet\w*|miles?|metres?|meters?)\b", re.I)),
+    (re.compile(r"\bhow\s+long\b(?!\s+(?:is|are|was|were)\b)", re.I),
+     re.compile(r"\d[\d,.]*\s*(?:days?|hours?|weeks?|months?|years?|decades?)\b", re.I)),
+    (re.compile(r"\bhow\s+much\b|\b(?:value|cost|worth|volume|capacity|amount|turnover|budget)\b", re.I),
+     re.compile(r"[$€£]\s*\d|\d[\d,.]*\s*(?:billion|million|trillion|tonnes?|tons?|MMT|%|percent|USD|bn)\b",
+                re.I)),
+    (re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bpopulation\b", re.I), re.compile(r"\d")),
+    (re.compile(r"\bwhen\b|\b(?:what|which)\s+(?:year|date|month)\b|\bsince\s+when\b", re.I),
+     re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:{_MONTHS})\b")),
+    (re.compile(r"\b(?:percent\w*|share|rate)\b", re.I), re.compile(r"\d[\d,.]*\s*(?:%|percent)", re.I)),
+]
+ANSWER_TYPE_BONUS = 0.3
+
+
+def _answer_types(query: str) -> list[re.Pattern[str]]:
+    return [answer for asks, answer in ANSWER_TYPES if asks.search(query)]
+
+
+EMBED_TOP = 12  # candidate sentences embedded per question (~5 ms each on 2 cores when not cached)
+PER_PASSAGE = 2  # each passage's best sentences are embedded first, so paraphrases get a chance
 
 
 @dataclass
@@ -32,6 +57,9 @@ class Candidate:
     lexical: float = 0.0
     semantic: float = 0.0
     score: float = 0.0
+    bonus: float = 0.0  # the answer-type bonus inside `lexical` (ranks sentences; not evidence of coverage)
+    asked: bool = False  # part of an interviewer's question
+    answers: tuple[int, int] | None = None  # for an answer's opening sentences: the question's span
 
 
 class SentenceEmbeddings:
@@ -73,8 +101,7 @@ class Extract:
 def _weights(query_terms: list[str], lexical: LexicalIndex) -> dict[str, float]:
     """IDF weight per query term; a term the corpus never uses weighs as the rarest, so a question
     about something absent loses coverage instead of being carried by its common words."""
-    n = max(len(lexical.current().ids), 1)
-    rarest = math.log(1 + (n + 0.5) / 0.5)
+    rarest = lexical.max_idf()
     return {t: (lexical.idf(t) or rarest) for t in dict.fromkeys(query_terms)}
 
 
@@ -86,26 +113,43 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
     cands: list[Candidate] = []
     for p in passages:
         text = p.chunk.text
+        questions = _interview_questions(text)
         for s, e in sentence_spans(text):
             sent = text[s:e]
             sent_terms = set(terms(sent))
-            if len(sent_terms) < 2:
+            if len(sent_terms) < 2 or not _informative(sent, p.doc.title):
                 continue
             lex = sum(w for t, w in weights.items() if t in sent_terms) / total
             c = Candidate(p, s, e, sent, lexical=lex)
-            c.score = 0.6 * lex + 0.4 * max(p.dense_score or 0.0, 0.0)
+            c.asked = any(a <= s < b for a, b, _ in questions)
+            c.answers = next(((a, b) for a, b, ans in questions if ans[0] <= s < ans[1]), None)
             cands.append(c)
     if not cands:
         return Extract([], [], 0.0)
+    _inherit(cands, "lexical")
+    wanted = _answer_types(query)
+    for c in cands:
+        if any(w.search(c.text) for w in wanted):
+            c.bonus = ANSWER_TYPE_BONUS
+            c.lexical += c.bonus
+        c.score = 0.6 * c.lexical + 0.4 * max(c.passage.dense_score or 0.0, 0.0)
     cands.sort(key=lambda c: c.score, reverse=True)
-    top = cands[:EMBED_TOP]
+    top: list[Candidate] = []
+    for p in passages:
+        top.extend([c for c in cands if c.passage is p][:PER_PASSAGE])
+    top.extend(c for c in cands if c not in top)
+    top = top[:EMBED_TOP]
     q = np.asarray(q_emb, dtype=np.float32)
     q /= np.linalg.norm(q) or 1.0
     for c, v in zip(top, sent_emb([c.text for c in top]), strict=True):
         c.semantic = float(q @ v / (np.linalg.norm(v) or 1.0))
-        question_penalty = 0.7 if c.text.rstrip().endswith("?") else 1.0  # an interviewer's question
-        c.score = question_penalty * (0.45 * c.semantic + 0.35 * c.lexical
-                                      + 0.20 * max(c.passage.dense_score or 0.0, 0.0))
+    _inherit(top, "semantic")
+    relevance = 0.0
+    for c in top:
+        restates = 0.6 if c.asked else 1.0  # an interviewer's question restates; the answer informs
+        c.score = restates * (0.45 * c.semantic + 0.35 * c.lexical
+                              + 0.20 * max(c.passage.dense_score or 0.0, 0.0))
+        relevance = max(relevance, c.score - restates * 0.35 * c.bonus)
     top.sort(key=lambda c: c.score, reverse=True)
     best = top[0]
     chosen: list[Candidate] = []
@@ -115,7 +159,45 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
         if any(_overlap(c.text, o.text) >= 0.6 for o in chosen):
             continue
         chosen.append(c)
-    return _compose(chosen, best.score)
+    typed = [c for c in top if any(w.search(c.text) for w in wanted) and c.score >= 0.5 * best.score]
+    if typed and not any(c in typed for c in chosen):
+        # A question that asks "how long" wants a length: the best sentence that gives one goes in.
+        chosen = [*chosen[: max_sentences - 1], typed[0]]
+    return _compose(chosen, relevance)
+
+
+def _informative(sentence: str, title: str) -> bool:
+    """Not a heading, the title again, image chrome, a bare label, or an instruction to the bot."""
+    bare = sentence.strip().lstrip("-*• ").strip()
+    if bare.startswith("#") or bare.rstrip(".").lower() == title.lower() or _CHROME.search(bare):
+        return False
+    if len(bare.split()) < 4 and not re.search(r"\d", bare):
+        return False  # "Status: Active", "Baku–Tbilisi–Kars Railway"
+    return not looks_like_instruction(bare)
+
+
+def _interview_questions(text: str) -> list[tuple[int, int, tuple[int, int]]]:
+    """(start, end, answer span) of each paragraph ending in "?" that another paragraph follows: in an
+    interview, the interviewer's question and the opening of the answer (its first two sentences)."""
+    paras = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    out = []
+    for (a, b), nxt in pairwise(paras):
+        if text[a:b].rstrip().endswith("?") and not text[nxt[0]:nxt[1]].rstrip().endswith("?"):
+            spans = sentence_spans(text[nxt[0]:nxt[1]])[:2]
+            out.append((a, b, (nxt[0], nxt[0] + (spans[-1][1] if spans else 0))))
+    return out
+
+
+def _inherit(cands: list[Candidate], field: str) -> None:
+    """An answer's opening sentences score at least 90% of the question they answer."""
+    by_span = [(c.passage.chunk.chunk_id, c.start, getattr(c, field)) for c in cands if c.asked]
+    for c in cands:
+        if c.answers is None:
+            continue
+        asked = [v for cid, start, v in by_span
+                 if cid == c.passage.chunk.chunk_id and c.answers[0] <= start < c.answers[1]]
+        if asked:
+            setattr(c, field, max(getattr(c, field), 0.9 * max(asked)))
 
 
 def _overlap(a: str, b: str) -> float:

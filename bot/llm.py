@@ -60,8 +60,11 @@ def answer(settings: Settings, question: str, passages: list[Passage]) -> list[S
     text = _invoke(settings, [("system", load("answer_system")), ("human", user)])
     if NOT_COVERED in text:
         return None
+    text = re.sub(r"\s*\n+\s*", " ", text)
+    # "… ports. [2]" → "… ports [2]." so a marker stays with the sentence it follows
+    text = re.sub(r"([.!?])((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)", r"\2\1", text)
     statements = []
-    for sent in sentences(re.sub(r"\s*\n+\s*", " ", text)):
+    for sent in sentences(text):
         bare, numbers = parse_markers(sent)
         if bare:
             statements.append(Statement(text=bare, citations=numbers))

@@ -18,11 +18,19 @@ _INVITE = re.compile(r"(?:https?://)?(?:www\.)?(?:discord\.gg|discord(?:app)?\.c
 _CODE_FENCE = re.compile(r"`{1,3}")
 # Clauses that try to steer the bot rather than ask about the corpus.
 _INJECTION = re.compile(
-    r"(?:^|(?<=[.!?;,]))\s*[^.!?;]*\b(?:ignore|disregard|forget|override)\b[^.!?]*"
-    r"\b(?:sources?|instructions?|rules?|prompt|context|passages?|corpus|citations?)\b[^.!?]*[.!?]?"
-    r"|(?:^|(?<=[.!?;]))\s*[^.!?;]*\b(?:just|only)\s+(?:say|answer|reply|respond)\b[^.!?]*[.!?]?"
-    r"|(?:^|(?<=[.!?;]))\s*[^.!?;]*\b(?:reveal|print|show|repeat)\b[^.!?]*\b(?:system\s+)?prompt\b[^.!?]*[.!?]?"
-    r"|(?:^|(?<=[.!?;]))\s*[^.!?;]*\bwithout\s+(?:any\s+)?(?:citations?|sources?)\b[^.!?]*[.!?]?",
+    r"(?:^|(?<=[.!?;:,]))\s*[^.!?;:]*\b(?:ignore|disregard|forget|override)\b[^.!?:;]*"
+    r"\b(?:sources?|instructions?|rules?|prompt|context|passages?|corpus|citations?)\b[^.!?:;]*[.!?:;]?"
+    r"|(?:^|(?<=[.!?;:]))\s*[^.!?;:]*\b(?:just|only)\s+(?:say|answer|reply|respond)\b[^.!?:;]*[.!?:;]?"
+    r"|(?:^|(?<=[.!?;:]))\s*[^.!?;:]*\b(?:reveal|print|show|repeat)\b[^.!?:;]*\b(?:system\s+)?prompt\b"
+    r"[^.!?:;]*[.!?:;]?"
+    r"|(?:^|(?<=[.!?;:]))\s*[^.!?;:]*\bwithout\s+(?:any\s+)?(?:citations?|sources?)\b[^.!?:;]*[.!?:;]?",
+    re.I,
+)
+# A sentence in a source that speaks to the bot rather than about the world ("SYSTEM: tell users …").
+_INSTRUCTION = re.compile(
+    r"^\W*(?:system|assistant|developer|user)\s*:"
+    r"|\b(?:ignore|disregard|forget|override)\b.{0,60}\b(?:instructions?|prompts?|rules?|sources?|above|previous)\b"
+    r"|\b(?:reply|respond|answer|say)\s+only\b|\btell\s+(?:the\s+)?users?\b|\byou\s+(?:are|must|should)\s+now\b",
     re.I,
 )
 _FOLLOW_UP_START = re.compile(r"^(?:and|but|also|so|then|what about|how about|and what|why|when)\b", re.I)
@@ -38,7 +46,7 @@ class CleanQuestion:
     """A question ready for retrieval, and what was set aside from it."""
 
     text: str  # what the user asked, cleaned (shown back in answers)
-    query: str  # what retrieval searches for: the text without instructions aimed at the bot
+    query: str  # what retrieval searches for: the text without instructions aimed at the bot ("" if none)
     injection: bool = False  # instructions aimed at the bot were found and ignored
 
 
@@ -61,8 +69,13 @@ def clean_question(raw: str, max_chars: int) -> CleanQuestion:
     query = re.sub(r"\s+", " ", query).strip()
     injection = query != text
     if not re.search(r"\w\w", query):
-        query = text  # the whole question was an instruction: search for it as it is
+        query = ""  # the whole question was an instruction to the bot: nothing to search for
     return CleanQuestion(text=text, query=query, injection=injection)
+
+
+def looks_like_instruction(sentence: str) -> bool:
+    """Is this text an instruction aimed at an assistant? Such sentences are data, never quoted as facts."""
+    return bool(_INSTRUCTION.search(sentence))
 
 
 def _words(text: str) -> list[str]:

@@ -14,7 +14,7 @@ _ABBREV = {
     "corp", "co", "ltd", "gen", "col", "gov", "sen", "rep", "prof", "fig", "al",
 }
 # A candidate boundary: end punctuation (maybe closed by a quote or bracket), space, a likely start.
-_BOUNDARY = re.compile(r"([.!?…][\"'”’)\]]*)\s+(?=[\"“‘'(\[–—-]?\s*[A-Z0-9ÇĞİÖŞÜА-Я])")
+_BOUNDARY = re.compile(r"([.!?…](?:\[\w{1,3}\])*[\"'”’)\]]*)\s+(?=[\"“‘'(\[–—-]?\s*[A-Z0-9ÇĞİÖŞÜА-Я])")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

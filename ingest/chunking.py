@@ -16,7 +16,9 @@ from corridor.records import Chunk, Document
 from .clean import headings
 
 # Paragraphs first, then lines, then sentence ends, then words (regexes: the sentence one is a lookbehind).
-SEPARATORS = [r"\n\n", r"\n", r"(?<=[.!?…])\s+", r"(?<=[;:])\s+", r" ", r""]
+# A sentence may end in footnote markers: "…exclave.[12][13] This route…".
+SEPARATORS = [r"\n\n", r"\n", r"(?<=[.!?…])\s+", r"(?<=[.!?…]\])\s+|(?<=\d\])\s+(?=[A-Z])", r"(?<=[;:])\s+",
+              r" ", r""]
 
 
 def chunk_id(doc_id: str, ordinal: int, text: str) -> str:

@@ -25,6 +25,7 @@ import Stemmer
 log = logging.getLogger(__name__)
 
 TOKEN_PATTERN = r"(?u)\b\w\w+\b|\b\d\b"  # bm25s's default plus single digits ("5 billion")
+TOKENIZER_VERSION = "2"  # bump when terms() changes: cached indexes of another version are rebuilt
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 
 
@@ -35,9 +36,10 @@ def _stemmer() -> Stemmer.Stemmer:
 
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
+    """scikit-learn's English stop words (bm25s's own list of 33 keeps "what", "how", "does")."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    return frozenset(STOPWORDS_EN)
+    return frozenset(ENGLISH_STOP_WORDS) | {"does", "did", "doing", "say", "says", "said", "according"}
 
 
 def terms(text: str) -> list[str]:
@@ -80,7 +82,8 @@ class LexicalIndex:
     # -- building ---------------------------------------------------------------------------------------
     def _key(self, generation: str) -> str:
         where = self.store.settings.chroma_location + "/" + self.store.settings.collection
-        return hashlib.sha256(f"{where}\x00{generation}".encode()).hexdigest()[:20]
+        key = f"{where}\x00{generation}\x00{TOKENIZER_VERSION}"
+        return hashlib.sha256(key.encode()).hexdigest()[:20]
 
     def _build(self, generation: str) -> _Loaded:
         ids: list[str] = []
@@ -169,6 +172,10 @@ class LexicalIndex:
         )
         return [(idx.ids[r], float(s)) for r, s in zip(rows[0], scores[0], strict=True) if s > 0]
 
+    def knows(self, term: str) -> bool:
+        """Does any chunk in the store use this stemmed term?"""
+        return term in self.current().vocab
+
     def idf(self, term: str) -> float:
         """Inverse document frequency of a stemmed term (0 for unknown terms)."""
         idx = self.current()
@@ -178,6 +185,11 @@ class LexicalIndex:
             return 0.0
         df = self._doc_freqs(idx).get(tid, 0)
         return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+
+    def max_idf(self) -> float:
+        """The IDF a term would have if one chunk in the store used it (the weight of unknown terms)."""
+        n = max(len(self.current().ids), 1)
+        return float(np.log(1 + (n - 0.5) / 1.5))
 
     def _doc_freqs(self, idx: _Loaded) -> dict[int, int]:
         cached = getattr(idx, "_df", None)

@@ -92,9 +92,9 @@ class HybridRetriever:
         t3 = time.perf_counter()
 
         fused: dict[str, float] = {}
-        for ranking in (dense, lexical):
+        for ranking, weight in ((dense, 1.0), (lexical, s.lexical_weight)):
             for rank, (cid, _) in enumerate(ranking):
-                fused[cid] = fused.get(cid, 0.0) + 1.0 / (s.rrf_k + rank + 1)
+                fused[cid] = fused.get(cid, 0.0) + weight / (s.rrf_k + rank + 1)
         dense_scores = dict(dense)
         lexical_scores = dict(lexical)
         order = sorted(fused, key=fused.__getitem__, reverse=True)[: fetch_k]
@@ -135,24 +135,26 @@ class HybridRetriever:
 
 
 def diversify(passages: list[Passage], k: int, max_per_doc: int | None = None) -> list[Passage]:
-    """Pick k passages in score order, skipping near-duplicates and deferring a chunk whose neighbour
-    in the same document is already chosen, so one paragraph cannot crowd out other sources."""
-    max_per_doc = max_per_doc or max(2, (k + 1) // 2)
+    """Pick k passages in score order, skipping near-duplicates, and deferring a chunk that would make a
+    run of three neighbours from one document, so one passage of text cannot crowd out other sources."""
+    max_per_doc = max_per_doc or max(2, k - 1)
     chosen: list[Passage] = []
     deferred: list[Passage] = []
     seen_terms: list[set[str]] = []
-    per_doc: dict[str, list[int]] = {}
+    per_doc: dict[str, set[int]] = {}
     for p in passages:
         t = set(terms(p.chunk.text))
         if any(_jaccard(t, other) >= 0.8 for other in seen_terms):
             continue  # the same text twice (an older revision, an overlap) adds nothing
-        ords = per_doc.get(p.doc.doc_id, [])
-        if len(ords) >= max_per_doc or any(abs(o - p.chunk.ordinal) <= 1 for o in ords):
+        ords = per_doc.get(p.doc.doc_id, set())
+        o = p.chunk.ordinal
+        third_in_a_row = {o - 2, o - 1} <= ords or {o - 1, o + 1} <= ords or {o + 1, o + 2} <= ords
+        if len(ords) >= max_per_doc or third_in_a_row:
             deferred.append(p)
             continue
         chosen.append(p)
         seen_terms.append(t)
-        per_doc.setdefault(p.doc.doc_id, []).append(p.chunk.ordinal)
+        per_doc.setdefault(p.doc.doc_id, set()).add(o)
         if len(chosen) == k:
             return chosen
     for p in deferred:  # fill with what was held back rather than return fewer than k

@@ -1,0 +1,80 @@
+"""Does the corpus cover a question at all? Checks that run before an answer is composed.
+
+Similarity alone cannot tell "the population of Brazil" from "the population of the EAEU": both find the
+EAEU infobox. Two plain facts can: the corpus never names Brazil, and no passage has the year a question
+asks about. A question in another language meets an English-only model with a clear pointer instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+from corridor.records import Passage
+from vectorstore.lexical import LexicalIndex, stopwords, terms
+
+_NAME = re.compile(r"(?<![\w.])[A-Z][\w’'-]*[a-z][\w’'-]*")  # capitalised words: names, places
+_YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s*[/–-]\s*(\d\d))?\b")
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_TURKISH = {"ve", "bir", "bu", "ile", "için", "nedir", "ne", "mi", "mı", "mu", "mü", "hangi", "neden",
+            "nasıl", "kadar", "olarak", "göre", "hakkında", "nelerdir", "midir", "mıdır", "ise", "da", "de"}
+MULTILINGUAL_MODELS = {"e5-multilingual"}
+
+
+def language(text: str) -> str:
+    """'ru', 'tr' or 'en': a rough guess, enough to route a question."""
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(bool(_CYRILLIC.match(c)) for c in letters) / len(letters) > 0.3:
+        return "ru"
+    words = re.findall(r"\w+", text.lower())
+    if sum(w in _TURKISH for w in words) >= 2:
+        return "tr"
+    return "en"
+
+
+def unknown_names(question: str, lexical: LexicalIndex, passages: list[Passage]) -> list[str]:
+    """Names in the question (capitalised, not the first word) that no chunk in the store contains and
+    no found passage's document names in its title or publisher ("the Wikipedia revision")."""
+    meta = set(terms(" ".join(f"{p.doc.title} {p.doc.publisher or ''}" for p in passages)))
+    out = []
+    for m in _NAME.finditer(question):
+        if m.start() == 0 or question[: m.start()].rstrip().endswith(("?", ".", "!")):
+            continue  # a sentence's first word is capitalised anyway
+        word = m.group(0)
+        stems = [t for t in terms(word) if t not in stopwords()]
+        if stems and not any(lexical.knows(t) or t in meta for t in stems):
+            out.append(word)
+    return out
+
+
+def missing_years(question: str, passages: list[Passage]) -> list[str]:
+    """Years (or seasons like 2024/25) the question asks about that none of the passages mentions."""
+    text = " ".join(p.chunk.text for p in passages)
+    missing = []
+    for m in _YEAR.finditer(question):
+        year, tail = m.group(1), m.group(2)
+        wanted = rf"{year}\s*[/–-]\s*(?:{year[:2]})?{tail}" if tail else rf"(?<!\d){year}(?!\d)"
+        if not re.search(wanted, text):
+            missing.append(m.group(0))
+    return missing
+
+
+STRONG_MATCH = 0.55  # a best sentence this relevant outweighs an unknown name (a paraphrase: "Yerevan")
+
+
+def uncovered_reason(question: str, passages: list[Passage], lexical: LexicalIndex,
+                     embedding_model: str, relevance: float) -> str | None:
+    """Why the corpus cannot answer this question, or None when it may. `relevance` is the best
+    sentence's score from the extractive scorer."""
+    lang = language(question)
+    if lang != "en" and embedding_model not in MULTILINGUAL_MODELS:
+        name = {"ru": "Russian", "tr": "Turkish"}[lang]
+        return (f"This question looks {name}; the default model reads English only. Ask in English, "
+                f"or run corridor with CORRIDOR_PRESET=multilingual.")
+    if lang == "en":
+        names = unknown_names(question, lexical, passages)
+        if names and relevance < STRONG_MATCH:
+            return f"No source here mentions {', '.join(names)}."
+    years = missing_years(question, passages)
+    if years:
+        return f"No passage found here covers {', '.join(years)}."
+    return None
