@@ -100,10 +100,10 @@ def sources(as_json: JsonFlag = False) -> None:
 
 
 def start_discord(s: Settings) -> None:
-    """Start the Discord bot (bot/discord_bot.py exposes `run(settings)`)."""
+    """Start the Discord bot (bot/discord_bot.py exposes `run_bot(settings)`)."""
     try:
         module = importlib.import_module("bot.discord_bot")
-        runner = module.run
+        runner = module.run_bot
     except (ImportError, AttributeError) as exc:
         err.print(f"[red]The Discord bot is not available ({escape(str(exc))}); using the terminal.[/]")
         start_terminal(s)
@@ -120,6 +120,62 @@ def start_terminal(s: Settings) -> None:
             return
     err.print("The terminal Q&A is not built yet; these are the documents in the store:")
     sources(as_json=False)
+
+
+Mode = Annotated[str | None, typer.Option(
+    "--mode", help="extractive (default, offline) or llm (needs CORRIDOR_LLM_BASE_URL).", show_default=False)]
+
+
+def open_engine(mode: str | None = None):
+    """The answer engine over the configured store (the model loads once here)."""
+    from bot.engine import Engine
+
+    s = settings()
+    if mode not in (None, "extractive", "llm"):
+        raise CorridorError(f"unknown mode {mode!r}: use extractive or llm")
+    return Engine(s)
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The question.", show_default=False)] = None,
+    as_json: JsonFlag = False,
+    k: Annotated[int | None, typer.Option("--k", help="Passages to retrieve (default: k).")] = None,
+    mode: Mode = None,
+    batch: Annotated[Path | None, typer.Option(
+        "--batch", help="JSONL file of {id, question[, conversation]}: one JSON answer per line.")] = None,
+) -> None:
+    """Answer a question with numbered citations and the quoted passages they rest on."""
+    from bot.render import print_answer, print_json
+
+    if (question is None) == (batch is None):
+        raise CorridorError("give a question, or --batch FILE.jsonl (not both).")
+    if k is not None and not 1 <= k <= 50:
+        raise CorridorError("--k must be between 1 and 50.")
+    engine = open_engine(mode)
+    if batch is not None:
+        from bot.batch import run_batch
+
+        failed = run_batch(engine, batch, k=k, mode=mode)
+        if failed:
+            raise typer.Exit(1)
+        return
+    answer = engine.ask(question or "", k=k, mode=mode)
+    if as_json:
+        print_json(answer)
+    else:
+        print_answer(answer, out)
+
+
+@app.command()
+def chat(mode: Mode = None) -> None:
+    """Talk to corridor in the terminal; follow-up questions keep the conversation."""
+    from bot.chat import chat as run_chat
+
+    engine = open_engine(mode)
+    if mode:
+        engine.settings = engine.settings.model_copy(update={"answer_mode": mode})
+    run_chat(engine, out)
 
 
 @app.command()

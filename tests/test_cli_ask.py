@@ -1,0 +1,73 @@
+"""`corridor ask`, `ask --batch` and `chat` as a user runs them: real processes over an ingested store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def _run(args: list[str], ingested, stdin: str | None = None) -> subprocess.CompletedProcess:
+    settings = ingested.settings
+    env = {**os.environ, "CORRIDOR_DATA_DIR": str(settings.data_dir),
+           "CORRIDOR_STORE_DIR": str(settings.store_dir), "CORRIDOR_CORPUS_DIR": str(settings.corpus_dir),
+           "HF_HUB_OFFLINE": "1", "COLUMNS": "120"}
+    env.pop("DISCORD_TOKEN", None)
+    env.pop("CHROMA_HOST", None)
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True,
+                          text=True, env=env, timeout=240)
+
+
+def test_ask_json_gives_answer_and_citations(ingested) -> None:
+    proc = _run(["ask", "--json", "How long is the Baku–Tbilisi–Kars railway?"], ingested)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert "826" in out["answer"] and not out["abstained"]
+    c = out["citations"][0]
+    assert {"number", "doc_id", "title", "url", "date", "chunk_id", "start", "end", "quote"} <= set(c)
+
+
+def test_ask_plain_text_when_piped(ingested) -> None:
+    proc = _run(["ask", "What is the population of Brazil?"], ingested)
+    assert proc.returncode == 0, proc.stderr
+    assert "do not cover" in proc.stdout and "Closest sources" in proc.stdout
+    assert "\x1b[" not in proc.stdout  # no colour codes in a pipe
+
+
+def test_batch_answers_every_line_in_order_and_reports_bad_lines(ingested, tmp_path: Path) -> None:
+    batch = tmp_path / "q.jsonl"
+    earlier = [{"role": "user", "content": "How long is the Baku–Tbilisi–Kars railway?"}]
+    batch.write_text("\n".join([
+        json.dumps({"id": "a", "question": "Which states observe the Organization of Turkic States?"}),
+        json.dumps({"id": "b", "question": "When did it open for freight?", "conversation": earlier}),
+        "not json",
+        json.dumps({"id": "c", "question": ""}),
+    ]) + "\n")
+    proc = _run(["ask", "--batch", str(batch), "--json"], ingested)
+    assert proc.returncode == 1  # two lines failed
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r.get("id") for r in rows] == ["a", "b", None, "c"]
+    assert "Hungary" in rows[0]["answer"] and rows[0]["latency_ms"] > 0
+    assert "2017" in rows[1]["answer"]
+    assert "error" in rows[2] and "error" in rows[3]
+    assert {"id", "question", "answer", "abstained", "citations", "latency_ms"} <= set(rows[0])
+
+
+def test_chat_keeps_the_conversation(ingested) -> None:
+    script = ("What does Engin Ozer say about Turkish investments in the Caspian region?\n"
+              "And when does he expect momentum to pick up?\n/quit\n")
+    proc = _run(["chat"], ingested, stdin=script)
+    assert proc.returncode == 0, proc.stderr
+    assert "2027" in proc.stdout
+
+
+def test_ask_without_a_question_is_one_clear_line(ingested) -> None:
+    proc = _run(["ask"], ingested)
+    assert proc.returncode == 1
+    assert "error" in proc.stderr and "Traceback" not in proc.stderr
