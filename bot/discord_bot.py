@@ -74,7 +74,7 @@ class CorridorBot(commands.Bot):
         self.conversations = Conversations(turns=s.history_turns)
         self.recent_answers = RecentAnswers()
         self.feedback = FeedbackStore(s.feedback_path)
-        self.started_threads: set[int] = set()  # threads this process opened (owner_id also says so)
+        self.started_threads: dict[int, None] = {}  # threads this process opened, oldest first (bounded)
 
     async def setup_hook(self) -> None:
         if self.engine is None:
@@ -110,6 +110,12 @@ class CorridorBot(commands.Bot):
             conversation, Turn(question=question, standalone=answer.standalone_question, answer=answer.text)
         )
         return answer, answer_messages(answer)
+
+    def remember_thread(self, thread_id: int, limit: int = 10_000) -> None:
+        """Note a thread the bot opened (Thread.owner_id says so too, while the thread is cached)."""
+        self.started_threads[thread_id] = None
+        while len(self.started_threads) > limit:
+            del self.started_threads[next(iter(self.started_threads))]
 
     def feedback_view(self, answer: Answer) -> discord.ui.View:
         from bot.cogs.feedback import feedback_view

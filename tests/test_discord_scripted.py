@@ -4,14 +4,16 @@ is a scripted stand-in that returns a built Answer record or raises; everything 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
-from bot.discord_bot import FAILED, UNAVAILABLE, CorridorBot
-from corridor.errors import StoreUnavailable
+from bot.discord_bot import FAILED, UNAVAILABLE, CorridorBot, serve
+from corridor.errors import CorridorError, StoreUnavailable
 from corridor.settings import Settings
 from tests.fakediscord.client import running
 from tests.fakediscord.server import FakeDiscord
@@ -106,3 +108,12 @@ async def test_a_bare_mention_gets_a_hint_not_an_answer(fake_discord: FakeDiscor
     assert reply.json["message_reference"]["message_id"]
     mentions = reply.json["allowed_mentions"]
     assert mentions["parse"] == [] and not mentions.get("replied_user")
+
+
+async def test_a_refused_intent_is_one_clear_error(fake_discord: FakeDiscord, tmp_path) -> None:
+    fake_discord.privileged_intents = False  # the switch in the developer portal is off
+    settings = Settings(data_dir=tmp_path, discord_token=SecretStr(fake_discord.token), chroma_host=None)
+    bot = CorridorBot(settings, engine=ScriptedEngine(RuntimeError("unused")), guild_ready_timeout=0.1)
+    with pytest.raises(CorridorError, match="Message Content intent"):
+        await asyncio.wait_for(serve(settings, bot), timeout=20)
+    assert bot.is_closed()

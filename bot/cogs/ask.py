@@ -102,7 +102,7 @@ class Ask(commands.Cog):
             except discord.HTTPException:
                 log.warning("could not open a thread in %s; answering in the channel", channel.id)
             else:
-                bot.started_threads.add(thread.id)
+                bot.remember_thread(thread.id)
                 target, reply_to = thread, None
         try:
             async with target.typing():

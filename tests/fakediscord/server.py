@@ -335,23 +335,24 @@ class FakeDiscord:
                 self.heartbeats.append(time.monotonic())
                 await self._send(session, {"op": 11})
             elif op == 2:
-                session = await self._identify(ws, encoder, data["d"])
-                if session is conn:
+                identified = await self._identify(ws, encoder, data["d"])
+                if identified is None:  # refused: the socket is closed with 4004 or 4014
                     break
+                session = identified
             elif op == 6:
                 session = await self._resume(ws, encoder, data["d"], conn)
             elif op in (3, 8):  # presence update, request guild members: accepted, not simulated
                 continue
         return ws
 
-    async def _identify(self, ws: web.WebSocketResponse, encoder: Any, d: dict[str, Any]) -> _Session:
+    async def _identify(self, ws: web.WebSocketResponse, encoder: Any, d: dict[str, Any]) -> _Session | None:
         if d.get("token") != self.token:
             await ws.close(code=4004, message=b"Authentication failed.")
-            return _Session("", 0)
+            return None
         intents = int(d.get("intents", 0))
         if intents & MESSAGE_CONTENT_INTENT and not self.privileged_intents:
             await ws.close(code=4014, message=b"Disallowed intent(s).")
-            return _Session("", 0)
+            return None
         self.identifies += 1
         s = _Session(secrets.token_hex(16), intents, ws=ws, encoder=encoder)
         self.sessions = {s.session_id: s}  # a new IDENTIFY replaces the old session
