@@ -25,11 +25,14 @@ log = logging.getLogger("corridor.discord.ingest")
 SUPPORTED = (".md", ".markdown", ".txt", ".text", ".html", ".htm", ".xhtml", ".pdf")
 
 
-def may_ingest(user: discord.abc.User, settings: Settings) -> bool:
+def may_ingest(interaction: discord.Interaction, settings: Settings) -> bool:
     """Members with the configured role (settings.ingest_role) or the Manage Server permission."""
+    user = interaction.user
     if not isinstance(user, discord.Member):
         return False
-    return user.guild_permissions.manage_guild or any(r.name == settings.ingest_role for r in user.roles)
+    if interaction.permissions.manage_guild or user.guild_permissions.manage_guild:
+        return True
+    return any(r.name == settings.ingest_role for r in user.roles)
 
 
 def upload_path(settings: Settings, filename: str) -> Path:
@@ -77,7 +80,7 @@ class Ingest(commands.Cog):
         self, interaction: discord.Interaction, url: str | None = None, file: discord.Attachment | None = None
     ) -> None:
         s = self.bot.settings
-        if not may_ingest(interaction.user, s):
+        if not may_ingest(interaction, s):
             await interaction.response.send_message(
                 f"Sorry, only members with the **{s.ingest_role}** role or the Manage Server permission can "
                 "add documents. Ask a moderator to ingest it for you.",
