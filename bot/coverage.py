@@ -16,7 +16,10 @@ _NAME = re.compile(r"(?<![\w.])[A-Z][\w’'-]*[a-z][\w’'-]*")  # capitalised w
 _YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s*[/–-]\s*(\d\d))?\b")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _TURKISH = {"ve", "bir", "bu", "ile", "için", "nedir", "ne", "mi", "mı", "mu", "mü", "hangi", "neden",
-            "nasıl", "kadar", "olarak", "göre", "hakkında", "nelerdir", "midir", "mıdır", "ise", "da", "de"}
+            "nasıl", "kadar", "olarak", "göre", "hakkında", "nelerdir", "midir", "mıdır", "ise", "da", "de",
+            "neydi", "zaman", "kaç", "kim", "nerede", "daha", "fazla", "çok", "hangisi", "nedeni", "var",
+            "yok"}
+_TURKISH_LETTERS = re.compile(r"[ığşçöüİĞŞÇÖÜ]")
 MULTILINGUAL_MODELS = {"e5-multilingual"}
 
 
@@ -26,7 +29,10 @@ def language(text: str) -> str:
     if letters and sum(bool(_CYRILLIC.match(c)) for c in letters) / len(letters) > 0.3:
         return "ru"
     words = re.findall(r"\w+", text.lower())
-    if sum(w in _TURKISH for w in words) >= 2:
+    function_words = sum(w in _TURKISH for w in words)
+    # "Erdoğan" or "Türkiye" alone leave a question English; Turkish grammar words with them do not.
+    letters_tr = len(_TURKISH_LETTERS.findall(re.sub(r"(?i)türkiye|erdoğan|özer|bakü", "", text)))
+    if function_words >= 2 or (function_words and letters_tr) or letters_tr >= 3:
         return "tr"
     return "en"
 
@@ -58,13 +64,11 @@ def missing_years(question: str, passages: list[Passage]) -> list[str]:
     return missing
 
 
-STRONG_MATCH = 0.55  # a best sentence this relevant outweighs an unknown name (a paraphrase: "Yerevan")
-
-
 def uncovered_reason(question: str, passages: list[Passage], lexical: LexicalIndex,
-                     embedding_model: str, relevance: float) -> str | None:
+                     embedding_model: str, relevance: float, strong_match: float) -> str | None:
     """Why the corpus cannot answer this question, or None when it may. `relevance` is the best
-    sentence's score from the extractive scorer."""
+    sentence's score from the extractive scorer; at `strong_match` or above it outweighs an unknown name
+    (a paraphrase such as "Yerevan" for Armenia)."""
     lang = language(question)
     if lang != "en" and embedding_model not in MULTILINGUAL_MODELS:
         name = {"ru": "Russian", "tr": "Turkish"}[lang]
@@ -72,7 +76,7 @@ def uncovered_reason(question: str, passages: list[Passage], lexical: LexicalInd
                 f"or run corridor with CORRIDOR_PRESET=multilingual.")
     if lang == "en":
         names = unknown_names(question, lexical, passages)
-        if names and relevance < STRONG_MATCH:
+        if names and relevance < strong_match:
             return f"No source here mentions {', '.join(names)}."
     years = missing_years(question, passages)
     if years:

@@ -97,14 +97,15 @@ class Engine:
     def _answer(self, question: str, standalone: str, retrieval: Retrieval, mode: str,
                 notes: list[str]) -> Answer:
         passages = retrieval.passages
+        s = self.settings
         found = extractive.extract(standalone, retrieval.query_embedding, passages, self.retriever.lexical,
-                                   self.sentence_embeddings, self.settings.max_answer_sentences)
-        reason = uncovered_reason(standalone, passages, self.retriever.lexical, self.settings.embedding_model,
-                                  found.relevance)
+                                   self.sentence_embeddings, s.max_answer_sentences, s.sentence_candidates)
+        reason = uncovered_reason(standalone, passages, self.retriever.lexical, s.embedding_model,
+                                  found.relevance, s.abstain_strong_match)
         if reason:
             notes.append(reason)
             return self._abstain(question, standalone, passages, notes, mode)
-        if not found.statements or found.relevance < self.settings.abstain_threshold:
+        if not found.statements or found.relevance < s.abstain_threshold:
             return self._abstain(question, standalone, passages, notes, mode)
         statements, cited = found.statements, found.cited
         if mode == "llm":

@@ -44,7 +44,6 @@ def _answer_types(query: str) -> list[re.Pattern[str]]:
     return [answer for asks, answer in ANSWER_TYPES if asks.search(query)]
 
 
-EMBED_TOP = 12  # candidate sentences embedded per question (~5 ms each on 2 cores when not cached)
 PER_PASSAGE = 2  # each passage's best sentences are embedded first, so paraphrases get a chance
 
 
@@ -106,8 +105,9 @@ def _weights(query_terms: list[str], lexical: LexicalIndex) -> dict[str, float]:
 
 
 def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: LexicalIndex,
-            sent_emb: SentenceEmbeddings, max_sentences: int) -> Extract:
-    """Score every sentence of the passages against the question and keep the best few."""
+            sent_emb: SentenceEmbeddings, max_sentences: int, embed_top: int = 12) -> Extract:
+    """Score every sentence of the passages against the question and keep the best few. Lexical overlap
+    (IDF-weighted) ranks all sentences; the best `embed_top` are embedded for semantic similarity."""
     weights = _weights(terms(query), lexical)
     total = sum(weights.values()) or 1.0
     cands: list[Candidate] = []
@@ -138,7 +138,7 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
     for p in passages:
         top.extend([c for c in cands if c.passage is p][:PER_PASSAGE])
     top.extend(c for c in cands if c not in top)
-    top = top[:EMBED_TOP]
+    top = top[:embed_top]
     q = np.asarray(q_emb, dtype=np.float32)
     q /= np.linalg.norm(q) or 1.0
     for c, v in zip(top, sent_emb([c.text for c in top]), strict=True):
