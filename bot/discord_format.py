@@ -92,12 +92,42 @@ def statement_text(text: str, citations: list[int]) -> str:
     return f"{text} {marks}".strip()
 
 
-def citation_embed(c: Citation, quote_chars: int = QUOTE_CHARS) -> discord.Embed:
-    """One cited passage: [n] title (linked when the source has a URL), the excerpt quoted, the date."""
+def excerpt(quote: str, highlights: list[str], limit: int = QUOTE_CHARS) -> str:
+    """The passage, whitespace-normalised and Markdown-escaped, with the cited sentences in bold; when it
+    is longer than `limit`, a window that starts just before the first cited sentence."""
+    text = " ".join(quote.split())
+    spans = sorted(
+        (i, i + len(h)) for h in (" ".join(x.split()) for x in highlights) if h and (i := text.find(h)) >= 0
+    )
+    start = 0
+    if len(text) > limit and spans:
+        start = max(0, min(spans[0][0] - limit // 5, len(text) - limit))
+    end = min(len(text), start + limit)
+    out, pos = [], start
+    for a, b in spans:
+        a, b = max(a, pos), min(b, end)
+        if a >= b:
+            continue
+        out += [
+            discord.utils.escape_markdown(text[pos:a]),
+            "**",
+            discord.utils.escape_markdown(text[a:b]),
+            "**",
+        ]
+        pos = b
+    out.append(discord.utils.escape_markdown(text[pos:end]))
+    return ("…" if start > 0 else "") + "".join(out).strip() + ("…" if end < len(text) else "")
+
+
+def citation_embed(
+    c: Citation, highlights: list[str] | None = None, quote_chars: int = QUOTE_CHARS
+) -> discord.Embed:
+    """One cited passage: [n] title (linked when the source has a URL), the excerpt quoted with the
+    sentences that cite it in bold, the date."""
     embed = discord.Embed(
         title=clip(f"[{c.number}] {c.title}", EMBED_TITLE_LIMIT),
         url=c.url if c.url and c.url.startswith(("http://", "https://")) else None,
-        description=clip("> " + clip(" ".join(c.quote.split()), quote_chars), EMBED_DESCRIPTION_LIMIT),
+        description=clip("> " + excerpt(c.quote, highlights or [], quote_chars), EMBED_DESCRIPTION_LIMIT),
     )
     if c.date:
         embed.add_field(name="Date", value=c.date, inline=True)
@@ -146,6 +176,10 @@ def answer_messages(answer: Answer, limit: int = CONTENT_LIMIT) -> list[Outgoing
         return messages
 
     by_number = {c.number: c for c in answer.citations}
+    cited_by: dict[int, list[str]] = {}
+    for st in answer.statements:
+        for n in st.citations:
+            cited_by.setdefault(n, []).append(st.text)
     # Pack statements into chunks and remember which citations each chunk mentions first.
     chunks: list[tuple[str, list[int]]] = []
     current, current_nums = "", []
@@ -168,7 +202,7 @@ def answer_messages(answer: Answer, limit: int = CONTENT_LIMIT) -> list[Outgoing
     for content, nums in chunks:
         new = [n for n in nums if n in by_number and n not in shown]
         shown.update(new)
-        groups = pack_embeds([citation_embed(by_number[n]) for n in new]) or [[]]
+        groups = pack_embeds([citation_embed(by_number[n], cited_by.get(n)) for n in new]) or [[]]
         messages.append(OutgoingMessage(content, groups[0]))
         messages.extend(OutgoingMessage("", g) for g in groups[1:])
     rest = [citation_embed(c) for c in answer.citations if c.number not in shown]

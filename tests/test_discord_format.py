@@ -203,3 +203,16 @@ def test_feedback_store_appends_json_lines(tmp_path) -> None:
     recent = RecentAnswers(size=2)
     ids = [recent.remember(long_answer(1, 1)) for _ in range(3)]
     assert recent.get(ids[0]) is None and recent.get(ids[2]) is not None
+
+
+def test_the_cited_sentence_is_bold_and_inside_the_excerpt_even_deep_in_a_long_passage() -> None:
+    filler = "Background sentence about *ports* and_rail. " * 60
+    cited = "The ferry terminal at Kuryk doubled its capacity in 2024."
+    c = citation(1).model_copy(update={"quote": filler + cited + " After text."})
+    answer = Answer(question="q", standalone_question="q", statements=[Statement(text=cited, citations=[1])],
+                    citations=[c])
+    [message] = answer_messages(answer)
+    description = message.embeds[0].description
+    assert f"**{cited}**" in description
+    assert description.startswith("> …") and len(description) <= 1000
+    assert "\\*ports\\*" in description  # the passage's own Markdown is shown literally
