@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -79,6 +78,13 @@ def all_text(req: RecordedRequest) -> str:
     )
 
 
+def embed_chars(e: dict) -> int:
+    """What Discord counts toward the 6,000-character limit of a message's embeds."""
+    fields = sum(len(f["name"]) + len(f["value"]) for f in e.get("fields", []))
+    footer = len((e.get("footer") or {}).get("text", ""))
+    return len(e.get("title", "")) + len(e.get("description", "")) + fields + footer
+
+
 def assert_no_pings(fake: FakeDiscord) -> None:
     """Every message the bot sent or edited carried allowed_mentions with nothing to ping."""
     sends = [
@@ -124,7 +130,8 @@ async def test_slash_ask_defers_then_answers_with_cited_passages(live) -> None:
     assert any("Ozer" in e["title"] or "Trans-Caspian" in e["title"] for e in embeds)
     buttons = [c for row in body["components"] for c in row["components"]]
     assert [b["custom_id"].split(":")[2] for b in buttons] == ["1", "0"]
-    assert len(body["content"]) <= 2000 and sum(len(json.dumps(e)) for e in embeds) < 12000
+    assert any("**" in e["description"] for e in embeds)  # the cited sentence stands out in its passage
+    assert len(body["content"]) <= 2000 and sum(embed_chars(e) for e in embeds) <= 6000 and len(embeds) <= 10
     assert_no_pings(fake)
 
 
