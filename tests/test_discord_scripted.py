@@ -117,3 +117,37 @@ async def test_a_refused_intent_is_one_clear_error(fake_discord: FakeDiscord, tm
     with pytest.raises(CorridorError, match="Message Content intent"):
         await asyncio.wait_for(serve(settings, bot), timeout=20)
     assert bot.is_closed()
+
+
+async def test_after_a_restart_its_threads_and_buttons_still_work(
+    fake_discord: FakeDiscord, tmp_path
+) -> None:
+    fake = fake_discord
+    user = fake.add_user("dora")
+    answer = long_answer(2, 2)
+    first = make_bot(tmp_path, answer)
+    async with running(first, fake):
+        mark = fake.mark()
+        msg = await fake.send_message(user, "What is the Middle Corridor?", mention_bot=True)
+        thread_id = int(msg["id"])
+        await fake.wait_for_request(
+            "POST",
+            rf"/channels/{thread_id}/messages",
+            after=mark,
+            predicate=lambda r: bool(r.json.get("components")),
+        )
+    answer_msg = [m for m in fake.sent_messages(thread_id) if m["components"]][-1]
+
+    second = make_bot(tmp_path, answer)  # a new process: no memory of the thread or the answer
+    async with running(second, fake):
+        assert second.started_threads == {} and len(second.recent_answers) == 0
+        mark = fake.mark()
+        await fake.send_message(user, "And who finances it?", channel_id=thread_id)  # no mention
+        await fake.wait_for_request("POST", rf"/channels/{thread_id}/messages", after=mark)
+        helpful = answer_msg["components"][0]["components"][0]["custom_id"]
+        click = await fake.click(user, answer_msg, helpful)
+        cb = await fake.wait_for_request("POST", rf"/interactions/{click.id}/.+/callback", after=mark)
+    assert cb.json["type"] == 4 and "recorded" in cb.json["data"]["content"]
+    [row] = second.feedback.read()
+    assert row["helpful"] is True and row["restored"] is True and row["answer"] == answer_msg["content"]
+    assert [c["number"] for c in row["citations"]] == [c.number for c in answer.citations]

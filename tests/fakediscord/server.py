@@ -228,8 +228,8 @@ class FakeDiscord:
             "member_count": 1 + len(self.users),
             "voice_states": [],
             "members": [bot_member],
-            "channels": list(self.channels.values()),
-            "threads": [],
+            "channels": [c for c in self.channels.values() if c["type"] != 11],
+            "threads": [c for c in self.channels.values() if c["type"] == 11],  # active threads
             "presences": [],
             "stage_instances": [],
             "guild_scheduled_events": [],
