@@ -11,12 +11,14 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import shutil
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -31,7 +33,7 @@ from .fetch import fetch, url_doc_id
 from .loaders import SUPPORTED_SUFFIXES, load_bytes, load_file
 
 log = logging.getLogger(__name__)
-EMBED_SLICE = 512  # texts per embedding call: large enough for full batches, small enough for the bar
+EMBED_SLICE = 128  # texts per embedding call: whole model batches, and a bar that moves on small corpora
 
 
 @dataclass
@@ -142,13 +144,18 @@ def _show_progress(progress: bool) -> bool:
     return progress and sys.stderr.isatty()
 
 
+def _bar(**kwargs: Any) -> tqdm:
+    """A progress bar on stderr; a terminal reporting a 0x0 size would hide it, so fall back to 80x24."""
+    size = shutil.get_terminal_size()
+    return tqdm(file=sys.stderr, ncols=min(size.columns or 80, 100), nrows=size.lines or 24, **kwargs)
+
+
 def _embed(plans: list[_Plan], store: ChunkStore, progress: bool, report: IngestReport) -> None:
     """Embed every pending chunk text across all documents in large batches."""
     todo = [(p, i) for p in plans for i in p.pending]
     if not todo:
         return
-    with tqdm(total=len(todo), desc="embedding", unit="chunk", file=sys.stderr,
-              disable=not _show_progress(progress)) as bar:
+    with _bar(total=len(todo), desc="embedding", unit="chunk", disable=not _show_progress(progress)) as bar:
         for s in range(0, len(todo), EMBED_SLICE):
             part = todo[s : s + EMBED_SLICE]
             vectors = store.embeddings.embed_documents([p.chunks[i].text for p, i in part])
@@ -180,8 +187,8 @@ def ingest(inputs: list[str] | None, settings: Settings, store: ChunkStore | Non
         sources, folders = discover(inputs, report)
         plans: list[_Plan] = []
         seen: set[str] = set()
-        for source in tqdm(sources, desc="reading", unit="doc", file=sys.stderr,
-                           disable=not _show_progress(progress)):
+        show = _show_progress(progress)
+        for source in _bar(iterable=sources, desc="reading", unit="doc", disable=not show):
             try:
                 doc = read(source, settings)
             except InputError as exc:
