@@ -264,6 +264,12 @@ async def test_ingest_refused_for_members_without_the_role(live) -> None:
     cb = await fake.wait_for_request("POST", rf"/interactions/{inter.id}/.+/callback", after=mark)
     assert cb.json["type"] == 4 and "Sorry" in cb.json["data"]["content"]
     assert not list(bot.settings.data_dir.glob("uploads/*"))
+    await fake.create_role("trusted-readers", 0)  # a role created live with a different name does not help
+    ivan = fake.add_user("ivan", roles=["trusted-readers"])
+    inter = await fake.slash(ivan, "ingest", {"url": "https://example.org/article"})
+    cb = await fake.wait_for_request("POST", rf"/interactions/{inter.id}/.+/callback", after=mark)
+    assert cb.json["type"] == 4 and "Sorry" in cb.json["data"]["content"]
+    assert bot.get_guild(fake.guild_id).get_role(ivan.role_ids[0]) is not None  # the bot saw the new role
 
 
 async def test_start_up_with_a_bad_token_is_one_clear_error(

@@ -176,6 +176,12 @@ class FakeDiscord:
         """A guild role (sent in GUILD_CREATE, so add roles before the bot connects)."""
         return self._add_role(P.snowflake(), name, permissions)
 
+    async def create_role(self, name: str, permissions: int = 0) -> int:
+        """A role created while the bot is connected (GUILD_ROLE_CREATE), as a moderator would."""
+        role_id = self.add_role(name, permissions)
+        await self.dispatch("GUILD_ROLE_CREATE", {"guild_id": str(self.guild_id), "role": self.roles[name]})
+        return role_id
+
     def add_user(self, name: str, roles: list[str] | None = None) -> FakeUser:
         role_ids = [int(self.roles[r]["id"]) for r in roles or []]
         u = FakeUser(P.snowflake(), name, role_ids, P.user(0, name))
