@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.discord_bot import NO_PINGS, user_message
 from bot.discord_format import OutgoingMessage, clip
 from bot.ratelimit import retry_message
+from corridor.errors import CorridorError
 
 if TYPE_CHECKING:
     from bot.discord_bot import CorridorBot
@@ -121,8 +122,7 @@ class Ask(commands.Cog):
 
 
 def log_failure(exc: BaseException, question: str) -> None:
-    from corridor.errors import CorridorError
-
+    """Expected refusals as one warning line; anything else with its traceback."""
     if isinstance(exc, CorridorError):
         log.warning("question refused or failed: %s", exc)
     else:
