@@ -13,7 +13,7 @@ from vectorstore.lexical import stopwords
 
 # Characters that change how text looks without being text: zero-width, bidi controls, BOM.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-_MENTION = re.compile(r"@(everyone|here)\b|<@[!&]?\d+>|<#\d+>")
+_MENTION = re.compile(r"@(everyone|here)|<@[!&]?\d+>|<#\d+>")
 _INVITE = re.compile(r"(?:https?://)?(?:www\.)?(?:discord\.gg|discord(?:app)?\.com/invite)/\S+", re.I)
 _CODE_FENCE = re.compile(r"`{1,3}")
 # Clauses that try to steer the bot rather than ask about the corpus.
@@ -71,6 +71,25 @@ def clean_question(raw: str, max_chars: int) -> CleanQuestion:
     if not re.search(r"\w\w", query):
         query = ""  # the whole question was an instruction to the bot: nothing to search for
     return CleanQuestion(text=text, query=query, injection=injection)
+
+
+_PART_BREAK = re.compile(
+    r"\s*(?:,\s*and|;|,?\s+and\s+(?=(?:what|which|who|when|where|why|how|is|are|was|were|does|do|did|will|"
+    r"would|can|could|has|have)\b))\s+", re.I)
+
+
+def split_question(question: str) -> list[str]:
+    """The parts of a question that asks several things ("Which railway …, and when did it open?"),
+    each made stand-alone; a single question gives []."""
+    parts = [p.strip(" ,;") for p in _PART_BREAK.split(question) if len(p.split()) >= 3]
+    if len(parts) < 2:
+        return []
+    first = parts[0]
+    out = [first if first.endswith("?") else first + "?"]
+    for part in parts[1:3]:
+        history = [Turn(question=first, standalone=first, answer="")]
+        out.append(rewrite_follow_up(part, history))
+    return out
 
 
 def looks_like_instruction(sentence: str) -> bool:
