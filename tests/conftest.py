@@ -8,6 +8,7 @@ Ingest / store fixtures (real embedding model, real Chroma):
   temporary embedded store. Treat it as READ-ONLY; copy the corpus and use settings_factory to mutate.
 - `ingest_report`: the IngestReport of that first ingest.
 - `small_corpus(tmp_path)`: a copy of three bundled corpus files in a temporary folder, safe to edit.
+- `eval_store`: (settings, store) of `corridor eval`'s collection (corpus + data/eval/fixtures). Read-only.
 """
 
 from __future__ import annotations
@@ -89,3 +90,14 @@ def small_corpus(tmp_path) -> Path:
                  "13-usda-fas-kazakhstan-grain-and-feed-update-2014.md"):
         shutil.copy(BUNDLED_CORPUS / name, target / name)
     return target
+
+
+@pytest.fixture(scope="session")
+def eval_store(tmp_path_factory, embeddings) -> Ingested:
+    """(settings, store) of `corridor eval`'s own collection (`corridor_eval`: bundled corpus plus
+    data/eval/fixtures), built once per session in a temporary store. Read-only."""
+    from bot.evaluate import build_eval_store, eval_settings
+
+    settings = eval_settings(make_settings(tmp_path_factory.mktemp("eval")))
+    store, _ = build_eval_store(settings)
+    return Ingested(settings, store)

@@ -1,0 +1,9 @@
+"""`corridor eval`: run a gold set through the engine (and a naive RAG baseline), score retrieval,
+citations and answers offline, write report.json / report.html, and gate CI on thresholds."""
+
+from .gold import GoldItem, load_gold
+from .metrics import METRICS, aggregate
+from .runner import EvalRun, build_eval_store, eval_settings, run_eval
+
+__all__ = ["METRICS", "EvalRun", "GoldItem", "aggregate", "build_eval_store", "eval_settings", "load_gold",
+           "run_eval"]

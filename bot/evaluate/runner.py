@@ -1,0 +1,133 @@
+"""Running a gold set: the eval store, each question through corridor (and the baseline), scored."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from corridor.errors import CorridorError
+from corridor.records import IngestReport, Turn
+from corridor.settings import Settings
+
+from .baseline import NaiveRAG
+from .evidence import DocTexts, Span
+from .gold import FIXTURES_DIR, GoldItem
+from .metrics import by_kind
+from .results import QuestionResult, errored, score
+
+log = logging.getLogger(__name__)
+RETRIEVAL_DEPTH = 5  # hit@5 and MRR look at this many retrieved passages
+
+
+def eval_settings(settings: Settings, store_dir=None) -> Settings:
+    """The settings of the eval store: the same store folder (or store_dir), collection `<name>_eval`."""
+    update: dict = {"collection": f"{settings.collection}_eval"}
+    if store_dir is not None:
+        update["store_dir"] = store_dir
+    return settings.model_copy(update=update)
+
+
+def build_eval_store(settings: Settings, progress: bool = False):
+    """Ingest the bundled corpus plus data/eval/fixtures into the eval collection (incremental: an
+    unchanged corpus costs nothing) and return (store, report)."""
+    from ingest.pipeline import ingest
+    from vectorstore.store import ChunkStore
+
+    store = ChunkStore(settings)
+    report = ingest([str(settings.corpus_dir), str(FIXTURES_DIR)], settings, store=store, prune=True,
+                    progress=progress)
+    if report.failed:
+        first = next(iter(report.failed.items()))
+        raise CorridorError(f"the eval store could not ingest {first[0]}: {first[1]}")
+    return store, report
+
+
+@dataclass
+class EvalRun:
+    """Everything one `corridor eval` run measured."""
+
+    gold: str
+    mode: str
+    k: int
+    results: dict[str, list[QuestionResult]]  # system → one result per gold question
+    warnings: list[str] = field(default_factory=list)
+    ingest: IngestReport | None = None
+    started: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    seconds: float = 0.0
+    config: dict = field(default_factory=dict)
+
+    @property
+    def summary(self) -> dict[str, dict[str, dict]]:
+        """system → scope ("overall" or a kind) → aggregated metrics."""
+        return {system: by_kind([r.model_dump() for r in rows]) for system, rows in self.results.items()}
+
+
+def locate_evidence(texts: DocTexts, item: GoldItem) -> tuple[dict[str, list[Span]], list[str]]:
+    """Each evidence quote's spans in the store, and a warning for each quote found nowhere."""
+    evidence: dict[str, list[Span]] = {}
+    warnings = []
+    for quote in item.evidence:
+        spans = texts.locate(quote, item.evidence_docs)
+        if not spans:
+            warnings.append(f"{item.id}: evidence quote not found in the store: {quote[:70]!r}")
+        evidence[quote] = spans
+    return evidence, warnings
+
+
+def ask_corridor(engine, item: GoldItem, evidence: dict[str, list[Span]], mode: str,
+                 k: int) -> QuestionResult:
+    """The earlier turns first (building the history as the chat does), then the question, then the
+    retrieval its stand-alone form gets, for the retrieval metrics."""
+    history: list[Turn] = []
+    for turn in item.conversation:
+        earlier = engine.ask(turn, history, k=k, mode=mode)
+        history.append(Turn(question=turn, standalone=earlier.standalone_question, answer=earlier.text))
+    answer = engine.ask(item.question, history, k=k, mode=mode)
+    retrieval = engine.retrieve(answer.standalone_question, k=max(k, RETRIEVAL_DEPTH))
+    chunks = [p.chunk for p in retrieval.passages][:RETRIEVAL_DEPTH]
+    return score(item, "corridor", answer, chunks, evidence, answer.latency_ms)
+
+
+def ask_baseline(naive: NaiveRAG, item: GoldItem, evidence: dict[str, list[Span]]) -> QuestionResult:
+    answer, passages = naive.ask(item.question)
+    return score(item, "baseline", answer, [p.chunk for p in passages], evidence, answer.latency_ms)
+
+
+def run_eval(engine, items: list[GoldItem], *, mode: str = "extractive", k: int | None = None,
+             baseline: bool = False, gold_name: str = "",
+             on_result: Callable[[QuestionResult], None] | None = None) -> EvalRun:
+    """Ask every gold question (corridor, and the baseline when asked) and score the answers."""
+    t0 = time.perf_counter()
+    k = k or engine.settings.k
+    texts = DocTexts(engine.store.collection)
+    run = EvalRun(gold=gold_name, mode=mode, k=k, results={"corridor": []})
+    if baseline:
+        run.results["baseline"] = []
+        naive = NaiveRAG(engine.store)
+        naive.ask(items[0].question)
+    engine.ask(items[0].question, k=k, mode=mode)  # warm-up: index loads stay out of the latencies
+    for item in items:
+        if item.requires_fixture and item.requires_fixture not in texts.texts:
+            run.warnings.append(f"{item.id}: fixture {item.requires_fixture!r} is not in the eval store")
+        evidence, warnings = locate_evidence(texts, item)
+        run.warnings.extend(warnings)
+        systems = [("corridor", lambda it=item, ev=evidence: ask_corridor(engine, it, ev, mode, k))]
+        if baseline:
+            systems.append(("baseline", lambda it=item, ev=evidence: ask_baseline(naive, it, ev)))
+        for system, ask in systems:
+            try:
+                result = ask()
+            except CorridorError as exc:  # a gold question the system cannot take: it fails, the run goes on
+                result = errored(item, system, str(exc))
+            run.results[system].append(result)
+            if on_result:
+                on_result(result)
+    run.seconds = round(time.perf_counter() - t0, 1)
+    s = engine.settings
+    run.config = {"embedding_model": s.embedding_model, "collection": s.collection, "k": k, "mode": mode,
+                  "fetch_k": s.fetch_k, "abstain_threshold": s.abstain_threshold,
+                  "reranker": bool(s.reranker_model), "questions": len(items)}
+    return run

@@ -1,0 +1,56 @@
+"""One `corridor eval --baseline --mode extractive` run over the real gold set per session (real engine,
+embeddings and Chroma), shared by the quality gate and the report tests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from corridor.settings import get_settings
+
+
+@contextmanager
+def cli_env(eval_store) -> Iterator[None]:
+    """Point the CLI's settings at the session's eval store (collection corridor → corridor_eval)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CORRIDOR_STORE_DIR", str(eval_store.settings.store_dir))
+        mp.setenv("CORRIDOR_COLLECTION", eval_store.settings.collection.removesuffix("_eval"))
+        mp.setenv("CORRIDOR_ANSWER_MODE", "extractive")
+        mp.delenv("CORRIDOR_PRESET", raising=False)
+        get_settings.cache_clear()
+        try:
+            yield
+        finally:
+            get_settings.cache_clear()
+
+
+def invoke(eval_store, args: list[str]) -> Result:
+    from bot.cli import app
+
+    with cli_env(eval_store):
+        return CliRunner().invoke(app, ["eval", *args])
+
+
+@dataclass
+class EvalCLIRun:
+    result: Result
+    out: Path
+    report: dict[str, Any]
+    html: str
+
+
+@pytest.fixture(scope="session")
+def eval_cli_run(eval_store, tmp_path_factory) -> EvalCLIRun:
+    """`corridor eval --baseline --mode extractive --out <tmp>` on data/eval/gold.jsonl, run once."""
+    out = tmp_path_factory.mktemp("eval-report")
+    result = invoke(eval_store, ["--baseline", "--mode", "extractive", "--out", str(out)])
+    report_path = out / "report.json"
+    assert report_path.is_file(), result.output
+    return EvalCLIRun(result, out, json.loads(report_path.read_text()), (out / "report.html").read_text())

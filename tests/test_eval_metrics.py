@@ -1,0 +1,189 @@
+"""`corridor eval` metric functions on hand-built records, gold loading and the gate (no models)."""
+
+from __future__ import annotations
+
+import json
+
+import chromadb
+import pytest
+
+from bot.evaluate import metrics as m
+from bot.evaluate.evidence import DocTexts, Span, contains, normalise, normalise_with_map
+from bot.evaluate.gate import check, load_thresholds
+from bot.evaluate.gold import load_gold
+from bot.evaluate.report import highlight
+from corridor.errors import InputError
+from corridor.records import Answer, Chunk, Citation, Statement
+
+DOC = ("Kazakhstan exports grain. The visit primarily focused on trade and several infrastructure "
+       "projects. Russian ports are no longer considered safe.")
+QUOTE = "The visit primarily focused on trade"
+
+
+def chunk(start: int, end: int, doc_id: str = "doc", cid: str | None = None) -> Chunk:
+    return Chunk(chunk_id=cid or f"{doc_id}-{start}", doc_id=doc_id, ordinal=0, text=DOC[start:end],
+                 start=start, end=end)
+
+
+def span_of(quote: str, doc_id: str = "doc") -> Span:
+    i = DOC.index(quote)
+    return Span(doc_id, i, i + len(quote))
+
+
+def test_normalise_folds_case_space_and_typographic_marks() -> None:
+    assert normalise("  Türkiye’s\n  “multi-vector”\tpolicy — ") == "türkiye's \"multi-vector\" policy -"
+    text = "A  b\nC’d"
+    norm, where = normalise_with_map(text)
+    assert norm == "a b c'd"
+    assert [text[i] for i in where] == ["A", " ", "b", "\n", "C", "’", "d"]
+
+
+def test_contains_by_substring_and_by_span_overlap() -> None:
+    s = span_of(QUOTE)
+    whole = chunk(0, len(DOC))
+    assert contains(whole, "the visit   PRIMARILY focused on trade", [])  # text match needs no span
+    q0 = s.start
+    n = len(QUOTE)
+    # the quote straddles two chunks: 70% in the first, 30% in the second
+    first, second = chunk(0, q0 + int(0.7 * n)), chunk(q0 + int(0.7 * n), len(DOC))
+    assert contains(first, QUOTE, [s])
+    assert not contains(second, QUOTE, [s])
+    half = chunk(0, q0 + n // 2)  # exactly half: under the 60% bar
+    assert not contains(half, QUOTE, [s])
+    assert not contains(chunk(0, q0 + int(0.7 * n), doc_id="other"), QUOTE, [s])  # another document
+
+
+def test_retrieval_hits_and_reciprocal_rank() -> None:
+    s = span_of(QUOTE)
+    miss = chunk(0, 20)
+    hit = chunk(0, len(DOC))
+    ev = {QUOTE: [s]}
+    got = m.retrieval([miss, miss, hit, miss], ev)
+    assert got == {"hit_at_1": 0.0, "hit_at_5": 1.0, "mrr": pytest.approx(1 / 3)}
+    assert m.retrieval([hit], ev) == {"hit_at_1": 1.0, "hit_at_5": 1.0, "mrr": 1.0}
+    assert m.retrieval([miss] * 5 + [hit], ev) == {"hit_at_1": 0.0, "hit_at_5": 0.0, "mrr": 0.0}
+    assert m.retrieval([hit], {}) == {"hit_at_1": None, "hit_at_5": None, "mrr": None}
+
+
+def cite(n: int, c: Chunk) -> Citation:
+    return Citation(number=n, doc_id=c.doc_id, title="t", chunk_id=c.chunk_id, start=c.start, end=c.end,
+                    quote=c.text)
+
+
+def answer(statements: list[Statement], citations: list[Citation], abstained: bool = False) -> Answer:
+    return Answer(question="q", standalone_question="q", statements=statements, citations=citations,
+                  abstained=abstained)
+
+
+def test_citation_precision_recall_and_faithfulness() -> None:
+    ev_chunk = chunk(0, 100)  # holds QUOTE
+    other = chunk(100, len(DOC))  # "Russian ports are no longer considered safe."
+    ev = {QUOTE: [span_of(QUOTE)], "Kazakhstan exports grain": [span_of("Kazakhstan exports grain")]}
+    a = answer([Statement(text="The visit primarily focused on trade.", citations=[1]),
+                Statement(text="Turkish drones were sold to Astana in large numbers.", citations=[2])],
+               [cite(1, ev_chunk), cite(2, other)])
+    # citation 2 holds no evidence and supports nothing of its sentence
+    assert m.citation_precision(a, ev, expect_abstain=False) == 0.5
+    assert m.faithfulness(a) == 0.5
+    # both quotes sit in chunk 0..100, which is cited
+    assert m.citation_recall(a, ev) == 1.0
+    only_other = answer([Statement(text="Russian ports are no longer considered safe.", citations=[1])],
+                        [cite(1, other)])
+    assert m.citation_precision(only_other, ev, expect_abstain=False) == 1.0  # it supports its sentence
+    assert m.citation_recall(only_other, ev) == 0.0
+    assert m.faithfulness(only_other) == 1.0
+    # an answer that should have been a refusal: its citations are imprecise
+    assert m.citation_precision(only_other, {}, expect_abstain=True) == 0.0
+    refusal = answer([Statement(text="The sources do not cover this.")], [], abstained=True)
+    assert m.citation_precision(refusal, {}, expect_abstain=True) is None
+    assert m.faithfulness(refusal) is None
+    assert m.citation_recall(refusal, ev) == 0.0
+
+
+def test_must_include_and_must_not_include() -> None:
+    text = "Trade may grow over the next DECADE [1]; the $15 billion goal stands."
+    groups = [["10 years", "decade"], ["Kazakhstan"], ["$15 billion", "15bn"]]
+    assert m.missing_groups(text, groups) == [["Kazakhstan"]]
+    assert m.must_include_recall(text, groups) == pytest.approx(2 / 3)
+    assert m.must_include_recall(text, []) is None
+    assert m.violations(text, ["corridor is OFFLINE", "$15 BILLION goal"]) == ["$15 BILLION goal"]
+
+
+def test_aggregate_means_skip_none_and_latency_percentiles() -> None:
+    rows = [{"kind": "a", "metrics": {"hit_at_5": 1.0, "faithfulness": None}, "latency_ms": 10.0},
+            {"kind": "a", "metrics": {"hit_at_5": 0.0, "faithfulness": 1.0}, "latency_ms": 30.0},
+            {"kind": "b", "metrics": {"hit_at_5": None, "faithfulness": 0.5}, "latency_ms": 100.0}]
+    out = m.by_kind(rows)
+    assert out["overall"]["n"] == 3
+    assert out["overall"]["hit_at_5"] == 0.5
+    assert out["overall"]["faithfulness"] == 0.75
+    assert out["overall"]["latency_p50_ms"] == 30.0
+    assert out["overall"]["latency_p95_ms"] == 93.0
+    assert out["b"]["hit_at_5"] is None and out["a"]["faithfulness"] == 1.0
+
+
+def test_doc_texts_rebuild_documents_from_chunks_in_chroma() -> None:
+    client = chromadb.EphemeralClient()
+    col = client.create_collection("doctexts_test", embedding_function=None)
+    cuts = [(0, 60), (50, 110), (100, len(DOC))]  # overlapping chunks, as the chunker makes them
+    col.add(ids=[f"c{i}" for i in range(3)], embeddings=[[1.0, 0.0]] * 3,
+            documents=[DOC[s:e] for s, e in cuts],
+            metadatas=[{"doc_id": "doc", "start": s, "end": e} for s, e in cuts])
+    texts = DocTexts(col)
+    assert texts.texts["doc"] == DOC
+    spans = texts.locate("the VISIT primarily\nfocused on trade")
+    assert spans == [span_of(QUOTE)]
+    assert texts.locate("not in the corpus at all") == []
+    assert texts.locate(QUOTE, ["unknown-doc"]) == spans  # unknown doc ids fall back to every document
+    client.delete_collection("doctexts_test")
+
+
+def test_load_gold_checks_lines(tmp_path) -> None:
+    good = {"id": "a1", "question": "Q?", "kind": "follow_up", "evidence": ["x"],
+            "conversation": [{"role": "user", "content": "Earlier?"}], "must_include": [["x", "y"], "z"]}
+    oos = {"id": "o1", "question": "Brazil?", "kind": "out_of_scope"}
+    path = tmp_path / "gold.jsonl"
+    path.write_text(json.dumps(good) + "\n" + json.dumps(oos) + "\n")
+    items = load_gold(path)
+    assert items[0].conversation == ["Earlier?"] and items[0].must_include == [["x", "y"], ["z"]]
+    assert items[0].expect_abstain is False and items[1].expect_abstain is True
+    assert [i.id for i in load_gold(path, ["out_of_scope"])] == ["o1"]
+    with pytest.raises(InputError, match="no gold questions of kind numeric"):
+        load_gold(path, ["numeric"])
+    path.write_text(json.dumps(good) + "\n{not json\n")
+    with pytest.raises(InputError, match="line 2"):
+        load_gold(path)
+    path.write_text(json.dumps(good) + "\n" + json.dumps(good) + "\n")
+    with pytest.raises(InputError, match="duplicate id 'a1'"):
+        load_gold(path)
+    path.write_text(json.dumps({"id": "b", "kind": "numeric"}) + "\n")
+    with pytest.raises(InputError, match="line 1: question"):
+        load_gold(path)
+    with pytest.raises(InputError, match="not found"):
+        load_gold(tmp_path / "missing.jsonl")
+
+
+def test_thresholds_and_gate(tmp_path) -> None:
+    path = tmp_path / "t.toml"
+    path.write_text("[overall]\nhit_at_5 = 0.8\nfaithfulness = 0.9\n[kinds.numeric]\nhit_at_1 = 0.95\n")
+    limits = load_thresholds(path)
+    assert limits == {"overall": {"hit_at_5": 0.8, "faithfulness": 0.9}, "numeric": {"hit_at_1": 0.95}}
+    summary = {"overall": {"hit_at_5": 0.85, "faithfulness": None}, "numeric": {"hit_at_1": 0.9}}
+    breaches = check(summary, limits)
+    assert [(b.scope, b.metric) for b in breaches] == [("overall", "faithfulness"), ("numeric", "hit_at_1")]
+    assert str(breaches[1]) == "numeric hit_at_1 = 0.900 < 0.950"
+    assert check({"overall": {"hit_at_5": 0.8, "faithfulness": 1.0}}, limits) == []  # numeric not run
+    path.write_text("[overall]\nhit_at_6 = 0.8\n")
+    with pytest.raises(InputError, match="unknown metric 'hit_at_6'"):
+        load_thresholds(path)
+    path.write_text("[overall]\nhit_at_5 = 80\n")
+    with pytest.raises(InputError, match="from 0 to 1"):
+        load_thresholds(path)
+    path.write_text("[overall\n")
+    with pytest.raises(InputError, match="not valid TOML"):
+        load_thresholds(path)
+
+
+def test_highlight_marks_evidence_and_escapes_html() -> None:
+    out = str(highlight("<b>Note</b>: the visit  primarily focused on trade.", [QUOTE]))
+    assert out == "&lt;b&gt;Note&lt;/b&gt;: <mark>the visit  primarily focused on trade</mark>."
