@@ -11,7 +11,9 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
+import zlib
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -77,13 +79,32 @@ def _kind(content_type: str) -> str:
     return CONTENT_KINDS[mime]
 
 
+def _decoder(content_encoding: str) -> Any:
+    """A zlib decompressor for a gzip or deflate body, None for an unencoded one."""
+    encoding = content_encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return None
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        return zlib.decompressobj(zlib.MAX_WBITS | 32)  # +32: detect a gzip or zlib header
+    raise InputError(f"unsupported content encoding {encoding[:40]}")
+
+
+def _inflate(decoder: Any, raw: bytes, max_out: int) -> bytes:
+    """At most max_out decoded bytes of raw (more pending means the body is over the cap anyway)."""
+    try:
+        return decoder.decompress(raw, max_out)
+    except zlib.error as exc:
+        raise InputError("the server sent a damaged compressed body") from exc
+
+
 def fetch(url: str, settings: Settings) -> Fetched:
     """GET the URL within the time and size limits, checking the address at every hop."""
     deadline = time.monotonic() + settings.url_timeout_s
     cap = settings.url_max_bytes
     try:
         with httpx.Client(timeout=settings.url_timeout_s, follow_redirects=False,
-                          headers={"User-Agent": "corridor-ingest/0.1"}) as client:
+                          headers={"User-Agent": "corridor-ingest/0.1",
+                                   "Accept-Encoding": "gzip, deflate"}) as client:
             for _ in range(MAX_REDIRECTS + 1):
                 check_address(url, settings)
                 with client.stream("GET", url) as response:
@@ -96,8 +117,11 @@ def fetch(url: str, settings: Settings) -> Fetched:
                     declared = response.headers.get("content-length")
                     if declared and declared.isdigit() and int(declared) > cap:
                         raise InputError(f"too large ({declared} bytes; the limit is {cap})")
+                    decoder = _decoder(response.headers.get("content-encoding", ""))
                     body = bytearray()
-                    for part in response.iter_bytes():
+                    for raw in response.iter_raw():
+                        # Decode a bounded piece at a time: 64 KB of gzip can expand to 64 MB in one call.
+                        part = raw if decoder is None else _inflate(decoder, raw, cap + 1 - len(body))
                         body.extend(part)
                         if len(body) > cap:
                             raise InputError(f"too large (more than {cap} bytes)")
