@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +42,10 @@ class RecordingEngine(Engine):
 
 
 @pytest.fixture(scope="module")
-def engine(ingested) -> RecordingEngine:
-    return RecordingEngine(ingested.settings, ingested.store)
+def engine(ingested) -> Iterator[RecordingEngine]:
+    engine = RecordingEngine(ingested.settings, ingested.store)
+    yield engine
+    engine.close()
 
 
 @pytest.fixture
@@ -115,7 +117,7 @@ async def test_slash_ask_defers_then_answers_with_cited_passages(live) -> None:
     cb = await fake.wait_for_request("POST", rf"/interactions/{inter.id}/.+/callback", after=mark)
     assert cb.json["type"] == 5, "the first response must be a deferral (Discord's 3-second limit)"
     follow = await fake.wait_for_request(
-        "POST", rf"/webhooks/{fake.app_id}/{inter.token}", after=mark, timeout=30
+        "POST", rf"/webhooks/{fake.app_id}/{inter.token}", after=mark, timeout=60
     )
     assert follow.at >= cb.at
     body = follow.json
@@ -145,13 +147,13 @@ async def test_mention_gets_a_threaded_reply_and_follow_up_keeps_the_subject(liv
     )
     thread_id = int(msg["id"])
     assert "Zangezur" in thread_req.json["name"]
-    await fake.wait_for_request("POST", rf"/channels/{thread_id}/typing", after=mark, timeout=30)
-    first = await fake.wait_for_request("POST", rf"/channels/{thread_id}/messages", after=mark, timeout=30)
+    await fake.wait_for_request("POST", rf"/channels/{thread_id}/typing", after=mark, timeout=60)
+    first = await fake.wait_for_request("POST", rf"/channels/{thread_id}/messages", after=mark, timeout=60)
     assert "Zangezur" in all_text(first)
 
     mark = fake.mark()
     await fake.send_message(bob, "Who opposes it?", channel_id=thread_id)  # no mention: the bot's thread
-    second = await fake.wait_for_request("POST", rf"/channels/{thread_id}/messages", after=mark, timeout=30)
+    second = await fake.wait_for_request("POST", rf"/channels/{thread_id}/messages", after=mark, timeout=60)
     question, history = bot.engine.calls[-1]
     assert question == "Who opposes it?"
     assert [t.question for t in history] == ["What is the Zangezur corridor?"]
@@ -179,7 +181,7 @@ async def test_a_burst_from_one_user_is_rate_limited(live) -> None:
         await fake.slash(dave, "ask", {"question": f"What is the Middle Corridor? ({i})"}) for i in range(7)
     ]
     callbacks = [
-        await fake.wait_for_request("POST", rf"/interactions/{i.id}/.+/callback", after=mark, timeout=30)
+        await fake.wait_for_request("POST", rf"/interactions/{i.id}/.+/callback", after=mark, timeout=60)
         for i in interactions
     ]
     deferred = [c for c in callbacks if c.json["type"] == 5]
@@ -216,7 +218,7 @@ async def test_sources_lists_titles_dates_and_chunks(live) -> None:
     mark = fake.mark()
     inter = await fake.slash(frank, "sources")
     follow = await fake.wait_for_request(
-        "POST", rf"/webhooks/{fake.app_id}/{inter.token}", after=mark, timeout=30
+        "POST", rf"/webhooks/{fake.app_id}/{inter.token}", after=mark, timeout=60
     )
     assert follow.json["content"].startswith("14 documents")
     text = "".join(e["description"] for e in follow.json["embeds"])
@@ -228,7 +230,7 @@ async def test_feedback_button_is_recorded(live, bot_settings) -> None:
     gina = fake.add_user("gina")
     mark = fake.mark()
     inter = await fake.slash(gina, "ask", {"question": "What did Tokayev sign in Ankara?"})
-    await fake.wait_for_request("POST", rf"/webhooks/{fake.app_id}/{inter.token}", after=mark, timeout=30)
+    await fake.wait_for_request("POST", rf"/webhooks/{fake.app_id}/{inter.token}", after=mark, timeout=60)
     answer_msg = [m for m in fake.sent_messages() if m["components"]][-1]
     not_helpful = answer_msg["components"][0]["components"][1]["custom_id"]
     mark = fake.mark()
@@ -307,7 +309,7 @@ async def page_server() -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="module")
-def small_engine(tmp_path_factory, settings_factory, embeddings) -> Engine:
+def small_engine(tmp_path_factory, settings_factory, embeddings) -> Iterator[Engine]:
     from ingest.pipeline import ingest
     from vectorstore.store import ChunkStore
 
@@ -316,7 +318,9 @@ def small_engine(tmp_path_factory, settings_factory, embeddings) -> Engine:
     settings = settings_factory(root, allow_private_urls=True)
     store = ChunkStore(settings, embeddings=embeddings)
     ingest([str(corpus / "00-news-az-engin-ozer-interview.md")], settings, store=store, progress=False)
-    return Engine(settings, store)
+    engine = Engine(settings, store)
+    yield engine
+    engine.close()
 
 
 async def test_admin_ingests_a_url_and_the_next_ask_sees_it(
@@ -341,7 +345,7 @@ async def test_admin_ingests_a_url_and_the_next_ask_sees_it(
 
         inter = await fake.slash(admin, "ask", {"question": "What will the quorbex ferry terminal do?"})
         answer = await fake.wait_for_request(
-            "POST", rf"/webhooks/{fake.app_id}/{inter.token}", after=mark, timeout=30
+            "POST", rf"/webhooks/{fake.app_id}/{inter.token}", after=mark, timeout=60
         )
         assert "quorbex" in answer.json["content"].lower()
         assert any("Aktau" in e["title"] for e in answer.json["embeds"])

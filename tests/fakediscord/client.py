@@ -12,7 +12,7 @@ from tests.fakediscord.server import FakeDiscord
 
 
 @contextlib.asynccontextmanager
-async def running(client: discord.Client, fake: FakeDiscord, timeout: float = 15.0) -> AsyncIterator[None]:
+async def running(client: discord.Client, fake: FakeDiscord, timeout: float = 30.0) -> AsyncIterator[None]:
     """Run `client` against `fake` in this event loop until the block ends; waits for READY first.
 
     Give the client `guild_ready_timeout=0.1` (discord.py waits 2 s after the last GUILD_CREATE by default).

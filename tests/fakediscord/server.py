@@ -259,7 +259,7 @@ class FakeDiscord:
         *,
         after: int = 0,
         predicate: Callable[[RecordedRequest], bool] | None = None,
-        timeout: float = 10.0,
+        timeout: float = 30.0,
     ) -> RecordedRequest:
         """The first request after `after` whose method matches and whose path matches the regex `path`."""
         pattern = re.compile(path)
@@ -401,7 +401,7 @@ class FakeDiscord:
     def _current(self) -> _Session:
         return next(iter(self.sessions.values()))
 
-    async def wait_for_connection(self, identifies: int = 1, resumes: int = 0, timeout: float = 15.0) -> None:
+    async def wait_for_connection(self, identifies: int = 1, resumes: int = 0, timeout: float = 30.0) -> None:
         """Until the client has identified (and resumed) at least this many times."""
         deadline = time.monotonic() + timeout
         while self.identifies < identifies or self.resumes < resumes:
