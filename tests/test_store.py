@@ -89,6 +89,7 @@ def test_every_write_bumps_the_generation_for_every_reader(tmp_path, settings_fa
     assert writer.upsert(meta, chunks, vectors) == 3
     g1 = reader.generation()
     assert g1 != g0 and reader.count() == 3
+    assert ChunkStore(settings, embeddings=embeddings).generation() == g1  # opening is not a write
     stored = reader.collection.get(ids=["d-0"], include=["metadatas"])["metadatas"][0]
     assert stored["date_num"] == 20240229 and stored["n_chunks"] == 3 and "heading" not in stored
     writer.delete(["d-0"])
