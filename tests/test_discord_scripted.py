@@ -151,3 +151,18 @@ async def test_after_a_restart_its_threads_and_buttons_still_work(
     [row] = second.feedback.read()
     assert row["helpful"] is True and row["restored"] is True and row["answer"] == answer_msg["content"]
     assert [c["number"] for c in row["citations"]] == [c.number for c in answer.citations]
+
+
+def test_corridor_bot_without_a_token_says_so_in_one_line(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "DISCORD_TOKEN": "", "CORRIDOR_DATA_DIR": str(tmp_path)}
+    corridor = Path(sys.executable).with_name("corridor")
+    run = subprocess.run([str(corridor), "bot"], env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert "DISCORD_TOKEN is not set" in " ".join(lines) and "Traceback" not in run.stderr
+    assert len(" ".join(lines)) < 300
