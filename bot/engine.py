@@ -18,7 +18,7 @@ from vectorstore.retrieval import Filters, HybridRetriever, Retrieval, load_rera
 from . import extractive, llm
 from .citations import verify
 from .coverage import uncovered_reason
-from .question import clean_question, rewrite_follow_up
+from .question import clean_question, rewrite_follow_up, split_question
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,15 @@ class Engine:
         history = (history or [])[-s.history_turns:]
         standalone = self._standalone(clean.query, history, mode, notes)
         retrieval = self._retrieve(standalone, k, filters)
-        answer = self._answer(clean.text, standalone, retrieval, mode, notes)
+        parts = []
+        for part in split_question(standalone):  # "X, and Y?": each part also searched for on its own
+            found = self._retrieve(part, 3, filters)
+            parts.append((part, found.query_embedding))
+            have = {p.chunk.chunk_id for p in retrieval.passages}
+            retrieval.passages.extend(p for p in found.passages if p.chunk.chunk_id not in have)
+        for rank, p in enumerate(retrieval.passages, 1):
+            p.rank = rank
+        answer = self._answer(clean.text, standalone, retrieval, mode, notes, parts)
         answer.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
         return answer
 
@@ -95,11 +103,12 @@ class Engine:
                 f"the knowledge base is unavailable right now ({self.settings.chroma_location}).") from exc
 
     def _answer(self, question: str, standalone: str, retrieval: Retrieval, mode: str,
-                notes: list[str]) -> Answer:
+                notes: list[str], parts: list[tuple[str, list[float]]] | None = None) -> Answer:
         passages = retrieval.passages
         s = self.settings
         found = extractive.extract(standalone, retrieval.query_embedding, passages, self.retriever.lexical,
-                                   self.sentence_embeddings, s.max_answer_sentences, s.sentence_candidates)
+                                   self.sentence_embeddings, s.max_answer_sentences, s.sentence_candidates,
+                                   parts=parts)
         reason = uncovered_reason(standalone, passages, self.retriever.lexical, s.embedding_model,
                                   found.relevance, s.abstain_strong_match)
         if reason:

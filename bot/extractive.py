@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
@@ -47,18 +47,30 @@ def _answer_types(query: str) -> list[re.Pattern[str]]:
 PER_PASSAGE = 2  # each passage's best sentences are embedded first, so paraphrases get a chance
 
 
-@dataclass
+@dataclass(eq=False)  # identity: two sentences with equal text in two passages are two candidates
 class Candidate:
+    """A sentence of a passage, scored against each aspect of the question (the whole, then its parts)."""
+
     passage: Passage
     start: int  # span inside the passage text
     end: int
     text: str
-    lexical: float = 0.0
-    semantic: float = 0.0
-    score: float = 0.0
-    bonus: float = 0.0  # the answer-type bonus inside `lexical` (ranks sentences; not evidence of coverage)
+    lexical: list[float] = field(default_factory=list)  # per aspect; includes the answer-type bonus
+    bonus: list[float] = field(default_factory=list)  # per aspect: answer-type bonus (not coverage evidence)
+    semantic: list[float] = field(default_factory=list)
+    score: list[float] = field(default_factory=list)
     asked: bool = False  # part of an interviewer's question
     answers: tuple[int, int] | None = None  # for an answer's opening sentences: the question's span
+
+
+@dataclass
+class Aspect:
+    """One thing the question asks: the whole question, or one part of "X, and Y?"."""
+
+    query: str
+    embedding: np.ndarray
+    weights: dict[str, float]
+    wanted: list[re.Pattern[str]]
 
 
 class SentenceEmbeddings:
@@ -104,66 +116,123 @@ def _weights(query_terms: list[str], lexical: LexicalIndex) -> dict[str, float]:
     return {t: (lexical.idf(t) or rarest) for t in dict.fromkeys(query_terms)}
 
 
-def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: LexicalIndex,
-            sent_emb: SentenceEmbeddings, max_sentences: int, embed_top: int = 12) -> Extract:
-    """Score every sentence of the passages against the question and keep the best few. Lexical overlap
-    (IDF-weighted) ranks all sentences; the best `embed_top` are embedded for semantic similarity."""
+def _aspect(query: str, embedding: list[float], lexical: LexicalIndex) -> Aspect:
+    q = np.asarray(embedding, dtype=np.float32)
     weights = _weights(terms(query), lexical)
-    total = sum(weights.values()) or 1.0
-    cands: list[Candidate] = []
+    return Aspect(query, q / (np.linalg.norm(q) or 1.0), weights, _answer_types(query))
+
+
+def _candidates(passages: list[Passage]) -> list[Candidate]:
+    cands = []
     for p in passages:
         text = p.chunk.text
         questions = _interview_questions(text)
         for s, e in sentence_spans(text):
             sent = text[s:e]
-            sent_terms = set(terms(sent))
-            if len(sent_terms) < 2 or not _informative(sent, p.doc.title):
+            if len(set(terms(sent))) < 2 or not _informative(sent, p.doc.title):
                 continue
-            lex = sum(w for t, w in weights.items() if t in sent_terms) / total
-            c = Candidate(p, s, e, sent, lexical=lex)
+            c = Candidate(p, s, e, sent)
             c.asked = any(a <= s < b for a, b, _ in questions)
             c.answers = next(((a, b) for a, b, ans in questions if ans[0] <= s < ans[1]), None)
             cands.append(c)
+    return cands
+
+
+def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: LexicalIndex,
+            sent_emb: SentenceEmbeddings, max_sentences: int, embed_top: int = 12,
+            parts: list[tuple[str, list[float]]] | None = None) -> Extract:
+    """Score every sentence of the passages against the question and keep the best few.
+
+    Lexical overlap (IDF-weighted, plus a bonus for the expected answer type) ranks all sentences; the
+    best `embed_top` are embedded for semantic similarity. `parts` (text, embedding) are the pieces of a
+    question that asks several things; each part gets its best sentence into the answer.
+    """
+    cands = _candidates(passages)
     if not cands:
         return Extract([], [], 0.0)
-    _inherit(cands, "lexical")
-    wanted = _answer_types(query)
+    aspects = [_aspect(query, q_emb, lexical)] + [_aspect(t, e, lexical) for t, e in parts or []]
     for c in cands:
-        if any(w.search(c.text) for w in wanted):
-            c.bonus = ANSWER_TYPE_BONUS
-            c.lexical += c.bonus
-        c.score = 0.6 * c.lexical + 0.4 * max(c.passage.dense_score or 0.0, 0.0)
-    cands.sort(key=lambda c: c.score, reverse=True)
-    top: list[Candidate] = []
-    for p in passages:
-        top.extend([c for c in cands if c.passage is p][:PER_PASSAGE])
-    top.extend(c for c in cands if c not in top)
-    top = top[:embed_top]
-    q = np.asarray(q_emb, dtype=np.float32)
-    q /= np.linalg.norm(q) or 1.0
+        sent_terms = set(terms(c.text))
+        for a in aspects:
+            total = sum(a.weights.values()) or 1.0
+            bonus = ANSWER_TYPE_BONUS if any(w.search(c.text) for w in a.wanted) else 0.0
+            c.lexical.append(sum(w for t, w in a.weights.items() if t in sent_terms) / total + bonus)
+            c.bonus.append(bonus)
+    _inherit(cands, "lexical")
+    for c in cands:
+        dense = max(c.passage.dense_score or 0.0, 0.0)
+        c.score = [0.6 * lex + 0.4 * dense for lex in c.lexical]
+        c.semantic = [0.0] * len(aspects)
+    top = _preselect(cands, passages, len(aspects), embed_top)
     for c, v in zip(top, sent_emb([c.text for c in top]), strict=True):
-        c.semantic = float(q @ v / (np.linalg.norm(v) or 1.0))
+        norm = np.linalg.norm(v) or 1.0
+        c.semantic = [float(a.embedding @ v / norm) for a in aspects]
     _inherit(top, "semantic")
     relevance = 0.0
     for c in top:
         restates = 0.6 if c.asked else 1.0  # an interviewer's question restates; the answer informs
-        c.score = restates * (0.45 * c.semantic + 0.35 * c.lexical
-                              + 0.20 * max(c.passage.dense_score or 0.0, 0.0))
-        relevance = max(relevance, c.score - restates * 0.35 * c.bonus)
-    top.sort(key=lambda c: c.score, reverse=True)
-    best = top[0]
+        dense = max(c.passage.dense_score or 0.0, 0.0)
+        c.score = [restates * (0.45 * sem + 0.35 * lex + 0.20 * dense)
+                   for sem, lex in zip(c.semantic, c.lexical, strict=True)]
+        relevance = max(relevance, c.score[0] - restates * 0.35 * c.bonus[0])
+    return _compose(_select(top, aspects, max_sentences), relevance)
+
+
+def _preselect(cands: list[Candidate], passages: list[Passage], n_aspects: int,
+               embed_top: int) -> list[Candidate]:
+    """The sentences worth embedding: each passage's best two, each aspect's best, then the best overall."""
+    ranked = sorted(cands, key=lambda c: c.score[0], reverse=True)
+    top: list[Candidate] = []
+    for p in passages:
+        top.extend([c for c in ranked if c.passage is p][:PER_PASSAGE])
+    for i in range(1, n_aspects):
+        top.extend(sorted(cands, key=lambda c: c.score[i], reverse=True)[:3])
+    top.extend(ranked)
+    return list(dict.fromkeys(top))[: embed_top + 3 * (n_aspects - 1)]
+
+
+def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int) -> list[Candidate]:
+    """The answer's sentences: the best for the whole question, then what a good answer must not miss."""
+    top.sort(key=lambda c: c.score[0], reverse=True)
+    best = top[0].score[0]
     chosen: list[Candidate] = []
+
+    def add(c: Candidate) -> None:
+        if c not in chosen and not any(_overlap(c.text, o.text) >= 0.6 for o in chosen):
+            chosen.append(c)
+
     for c in top:
-        if len(chosen) >= max_sentences or c.score < 0.75 * best.score:
+        if len(chosen) >= max_sentences or c.score[0] < 0.75 * best:
             break
-        if any(_overlap(c.text, o.text) >= 0.6 for o in chosen):
-            continue
-        chosen.append(c)
-    typed = [c for c in top if any(w.search(c.text) for w in wanted) and c.score >= 0.5 * best.score]
-    if typed and not any(c in typed for c in chosen):
-        # A question that asks "how long" wants a length: the best sentence that gives one goes in.
-        chosen = [*chosen[: max_sentences - 1], typed[0]]
-    return _compose(chosen, relevance)
+        add(c)
+    extra_room = max_sentences + 1
+    for i in range(len(aspects)):
+        by_aspect = sorted(top, key=lambda c: c.score[i], reverse=True)
+        if i > 0 and len(chosen) < extra_room + i:  # each part of "X, and Y?" gets its best sentence
+            add(by_aspect[0])
+        typed = [c for c in by_aspect if c.bonus[i] and c.score[i] >= 0.5 * by_aspect[0].score[i]]
+        if typed and not any(c in typed for c in chosen):
+            # A question that asks "how long" wants a length: the best sentence that gives one goes in.
+            if len(chosen) >= max_sentences:
+                chosen.pop()
+            add(typed[0])
+        if i == 0 and typed:
+            shown = [c for c in chosen if c in typed]
+            other = next((c for c in typed if c not in chosen and all(
+                _figures(c.text) != _figures(o.text) and c.passage is not o.passage for o in shown)), None)
+            if shown and other is not None:
+                add(other)  # a second, different figure from elsewhere: where sources disagree, show both
+    docs = {c.passage.doc.doc_id for c in chosen}
+    if len(docs) == 1:
+        other_doc = next((c for c in top if c.passage.doc.doc_id not in docs and c.score[0] >= 0.65 * best),
+                         None)
+        if other_doc is not None:
+            add(other_doc)  # what another source says about the same question
+    return chosen[:extra_room + len(aspects) - 1]
+
+
+def _figures(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\d[\d,.]*\d|\d", text))
 
 
 def _informative(sentence: str, title: str) -> bool:
@@ -188,16 +257,17 @@ def _interview_questions(text: str) -> list[tuple[int, int, tuple[int, int]]]:
     return out
 
 
-def _inherit(cands: list[Candidate], field: str) -> None:
-    """An answer's opening sentences score at least 90% of the question they answer."""
-    by_span = [(c.passage.chunk.chunk_id, c.start, getattr(c, field)) for c in cands if c.asked]
+def _inherit(cands: list[Candidate], field_name: str) -> None:
+    """An answer's opening sentences score at least 90% of the question they answer (per aspect)."""
+    asked = [c for c in cands if c.asked]
     for c in cands:
         if c.answers is None:
             continue
-        asked = [v for cid, start, v in by_span
-                 if cid == c.passage.chunk.chunk_id and c.answers[0] <= start < c.answers[1]]
-        if asked:
-            setattr(c, field, max(getattr(c, field), 0.9 * max(asked)))
+        mine = [q for q in asked if q.passage is c.passage and c.answers[0] <= q.start < c.answers[1]]
+        if mine:
+            values = getattr(c, field_name)
+            for i in range(len(values)):
+                values[i] = max(values[i], 0.9 * max(getattr(q, field_name)[i] for q in mine))
 
 
 def _overlap(a: str, b: str) -> float:

@@ -32,9 +32,40 @@ def splitter(chunk_size: int, chunk_overlap: int) -> RecursiveCharacterTextSplit
     )
 
 
+MIN_CHUNK_CHARS = 80  # a shorter piece (a lone heading, a title line) is folded into the next one
+
+
+def _fold_short(text: str, pieces: list[str]) -> list[str]:
+    """Join a piece that is only a heading or a few words to the piece after it, as the document has it
+    (text[start of the short piece : end of the next]): alone it would be retrieved for its title and
+    answer nothing."""
+    out: list[str] = []
+    carry: str | None = None
+    cursor = 0
+    for piece in pieces:
+        if carry is not None:
+            start = text.find(carry, cursor)
+            nxt = text.find(piece, start + 1) if start >= 0 else -1
+            if start >= 0 and nxt >= 0:
+                piece = text[start:nxt + len(piece)]
+                cursor = start
+            else:
+                out.append(carry)
+            carry = None
+        if len(piece) < MIN_CHUNK_CHARS:
+            carry = piece
+            continue
+        out.append(piece)
+        found = text.find(piece, cursor)
+        cursor = found + 1 if found >= 0 else cursor
+    if carry is not None:
+        out.append(carry)
+    return out
+
+
 def chunk_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
     """The document's chunks, in order, with spans into doc.text."""
-    pieces = splitter(chunk_size, chunk_overlap).split_text(doc.text)
+    pieces = _fold_short(doc.text, splitter(chunk_size, chunk_overlap).split_text(doc.text))
     marks = headings(doc.text)
     positions = [p for p, _ in marks]
     chunks: list[Chunk] = []

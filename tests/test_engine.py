@@ -99,13 +99,28 @@ def test_filters_restrict_documents_and_dates(engine) -> None:
         Filters(date_from="yesterday").date_range()
 
 
-def test_no_three_neighbouring_chunks_of_one_document(engine) -> None:
-    for q in ("Baku–Tbilisi–Kars railway history", "Engin Ozer interview trade grain oil"):
-        by_doc: dict[str, set[int]] = {}
-        for p in engine.retrieve(q, k=5).passages:
-            by_doc.setdefault(p.doc.doc_id, set()).add(p.chunk.ordinal)
-        for ords in by_doc.values():
-            assert not any({o, o + 1, o + 2} <= ords for o in ords)
+def _passage(doc_id: str, ordinal: int, start: int, end: int, score: float):
+    from corridor.records import Chunk, DocumentMeta, Passage
+
+    text = " ".join(f"{doc_id}w{ordinal}x{i}" for i in range(20))  # distinct: no near-duplicates
+    chunk = Chunk(chunk_id=f"{doc_id}-{ordinal}", doc_id=doc_id, ordinal=ordinal, text=text,
+                  start=start, end=end)
+    doc = DocumentMeta(doc_id=doc_id, title=doc_id, source=doc_id, content_hash="h")
+    return Passage(chunk=chunk, doc=doc, score=score)
+
+
+def test_no_three_overlapping_chunks_of_one_paragraph() -> None:
+    from vectorstore.retrieval import diversify
+
+    # a, chunks 0-2 of one paragraph (spans overlap); b, other sources scoring lower
+    ranked = [_passage("a", 0, 0, 700, 0.9), _passage("a", 1, 580, 1280, 0.8),
+              _passage("a", 2, 1160, 1860, 0.7), _passage("b", 0, 0, 700, 0.6), _passage("c", 0, 0, 700, 0.5)]
+    chosen = diversify(ranked, 4)
+    assert [p.chunk.chunk_id for p in chosen] == ["a-0", "a-1", "b-0", "c-0"]
+    # three separate paragraphs of one document (spans do not overlap) may all be chosen
+    separate = [_passage("a", 0, 0, 500, 0.9), _passage("a", 1, 502, 900, 0.8),
+                _passage("a", 2, 902, 1400, 0.7), _passage("b", 0, 0, 700, 0.6)]
+    assert [p.chunk.chunk_id for p in diversify(separate, 3)] == ["a-0", "a-1", "a-2"]
 
 
 def test_bad_questions_raise_short_input_errors(engine) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 
 import numpy as np
 
@@ -136,25 +137,27 @@ class HybridRetriever:
 
 def diversify(passages: list[Passage], k: int, max_per_doc: int | None = None) -> list[Passage]:
     """Pick k passages in score order, skipping near-duplicates, and deferring a chunk that would make a
-    run of three neighbours from one document, so one passage of text cannot crowd out other sources."""
+    run of three overlapping neighbours (one paragraph split with overlap), so one passage of text cannot
+    crowd out other sources."""
     max_per_doc = max_per_doc or max(2, k - 1)
     chosen: list[Passage] = []
     deferred: list[Passage] = []
     seen_terms: list[set[str]] = []
-    per_doc: dict[str, set[int]] = {}
+    per_doc: dict[str, dict[int, tuple[int, int]]] = {}
     for p in passages:
         t = set(terms(p.chunk.text))
         if any(_jaccard(t, other) >= 0.8 for other in seen_terms):
             continue  # the same text twice (an older revision, an overlap) adds nothing
-        ords = per_doc.get(p.doc.doc_id, set())
+        spans = per_doc.get(p.doc.doc_id, {})
         o = p.chunk.ordinal
-        third_in_a_row = {o - 2, o - 1} <= ords or {o - 1, o + 1} <= ords or {o + 1, o + 2} <= ords
-        if len(ords) >= max_per_doc or third_in_a_row:
+        run = {**spans, o: (p.chunk.start, p.chunk.end)}
+        third_in_a_row = any(_overlapping_run(run, first) for first in (o - 2, o - 1, o))
+        if len(spans) >= max_per_doc or third_in_a_row:
             deferred.append(p)
             continue
         chosen.append(p)
         seen_terms.append(t)
-        per_doc.setdefault(p.doc.doc_id, set()).add(o)
+        per_doc.setdefault(p.doc.doc_id, {})[o] = (p.chunk.start, p.chunk.end)
         if len(chosen) == k:
             return chosen
     for p in deferred:  # fill with what was held back rather than return fewer than k
@@ -162,6 +165,12 @@ def diversify(passages: list[Passage], k: int, max_per_doc: int | None = None) -
             break
         chosen.append(p)
     return sorted(chosen, key=lambda p: p.score, reverse=True)
+
+
+def _overlapping_run(spans: dict[int, tuple[int, int]], first: int) -> bool:
+    """Are chunks first, first+1, first+2 all present, each overlapping the next (one paragraph)?"""
+    chain = [spans.get(first + i) for i in range(3)]
+    return all(chain) and all(a[1] > b[0] for a, b in pairwise(chain))  # type: ignore[index]
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
