@@ -120,7 +120,7 @@ def test_no_three_overlapping_chunks_of_one_paragraph() -> None:
     # three separate paragraphs of one document (spans do not overlap) may all be chosen
     separate = [_passage("a", 0, 0, 500, 0.9), _passage("a", 1, 502, 900, 0.8),
                 _passage("a", 2, 902, 1400, 0.7), _passage("b", 0, 0, 700, 0.6)]
-    assert [p.chunk.chunk_id for p in diversify(separate, 3)] == ["a-0", "a-1", "a-2"]
+    assert [p.chunk.chunk_id for p in diversify(separate, 4)] == ["a-0", "a-1", "a-2", "b-0"]
 
 
 def test_bad_questions_raise_short_input_errors(engine) -> None:
