@@ -224,7 +224,7 @@ def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int) -> 
                 add(other)  # a second, different figure from elsewhere: where sources disagree, show both
     docs = {c.passage.doc.doc_id for c in chosen}
     if len(docs) == 1:
-        other_doc = next((c for c in top if c.passage.doc.doc_id not in docs and c.score[0] >= 0.65 * best),
+        other_doc = next((c for c in top if c.passage.doc.doc_id not in docs and c.score[0] >= 0.8 * best),
                          None)
         if other_doc is not None:
             add(other_doc)  # what another source says about the same question
