@@ -19,7 +19,7 @@ from corridor.records import Turn
 from .render import answer_json
 
 
-def run_batch(engine, path: Path, k: int | None = None, mode: str | None = None) -> int:
+def run_batch(engine, path: Path, k: int | None = None, mode: str | None = None, filters=None) -> int:
     """Answer every line of path; returns how many lines failed (each reported in its output line)."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -40,10 +40,10 @@ def run_batch(engine, path: Path, k: int | None = None, mode: str | None = None)
             history: list[Turn] = []
             for turn in item.get("conversation") or []:
                 if turn.get("role", "user") == "user":
-                    earlier = engine.ask(turn["content"], history, k=k, mode=mode)
+                    earlier = engine.ask(turn["content"], history, k=k, mode=mode, filters=filters)
                     history.append(Turn(question=turn["content"], standalone=earlier.standalone_question,
                                         answer=earlier.text))
-            answer = engine.ask(question, history, k=k, mode=mode)
+            answer = engine.ask(question, history, k=k, mode=mode, filters=filters)
         except CorridorError as exc:
             failed += 1
             _emit({"id": qid, "question": question, "error": str(exc)})

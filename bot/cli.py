@@ -144,9 +144,17 @@ def ask(
     mode: Mode = None,
     batch: Annotated[Path | None, typer.Option(
         "--batch", help="JSONL file of {id, question[, conversation]}: one JSON answer per line.")] = None,
+    doc: Annotated[list[str] | None, typer.Option(
+        "--doc", help="Only these documents (doc ids, see `corridor sources`); repeatable.")] = None,
+    since: Annotated[str | None, typer.Option(help="Only documents dated on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Only documents dated on or before (YYYY-MM-DD).")] = None,
 ) -> None:
     """Answer a question with numbered citations and the quoted passages they rest on."""
     from bot.render import print_answer, print_json
+    from vectorstore.retrieval import Filters
+
+    filters = Filters(doc_ids=tuple(doc) if doc else None, date_from=since, date_to=until)
+    filters.date_range()  # a malformed date is one clear error, before the model loads
 
     if (question is None) == (batch is None):
         raise CorridorError("give a question, or --batch FILE.jsonl (not both).")
@@ -156,11 +164,11 @@ def ask(
     if batch is not None:
         from bot.batch import run_batch
 
-        failed = run_batch(engine, batch, k=k, mode=mode)
+        failed = run_batch(engine, batch, k=k, mode=mode, filters=filters)
         if failed:
             raise typer.Exit(1)
         return
-    answer = engine.ask(question or "", k=k, mode=mode)
+    answer = engine.ask(question or "", k=k, mode=mode, filters=filters)
     if as_json:
         print_json(answer)
     else:

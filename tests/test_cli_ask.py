@@ -71,3 +71,13 @@ def test_ask_without_a_question_is_one_clear_line(ingested) -> None:
     proc = _run(["ask"], ingested)
     assert proc.returncode == 1
     assert "error" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_ask_filters_by_document_and_date(ingested) -> None:
+    proc = _run(["ask", "--json", "--doc", "06-wikipedia-baku-tbilisi-kars-railway",
+                 "What does the Middle Corridor connect?"], ingested)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert {c["doc_id"] for c in out["citations"]} <= {"06-wikipedia-baku-tbilisi-kars-railway"}
+    bad = _run(["ask", "--since", "last week", "anything"], ingested)
+    assert bad.returncode == 1 and "YYYY-MM-DD" in bad.stderr

