@@ -238,3 +238,43 @@ def test_missing_inputs_and_refused_roots(tmp_path, settings_factory, embeddings
     assert report.failed[str(tmp_path / "missing.md")] == "no such file or folder"
     assert "outside the allowed folders" in report.failed[str(outside / "x.md")]
     assert store.count() == 0
+
+
+KILLED_CHILD = """
+import os, signal, sys
+from corridor.settings import Settings
+from ingest.pipeline import ingest
+from vectorstore.store import ChunkStore
+
+class DiesMidWrite(ChunkStore):
+    def delete(self, ids):
+        if ids:  # new chunks are stored, old ones not yet deleted: die like a power cut
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().delete(ids)
+
+settings = Settings(data_dir=sys.argv[1], store_dir=sys.argv[2], chroma_host=None)
+ingest([sys.argv[3]], settings, store=DiesMidWrite(settings), progress=False)
+"""
+
+
+def test_a_killed_ingest_releases_the_lock_and_a_rerun_repairs_the_store(tmp_path, settings_factory,
+                                                                         embeddings, small_corpus) -> None:
+    import subprocess
+    import sys
+
+    settings = settings_factory(tmp_path)
+    ingest([str(small_corpus)], settings, store=ChunkStore(settings, embeddings=embeddings), progress=False)
+    target = small_corpus / "00-news-az-engin-ozer-interview.md"
+    target.write_text(target.read_text() + "\n\nA closing paragraph added before the crash.\n")
+    child = subprocess.run([sys.executable, "-c", KILLED_CHILD, str(tmp_path), str(settings.store_dir),
+                            str(small_corpus)], capture_output=True, text=True, timeout=300)
+    assert child.returncode == -9, child.stderr[-2000:]
+
+    store = ChunkStore(settings, embeddings=embeddings)
+    report = ingest([str(small_corpus)], settings, store=store, progress=False)  # the lock was released
+    assert report.updated == ["00-news-az-engin-ozer-interview"] and report.chunks_embedded == 0
+    state = stored_state(store)
+    assert len(state) == 3
+    texts = store.collection.get(where={"doc_id": "00-news-az-engin-ozer-interview"},
+                                 include=["documents"])["documents"]
+    assert any("added before the crash" in t for t in texts)

@@ -104,3 +104,32 @@ def test_a_collection_built_with_another_model_is_refused(tmp_path, settings_fac
     other = settings_factory(tmp_path, embedding_model="e5-multilingual")
     with pytest.raises(InputError, match="built with embedding model 'minilm'"):
         ChunkStore(other)
+
+
+def test_a_long_running_reader_sees_what_another_process_ingested(tmp_path, settings_factory, embeddings,
+                                                                  small_corpus) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from ingest.pipeline import ingest
+
+    settings = settings_factory(tmp_path)
+    reader = ChunkStore(settings, embeddings=embeddings)
+    other = ChunkStore(settings, embeddings=embeddings)
+    first = small_corpus / "13-usda-fas-kazakhstan-grain-and-feed-update-2014.md"
+    ingest([str(first)], settings, store=reader, progress=False)
+    note = tmp_path / "ferry-note.md"
+    note.write_text("# Ferry note\n\nThe zelvorite ferry links Kuryk and Alat twice a week for wagons.\n")
+    env = {**os.environ, "CORRIDOR_DATA_DIR": str(tmp_path), "CORRIDOR_STORE_DIR": str(settings.store_dir)}
+    env.pop("CHROMA_HOST", None)
+    child = subprocess.run([sys.executable, "-m", "bot.cli", "ingest", str(note)], env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert child.returncode == 0, child.stderr[-2000:]
+
+    query = embeddings.embed_query("zelvorite ferry between Kuryk and Alat")
+    for store in (reader, other):  # both objects opened before the other process wrote
+        best = store.dense_search(query, 1)[0][0]
+        chunk, meta = store.get_passages([best])[best]
+        assert meta.doc_id == "ferry-note" and "zelvorite" in chunk.text
+        assert len(store.doc_chunks("ferry-note", with_embeddings=True)["embeddings"]) == 1

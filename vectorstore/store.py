@@ -26,8 +26,12 @@ log = logging.getLogger(__name__)
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 SCHEMA = 1
+HTTP_TIMEOUT_S = 30.0  # per request to a Chroma server; chromadb's own client waits forever
 _DOC_FIELDS = tuple(DocumentMeta.model_fields)
 T = TypeVar("T")
+# Embedded stores: path → the generation this process's cached Chroma system reflects (see ChunkStore._sync).
+_SYNCED: dict[str, str] = {}
+_EPOCH: dict[str, int] = {}  # path → how many times this process reopened it (stores rebind when it moves)
 
 
 def text_hash(text: str) -> str:
@@ -84,6 +88,18 @@ def _reachable(method: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
+def _bound_http_timeout(client: Any, seconds: float) -> None:
+    """Give chromadb's HTTP session a timeout: it has none (httpx timeout=None), so a hung server would hold
+    every question forever. No public option exists, hence the private attribute; skipped if it moves."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(seconds, connect=min(seconds, 5.0))
+    else:
+        log.warning("cannot set a timeout on the Chroma HTTP client; a hung server may block questions")
+
+
 def _is_connection_error(exc: BaseException) -> bool:
     import httpx
 
@@ -105,13 +121,10 @@ class ChunkStore:
                     host=settings.chroma_host, port=settings.chroma_port, ssl=settings.chroma_ssl,
                     settings=chromadb.config.Settings(anonymized_telemetry=False),
                 )
+                _bound_http_timeout(self.client, HTTP_TIMEOUT_S)
                 self.client.heartbeat()
             else:
-                path = settings.store_dir / "chroma"
-                path.mkdir(parents=True, exist_ok=True)
-                self.client = chromadb.PersistentClient(
-                    path=str(path), settings=chromadb.config.Settings(anonymized_telemetry=False)
-                )
+                self.client = self._open_embedded()
             self.collection = self.client.get_or_create_collection(
                 settings.collection,
                 configuration={"hnsw": {"space": "cosine"}},
@@ -125,12 +138,52 @@ class ChunkStore:
                     "(start it with `chroma run`, or unset CHROMA_HOST for the embedded store)"
                 ) from exc
             raise StoreUnavailable(f"{settings.chroma_location} cannot be opened: {exc}") from exc
+        if not settings.uses_server:  # the first open in this process reads the disk: it is current
+            _SYNCED.setdefault(self._path_key, str((self.collection.metadata or {}).get("generation", "")))
+            self._epoch = _EPOCH.setdefault(self._path_key, 0)
         stored_model = (self.collection.metadata or {}).get("embedding_model")
         if stored_model and stored_model != settings.embedding_model:
             raise InputError(
                 f"collection {settings.collection!r} was built with embedding model {stored_model!r}, "
                 f"not {settings.embedding_model!r}; choose another CORRIDOR_COLLECTION"
             )
+
+    def _open_embedded(self) -> Any:
+        import chromadb
+
+        path = self.settings.store_dir / "chroma"
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path),
+                                         settings=chromadb.config.Settings(anonymized_telemetry=False))
+
+    @property
+    def _path_key(self) -> str:
+        return str(self.settings.store_dir / "chroma")
+
+    def _sync(self) -> None:
+        """Reopen an embedded store that another process wrote to since this process last looked.
+
+        Embedded Chroma caches each path's vector index in memory per process, so a long-running reader (the
+        bot, a chat) would not see vectors another process (`corridor ingest`) added. Writes made by this
+        process keep the cache current; a Chroma server needs none of this.
+        """
+        if self.settings.uses_server:
+            return
+        key = self._path_key
+        current = self.generation()
+        if _SYNCED.get(key) != current:
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            log.info("the store changed in another process; reopening %s", self.settings.chroma_location)
+            # Chroma has no public per-path reload: drop this path's cached system; the next client is fresh.
+            SharedSystemClient._identifier_to_system.pop(key, None)
+            _EPOCH[key] = _EPOCH.get(key, 0) + 1
+            _SYNCED[key] = current
+        if self._epoch != _EPOCH.get(key, 0):
+            self.client = self._open_embedded()
+            self.collection = self.client.get_collection(self.settings.collection, embedding_function=None)
+            self._langchain = None
+            self._epoch = _EPOCH[key]
 
     def _fresh_metadata(self) -> dict[str, Any]:
         return {"generation": uuid.uuid4().hex, "embedding_model": self.settings.embedding_model,
@@ -172,6 +225,7 @@ class ChunkStore:
     def dense_search(self, query_embedding: list[float], k: int,
                      where: dict | None = None) -> list[tuple[str, float]]:
         """(chunk_id, cosine similarity) of the k nearest chunks, best first."""
+        self._sync()
         n = self.collection.count()
         if n == 0 or k <= 0:
             return []
@@ -182,6 +236,7 @@ class ChunkStore:
     @_reachable
     def get_passages(self, ids: list[str]) -> dict[str, tuple[Chunk, DocumentMeta]]:
         """The stored chunk and document records for these chunk ids (unknown ids are left out)."""
+        self._sync()
         if not ids:
             return {}
         got = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
@@ -200,6 +255,7 @@ class ChunkStore:
     @_reachable
     def iter_texts(self, batch: int = 5000) -> Iterator[tuple[list[str], list[str]]]:
         """(ids, texts) a page at a time, for building the BM25 index."""
+        self._sync()
         for got in self._pages(["documents"], batch):
             yield got["ids"], got["documents"]
 
@@ -221,6 +277,7 @@ class ChunkStore:
     @_reachable
     def doc_chunks(self, doc_id: str, with_embeddings: bool = False) -> dict[str, Any]:
         """A document's stored chunks: {"ids", "metadatas"[, "embeddings"]} (empty lists when absent)."""
+        self._sync()
         include = ["metadatas", "embeddings"] if with_embeddings else ["metadatas"]
         got = self.collection.get(where={"doc_id": doc_id}, include=include)
         out: dict[str, Any] = {"ids": list(got["ids"]), "metadatas": list(got["metadatas"] or [])}
@@ -245,6 +302,8 @@ class ChunkStore:
         meta.update(generation=uuid.uuid4().hex, embedding_model=self.settings.embedding_model,
                     corridor_schema=SCHEMA)
         self.collection.modify(metadata=meta)
+        if not self.settings.uses_server:
+            _SYNCED[self._path_key] = meta["generation"]
 
     @_reachable
     def upsert(self, doc: DocumentMeta, chunks: list[Chunk], embeddings: list[list[float]]) -> int:
@@ -253,6 +312,7 @@ class ChunkStore:
             raise ValueError("one embedding per chunk")
         if not chunks:
             return 0
+        self._sync()
         step = max(1, self.client.get_max_batch_size())
         try:
             for i in range(0, len(chunks), step):
@@ -272,6 +332,7 @@ class ChunkStore:
         """Delete chunks by id."""
         if not ids:
             return
+        self._sync()
         try:
             step = max(1, self.client.get_max_batch_size())
             for i in range(0, len(ids), step):
