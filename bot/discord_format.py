@@ -27,6 +27,8 @@ EMBEDS_TOTAL_LIMIT = 6000  # characters across all embeds of one message
 QUOTE_CHARS = 900  # excerpt length in a citation embed: five passages stay well under 6,000
 
 MARKER = re.compile(r"\[\d+\]")
+MASS_MENTION = re.compile(r"@(everyone|here)")
+ID_MENTION = re.compile(r"<@([!&]?\d+)>")
 SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
 
@@ -87,9 +89,18 @@ def pack(pieces: list[str], limit: int = CONTENT_LIMIT) -> list[str]:
     return chunks
 
 
+def no_pings(text: str) -> str:
+    """Mentions in quoted text made inert (a zero-width space after the @), on top of allowed_mentions."""
+    return ID_MENTION.sub("<@\u200b\\1>", MASS_MENTION.sub("@\u200b\\1", text))
+
+
+def is_link(url: str | None) -> bool:
+    return bool(url) and url.startswith(("http://", "https://")) and not any(c in url for c in " ()<>")
+
+
 def statement_text(text: str, citations: list[int]) -> str:
     marks = "".join(f"[{n}]" for n in citations)
-    return f"{text} {marks}".strip()
+    return f"{no_pings(text)} {marks}".strip()
 
 
 def excerpt(quote: str, highlights: list[str], limit: int = QUOTE_CHARS) -> str:
@@ -126,7 +137,7 @@ def citation_embed(
     sentences that cite it in bold, the date."""
     embed = discord.Embed(
         title=clip(f"[{c.number}] {c.title}", EMBED_TITLE_LIMIT),
-        url=c.url if c.url and c.url.startswith(("http://", "https://")) else None,
+        url=c.url if is_link(c.url) else None,
         description=clip("> " + excerpt(c.quote, highlights or [], quote_chars), EMBED_DESCRIPTION_LIMIT),
     )
     if c.date:
@@ -160,16 +171,16 @@ def _closest_embed(sources: list[DocumentMeta]) -> discord.Embed:
     lines = []
     for d in sources:
         title = clip(d.title, 200)
-        label = f"[{title}]({d.url})" if d.url else title
+        label = f"[{title}]({d.url})" if is_link(d.url) else title
         lines.append(f"• {label}" + (f" ({d.date})" if d.date else ""))
     return discord.Embed(title="Closest sources", description=clip("\n".join(lines), EMBED_DESCRIPTION_LIMIT))
 
 
 def answer_messages(answer: Answer, limit: int = CONTENT_LIMIT) -> list[OutgoingMessage]:
     """The answer as one or more messages: statements with [n] markers, cited passages as embeds."""
-    notes = [f"*{n}*" for n in answer.notes]
+    notes = [f"*{no_pings(n)}*" for n in answer.notes]
     if answer.abstained:
-        chunks = pack([answer.text or "The sources do not cover this question.", *notes], limit)
+        chunks = pack([no_pings(answer.text) or "The sources do not cover this question.", *notes], limit)
         messages = [OutgoingMessage(c) for c in chunks]
         if answer.closest_sources:
             messages[-1].embeds.append(_closest_embed(answer.closest_sources))
@@ -217,7 +228,7 @@ def sources_messages(sources: list[SourceInfo]) -> list[OutgoingMessage]:
     lines = []
     for s in sources:
         title = clip(s.title, 180)
-        label = f"[{title}]({s.url})" if s.url else title
+        label = f"[{title}]({s.url})" if is_link(s.url) else title
         lines.append(f"• {label} — {s.date or 'undated'}, {s.chunks} chunks")
     total = sum(s.chunks for s in sources)
     header = f"{len(sources)} documents, {total} chunks."
@@ -259,4 +270,4 @@ def ingest_summary(report: IngestReport) -> str:
             lines.append(f"{label}: " + ", ".join(f"`{i}`" for i in ids))
     for name, reason in report.failed.items():
         lines.append(f"failed `{clip(name, 200)}`: {reason}")
-    return clip("\n".join(lines), CONTENT_LIMIT)
+    return clip(no_pings("\n".join(lines)), CONTENT_LIMIT)

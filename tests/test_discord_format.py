@@ -216,3 +216,15 @@ def test_the_cited_sentence_is_bold_and_inside_the_excerpt_even_deep_in_a_long_p
     assert f"**{cited}**" in description
     assert description.startswith("> …") and len(description) <= 1000
     assert "\\*ports\\*" in description  # the passage's own Markdown is shown literally
+
+
+def test_mentions_quoted_from_a_source_are_inert_even_before_allowed_mentions() -> None:
+    raw = re.compile(r"@(everyone|here)|<@[!&]?\d+>")
+    text = "Ping @everyone and @here and <@123> and <@&45>."
+    answer = Answer(question="q", standalone_question="q", statements=[Statement(text=text, citations=[1])],
+                    citations=[citation(1)], notes=["note for <@!678>"])
+    [message] = answer_messages(answer)
+    assert not raw.search(message.content)
+    assert message.content.replace("\u200b", "").startswith(text)
+    summary = ingest_summary(IngestReport(added=["@everyone"], failed={"<@1>": "@here"}))
+    assert not raw.search(summary)
