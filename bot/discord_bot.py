@@ -19,7 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.conversations import Conversations
-from bot.discord_format import OutgoingMessage, answer_messages
+from bot.discord_format import OutgoingMessage, answer_messages, no_pings
 from bot.feedback import FeedbackStore, RecentAnswers
 from bot.ratelimit import RateLimiter
 from corridor.errors import CorridorError, IngestBusy, InputError, StoreUnavailable
@@ -41,7 +41,7 @@ def user_message(exc: BaseException) -> str:
     if isinstance(exc, IngestBusy):
         return "Another ingest is running; please try again when it has finished."
     if isinstance(exc, InputError | CorridorError):
-        return str(exc)[:500] or "That request could not be handled."
+        return no_pings(str(exc))[:500] or "That request could not be handled."
     return FAILED
 
 
