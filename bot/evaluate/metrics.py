@@ -113,15 +113,18 @@ def violations(text: str, forbidden: list[str]) -> list[str]:
     return [f for f in forbidden if normalise(f) and normalise(f) in hay]
 
 
+def statement_supports(answer: Answer) -> list[float]:
+    """For each statement, the best support one of its cited passages gives it (0 when it cites none)."""
+    quotes = {c.number: c.quote for c in answer.citations}
+    return [max((support(st.text, quotes[n]) for n in st.citations if n in quotes), default=0.0)
+            for st in answer.statements]
+
+
 def faithfulness(answer: Answer) -> float | None:
     """Share of statements that at least one of their cited passages supports (support ≥ 0.6)."""
     if answer.abstained or not answer.statements:
         return None
-    quotes = {c.number: c.quote for c in answer.citations}
-    best = [max((support(st.text, quotes[n]) for n in st.citations if n in quotes), default=0.0)
-            for st in answer.statements]
-    ok = sum(1 for b in best if b >= SUPPORTED)
-    return ok / len(answer.statements)
+    return sum(1 for b in statement_supports(answer) if b >= SUPPORTED) / len(answer.statements)
 
 
 def percentile(values: Iterable[float], q: float) -> float | None:

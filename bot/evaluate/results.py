@@ -21,6 +21,12 @@ class CitedPassage(BaseModel):
     support: float  # best support it gives a statement citing it
 
 
+class StatementResult(BaseModel):
+    text: str
+    citations: list[int]
+    support: float  # best support (bot.citations.support) from a passage it cites
+
+
 class Retrieved(BaseModel):
     rank: int
     doc_id: str
@@ -39,6 +45,7 @@ class QuestionResult(BaseModel):
     answer: str = ""
     abstained: bool = False
     expect_abstain: bool = False
+    statements: list[StatementResult] = Field(default_factory=list)
     citations: list[CitedPassage] = Field(default_factory=list)
     retrieved: list[Retrieved] = Field(default_factory=list)
     evidence: list[str] = Field(default_factory=list)
@@ -78,6 +85,9 @@ def score(item: GoldItem, system: str, answer: Answer, retrieved: list[Chunk],
         id=item.id, kind=item.kind, lang=item.lang, system=system, question=item.question,
         conversation=item.conversation, standalone_question=answer.standalone_question, answer=text,
         abstained=answer.abstained, expect_abstain=bool(item.expect_abstain), citations=cited,
+        statements=[] if answer.abstained else [
+            StatementResult(text=st.text, citations=st.citations, support=round(s, 3))
+            for st, s in zip(answer.statements, m.statement_supports(answer), strict=True)],
         retrieved=[Retrieved(rank=r, doc_id=ch.doc_id, chunk_id=ch.chunk_id,
                              has_evidence=m.has_evidence(ch, evidence)) for r, ch in enumerate(retrieved, 1)],
         evidence=item.evidence,

@@ -17,9 +17,11 @@ from corridor.settings import get_settings
 
 
 @contextmanager
-def cli_env(eval_store) -> Iterator[None]:
+def cli_env(eval_store, env: dict[str, str] | None = None) -> Iterator[None]:
     """Point the CLI's settings at the session's eval store (collection corridor → corridor_eval)."""
     with pytest.MonkeyPatch.context() as mp:
+        for name, value in (env or {}).items():
+            mp.setenv(name, value)
         mp.setenv("CORRIDOR_STORE_DIR", str(eval_store.settings.store_dir))
         mp.setenv("CORRIDOR_COLLECTION", eval_store.settings.collection.removesuffix("_eval"))
         mp.setenv("CORRIDOR_ANSWER_MODE", "extractive")
@@ -31,10 +33,10 @@ def cli_env(eval_store) -> Iterator[None]:
             get_settings.cache_clear()
 
 
-def invoke(eval_store, args: list[str]) -> Result:
+def invoke(eval_store, args: list[str], env: dict[str, str] | None = None) -> Result:
     from bot.cli import app
 
-    with cli_env(eval_store):
+    with cli_env(eval_store, env):
         return CliRunner().invoke(app, ["eval", *args])
 
 
