@@ -34,6 +34,9 @@ from .loaders import SUPPORTED_SUFFIXES, load_bytes, load_file
 
 log = logging.getLogger(__name__)
 EMBED_SLICE = 128  # texts per embedding call: whole model batches, and a bar that moves on small corpora
+# Documents are embedded and written in groups of about this many chunks, so a run holds at most one group's
+# vectors (as Python lists, 100k chunks' would take ~1.2 GB) and an interrupted run keeps the groups it wrote.
+WRITE_GROUP = 2048
 
 
 @dataclass
@@ -150,19 +153,30 @@ def _bar(**kwargs: Any) -> tqdm:
     return tqdm(file=sys.stderr, ncols=min(size.columns or 80, 100), nrows=size.lines or 24, **kwargs)
 
 
-def _embed(plans: list[_Plan], store: ChunkStore, progress: bool, report: IngestReport) -> None:
-    """Embed every pending chunk text across all documents in large batches."""
+def _embed(plans: list[_Plan], store: ChunkStore, report: IngestReport, bar: tqdm) -> None:
+    """Embed every pending chunk text of these documents in large batches."""
     todo = [(p, i) for p in plans for i in p.pending]
-    if not todo:
-        return
-    with _bar(total=len(todo), desc="embedding", unit="chunk", disable=not _show_progress(progress)) as bar:
-        for s in range(0, len(todo), EMBED_SLICE):
-            part = todo[s : s + EMBED_SLICE]
-            vectors = store.embeddings.embed_documents([p.chunks[i].text for p, i in part])
-            for (p, i), v in zip(part, vectors, strict=True):
-                p.vectors[i] = list(v)
-            report.chunks_embedded += len(part)
-            bar.update(len(part))
+    for s in range(0, len(todo), EMBED_SLICE):
+        part = todo[s : s + EMBED_SLICE]
+        vectors = store.embeddings.embed_documents([p.chunks[i].text for p, i in part])
+        for (p, i), v in zip(part, vectors, strict=True):
+            p.vectors[i] = list(v)
+        report.chunks_embedded += len(part)
+        bar.update(len(part))
+
+
+def _groups(plans: list[_Plan], size: int) -> Iterator[list[_Plan]]:
+    """Consecutive runs of documents with about `size` chunks to embed each (a document is never split)."""
+    group: list[_Plan] = []
+    pending = 0
+    for plan in plans:
+        group.append(plan)
+        pending += len(plan.pending)
+        if pending >= size:
+            yield group
+            group, pending = [], 0
+    if group:
+        yield group
 
 
 def _prune(folders: list[Path], seen: set[str], store: ChunkStore, report: IngestReport) -> None:
@@ -200,11 +214,15 @@ def ingest(inputs: list[str] | None, settings: Settings, store: ChunkStore | Non
                 report.unchanged.append(doc.doc_id)
             else:
                 plans.append(plan)
-        _embed(plans, store, progress, report)
-        for plan in plans:
-            report.chunks_written += store.upsert(plan.doc, plan.chunks, plan.vectors)
-            store.delete(plan.stale_ids)  # only after the new version is stored
-            (report.added if plan.is_new else report.updated).append(plan.doc.doc_id)
+        total = sum(len(p.pending) for p in plans)
+        with _bar(total=total, desc="embedding", unit="chunk", disable=not (show and total)) as bar:
+            for group in _groups(plans, WRITE_GROUP):
+                _embed(group, store, report, bar)
+                for plan in group:
+                    report.chunks_written += store.upsert(plan.doc, plan.chunks, plan.vectors)
+                    store.delete(plan.stale_ids)  # only after the new version is stored
+                    (report.added if plan.is_new else report.updated).append(plan.doc.doc_id)
+                    plan.vectors = []  # written: let the group's vectors go
         if prune:
             _prune(folders, seen, store, report)
     report.seconds = round(time.perf_counter() - started, 3)
