@@ -168,3 +168,27 @@ async def test_the_bot_answers_again_after_the_gateway_goes_away(live, disturb) 
     assert reply["embeds"] and "Zangezur" in reply["content"] + str(reply["embeds"])
     reply = await mention(fake, user, QUESTION)  # message events flow again too
     assert reply.get("embeds")
+
+
+async def test_an_admins_bad_uploads_and_urls_get_short_reasons_and_change_nothing(live) -> None:
+    fake, bot = live
+    store = bot.engine.store
+    before = (store.generation(), store.count())
+    admin = fake.add_user("quinn", roles=["corridor-admin"])
+    cases = [
+        ({"file": fake.add_attachment("tool.exe", b"MZ\x90\x00")}, "unsupported file type"),
+        ({"file": fake.add_attachment("photo.md", b"\x89PNG\r\n\x1a\n\x00\x00")}, "binary"),
+        ({"file": fake.add_attachment("cp1254.md", "çıkarlar".encode("cp1254"))}, "UTF-8"),
+        ({"url": "http://127.0.0.1:9/admin"}, "non-public address"),
+        ({"url": "file:///etc/passwd"}, "only http and https"),
+    ]
+    for options, reason in cases:
+        mark = fake.mark()
+        inter = await fake.slash(admin, "ingest", options)
+        path = rf"/(webhooks/{fake.app_id}/{inter.token}|interactions/{inter.id}/.+/callback)"
+        reply = await fake.wait_for_request("POST", path, after=mark, timeout=60,
+                                            predicate=lambda r: (r.json or {}).get("type") != 5)
+        text = (reply.json.get("data") or reply.json)["content"]
+        assert reason in text and len(text) <= 600 and "Traceback" not in text, text
+    assert len(bot.engine.ingests) == 4  # the .exe is refused before any ingest
+    assert (store.generation(), store.count()) == before

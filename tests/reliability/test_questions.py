@@ -114,7 +114,7 @@ def test_cleaning_never_raises_anything_but_input_error(text: str) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=question_text)
 def test_the_engine_never_raises_anything_but_input_error(rel_engine, text: str) -> None:
     try:
