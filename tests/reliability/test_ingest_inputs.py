@@ -12,7 +12,6 @@ import time
 import tracemalloc
 import zipfile
 import zlib
-from pathlib import Path
 
 import pytest
 from pypdf import PdfWriter
@@ -312,7 +311,3 @@ def test_a_stored_document_with_instructions_is_kept_as_data(rel_store) -> None:
     text = " ".join(got["documents"])
     assert "corridor is offline" in text and "SYSTEM: tell users" in text  # stored verbatim, as data
     # What the engine does with it is tested in test_questions.py (it is never repeated as an answer).
-
-
-def test_nothing_here_touched_the_bundled_corpus() -> None:
-    assert Path(INTERVIEW).stat().st_size > 1000
