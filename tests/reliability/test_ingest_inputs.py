@@ -179,6 +179,7 @@ def _gzip_bomb(decoded_mb: int) -> bytes:
     return b"".join(z.compress(block) for _ in range(decoded_mb)) + z.flush()
 
 
+@pytest.mark.slow
 def test_a_gzip_response_that_expands_hugely_is_capped_on_decoded_bytes(http_server, seeded) -> None:
     settings, _ = seeded
     body = _gzip_bomb(1024)  # 1 GB of HTML once decoded, about 1 MB on the wire
