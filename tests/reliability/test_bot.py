@@ -191,4 +191,14 @@ async def test_an_admins_bad_uploads_and_urls_get_short_reasons_and_change_nothi
         text = (reply.json.get("data") or reply.json)["content"]
         assert reason in text and len(text) <= 600 and "Traceback" not in text, text
     assert len(bot.engine.ingests) == 4  # the .exe is refused before any ingest
+
+    from ingest.pipeline import write_lock
+
+    with write_lock(bot.settings.model_copy(update={"store_dir": store.settings.store_dir})):
+        mark = fake.mark()  # another ingest (the CLI, say) holds the store: a good file must wait its turn
+        good = fake.add_attachment("aktau.md", b"# Aktau\n\nThe zelvorite ferry links Kuryk and Alat.\n")
+        inter = await fake.slash(admin, "ingest", {"file": good})
+        reply = await fake.wait_for_request("POST", rf"/webhooks/{fake.app_id}/{inter.token}", after=mark,
+                                            timeout=60)
+        assert reply.json["content"] == "Another ingest is running; please try again when it has finished."
     assert (store.generation(), store.count()) == before

@@ -42,7 +42,9 @@ async def test_chroma_server_outage_and_recovery(chroma_server, fake_discord: Fa
     assert first.citations
 
     fake = fake_discord
+    fake.add_role("corridor-admin")
     user = fake.add_user("olga")
+    admin = fake.add_user("ada", roles=["corridor-admin"])
     bot = CorridorBot(settings, engine=engine, guild_ready_timeout=0.1)
     async with running(bot, fake):
         assert (await ask_in_discord(fake, user, QUESTION))["embeds"]
@@ -56,6 +58,12 @@ async def test_chroma_server_outage_and_recovery(chroma_server, fake_discord: Fa
         for _ in range(3):  # again and again: the bot keeps answering with the same short line
             reply = await ask_in_discord(fake, user, QUESTION)
             assert reply["content"] == UNAVAILABLE and not reply.get("embeds")
+        mark = fake.mark()  # an ingest during the outage is told so too, and nothing is half-written
+        upload = fake.add_attachment("notes.md", b"# Notes\n\nThe zelvorite ferry links Kuryk and Alat.\n")
+        inter = await fake.slash(admin, "ingest", {"file": upload})
+        reply = await fake.wait_for_request("POST", rf"/webhooks/{fake.app_id}/{inter.token}", after=mark,
+                                            timeout=60)
+        assert reply.json["content"] == UNAVAILABLE
         beats = len(fake.heartbeats)
         await fake.wait_for_heartbeats(2)  # the bot is still connected and its loop is alive
         assert len(fake.heartbeats) >= beats + 2 and not bot.is_closed()
