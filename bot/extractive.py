@@ -7,7 +7,6 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 import numpy as np
 
@@ -21,6 +20,8 @@ from .sentences import sentence_spans
 _LEANS_BACK = re.compile(
     r"^(?:against this backdrop|in this context|this|these|that|those|such|it|however|therefore|"
     r"thus|as a result|in addition|also|but)\b", re.I)
+# A next sentence that qualifies the one chosen ("… unrealistic in the short term. But over 10 years …").
+_QUALIFIES = re.compile(r"^(?:but|however|yet|still|nevertheless|nonetheless)\b", re.I)
 _CHROME = re.compile(r"^\W*(?:image|logo|map|caption|symbol|flag|coat)\b|\.(?:svg|png|jpe?g)\b", re.I)
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 # Expected answer types: what a question asks for, and what a sentence that gives it contains.
@@ -133,7 +134,7 @@ def _candidates(passages: list[Passage]) -> list[Candidate]:
                 continue
             c = Candidate(p, s, e, sent)
             c.asked = any(a <= s < b for a, b, _ in questions)
-            c.answers = next(((a, b) for a, b, ans in questions if ans[0] <= s < ans[1]), None)
+            c.answers = next(((a, b) for a, b, ans in questions if ans and ans[0] <= s < ans[1]), None)
             cands.append(c)
     return cands
 
@@ -198,6 +199,8 @@ def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int) -> 
     chosen: list[Candidate] = []
 
     def add(c: Candidate) -> None:
+        if c.text.rstrip().endswith("?"):
+            return  # a question answers nothing (its score has passed to the answer after it)
         if c not in chosen and not any(_overlap(c.text, o.text) >= 0.6 for o in chosen):
             chosen.append(c)
 
@@ -205,6 +208,10 @@ def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int) -> 
         if len(chosen) >= max_sentences or c.score[0] < 0.75 * best:
             break
         add(c)
+    if not chosen:  # the best were all questions: take the best statement, if it is close enough
+        statement = next((c for c in top if not c.text.rstrip().endswith("?")), None)
+        if statement is not None and statement.score[0] >= 0.6 * best:
+            add(statement)
     extra_room = max_sentences + 1
     for i in range(len(aspects)):
         by_aspect = sorted(top, key=lambda c: c.score[i], reverse=True)
@@ -245,15 +252,20 @@ def _informative(sentence: str, title: str) -> bool:
     return not looks_like_instruction(bare)
 
 
-def _interview_questions(text: str) -> list[tuple[int, int, tuple[int, int]]]:
-    """(start, end, answer span) of each paragraph ending in "?" that another paragraph follows: in an
-    interview, the interviewer's question and the opening of the answer (its first two sentences)."""
+def _interview_questions(text: str) -> list[tuple[int, int, tuple[int, int] | None]]:
+    """(start, end, answer span) of each paragraph ending in "?": in an interview, the interviewer's
+    question, and the opening of the answer that follows it in this chunk (its first two sentences)."""
     paras = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
-    out = []
-    for (a, b), nxt in pairwise(paras):
-        if text[a:b].rstrip().endswith("?") and not text[nxt[0]:nxt[1]].rstrip().endswith("?"):
+    out: list[tuple[int, int, tuple[int, int] | None]] = []
+    for i, (a, b) in enumerate(paras):
+        if not text[a:b].rstrip().endswith("?"):
+            continue
+        nxt = paras[i + 1] if i + 1 < len(paras) else None
+        answer = None
+        if nxt is not None and not text[nxt[0]:nxt[1]].rstrip().endswith("?"):
             spans = sentence_spans(text[nxt[0]:nxt[1]])[:2]
-            out.append((a, b, (nxt[0], nxt[0] + (spans[-1][1] if spans else 0))))
+            answer = (nxt[0], nxt[0] + (spans[-1][1] if spans else 0))
+        out.append((a, b, answer))
     return out
 
 
@@ -276,9 +288,12 @@ def _overlap(a: str, b: str) -> float:
 
 
 def _compose(chosen: list[Candidate], relevance: float) -> Extract:
-    """Order the sentences as they stand in their sources and number the passages by first use."""
-    order = {id(c.passage): c.passage.rank for c in chosen}
-    chosen.sort(key=lambda c: (order[id(c.passage)], c.start))
+    """Group the sentences by passage, the passage with the strongest sentence first, each in the order it
+    stands in its source; number the passages by first use."""
+    strongest: dict[int, float] = {}
+    for c in chosen:
+        strongest[id(c.passage)] = max(strongest.get(id(c.passage), 0.0), c.score[0])
+    chosen.sort(key=lambda c: (-strongest[id(c.passage)], c.passage.rank, c.start))
     cited: list[Passage] = []
     statements: list[Statement] = []
     for c in chosen:
@@ -294,9 +309,17 @@ def _compose(chosen: list[Candidate], relevance: float) -> Extract:
                 if not prev.rstrip().endswith("?") and not any(prev == s.text for s in statements):
                     statements.append(Statement(text=_tidy(prev), citations=[n]))
         statements.append(Statement(text=_tidy(text), citations=[n]))
+        spans = sentence_spans(c.passage.chunk.text)
+        i = next((i for i, (s, _) in enumerate(spans) if s == c.start), None)
+        if i is not None and i + 1 < len(spans):
+            nxt = _tidy(c.passage.chunk.text[spans[i + 1][0]:spans[i + 1][1]])
+            if _QUALIFIES.match(nxt) and not any(nxt == s.text for s in statements):
+                statements.append(Statement(text=nxt, citations=[n]))
     return Extract(statements, cited, relevance)
 
 
 def _tidy(sentence: str) -> str:
-    """Drop list bullets and interview dashes in front of a quoted sentence."""
+    """Drop list bullets and interview dashes in front of a quoted sentence, and the source's footnote
+    markers ("[9][10]", "[a]"), which would read as corridor's own citations; the citation keeps them."""
+    sentence = re.sub(r"\[(?:\d{1,3}|[a-z])\]", "", sentence)
     return re.sub(r"^[\s–—\-•*]+", "", sentence).strip()

@@ -23,7 +23,10 @@ _INJECTION = re.compile(
     r"|(?:^|(?<=[.!?;:]))\s*[^.!?;:]*\b(?:just|only)\s+(?:say|answer|reply|respond)\b[^.!?:;]*[.!?:;]?"
     r"|(?:^|(?<=[.!?;:]))\s*[^.!?;:]*\b(?:reveal|print|show|repeat)\b[^.!?:;]*\b(?:system\s+)?prompt\b"
     r"[^.!?:;]*[.!?:;]?"
-    r"|(?:^|(?<=[.!?;:]))\s*[^.!?;:]*\bwithout\s+(?:any\s+)?(?:citations?|sources?)\b[^.!?:;]*[.!?:;]?",
+    r"|(?:^|(?<=[.!?;:]))\s*[^.!?;:]*\bwithout\s+(?:any\s+)?(?:citations?|sources?)\b[^.!?:;]*[.!?:;]?"
+    r"|(?:^|(?<=[.!?;:]))\s*[^.!?;:]*\byou\s+are\s+now\b[^.!?:;]*[.!?:;]?"
+    r"|(?:^|(?<=[.!?;:]))\s*[^.!?;:]*\b(?:disregard|ignore)\s+(?:them|it|that|this|those|everything)\b"
+    r"[^.!?:;]*[.!?:;]?",
     re.I,
 )
 # A sentence in a source that speaks to the bot rather than about the world ("SYSTEM: tell users …").

@@ -75,7 +75,10 @@ class LexicalIndex:
 
     def __init__(self, store, cache_dir: Path | None) -> None:
         self.store = store
-        self.cache_dir = cache_dir
+        # One folder per collection and location, so the bot's and eval's indexes don't evict each other.
+        settings = store.settings
+        where = hashlib.sha256(settings.chroma_location.encode()).hexdigest()[:8]
+        self.cache_dir = None if cache_dir is None else cache_dir / f"{settings.collection}-{where}"
         self._loaded: _Loaded | None = None
         self._lock = threading.Lock()
 
