@@ -49,8 +49,11 @@ def terms(text: str) -> list[str]:
     return _stemmer().stemWords(words)
 
 
-def _pages(collection, size: int = 5000):
-    """(ids, texts, metadatas) of every chunk in the collection, a page at a time."""
+def _pages(collection, size: int = 1000):
+    """(ids, texts, metadatas) of every chunk in the collection, a page at a time.
+
+    Pages of 1000, not 5000: as fast per chunk, and at 100k chunks the build's peak RSS fell from 1.9 GB to
+    0.5 GB (embedded Chroma keeps the memory of its largest result; bench/, docs/BENCHMARKS.md)."""
     offset = 0
     while True:
         got = collection.get(include=["documents", "metadatas"], limit=size, offset=offset)
@@ -92,14 +95,13 @@ class LexicalIndex:
         ids: list[str] = []
         doc_ids: list[str] = []
         dates: list[int] = []
-        corpus: list[list[str]] = []
+        vocab: dict[str, int] = {}
+        token_ids: list[list[int]] = []  # straight to ids: 100k chunks' term strings would hold ~0.4 GB
         for page_ids, page_texts, page_metas in _pages(self.store.collection):
             ids.extend(page_ids)
-            corpus.extend(terms(t) for t in page_texts)
+            token_ids.extend([vocab.setdefault(t, len(vocab)) for t in terms(text)] for text in page_texts)
             doc_ids.extend(m.get("doc_id", "") for m in page_metas)
             dates.extend(int(m.get("date_num", 0) or 0) for m in page_metas)
-        vocab: dict[str, int] = {}
-        token_ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus]
         retriever = bm25s.BM25()
         if ids:
             retriever.index(bm25s.tokenization.Tokenized(ids=token_ids, vocab=vocab), show_progress=False)
