@@ -134,6 +134,26 @@ def test_deeply_nested_html_neither_crashes_nor_hangs(tmp_path, settings_factory
         load_file(only_divs, doc_id="divs", settings=settings)
 
 
+N = 300_000  # before the fix in ingest/clean.py each of these took minutes (quadratic regexes); now < 0.1 s
+
+
+@pytest.mark.parametrize("name,data", [
+    ("blank-lines.md", b"Intro.\n" + b"\n" * N + b"Middle Corridor."),
+    ("spaces.md", b"Intro." + b" " * N + b"Middle Corridor."),
+    ("tabs-and-newlines.md", b"Intro.\n" + b"\t\n" * N + b"Middle Corridor."),
+    ("long-heading.md", b"# Middle" + b" " * N + b"Corridor\n\nText about the corridor."),
+    ("hashes-heading.md", b"# Middle" + b"#" * N + b"Corridor\n\nText about the corridor."),
+])
+def test_pathological_whitespace_and_headings_are_read_in_linear_time(tmp_path, settings_factory, name,
+                                                                       data) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    t0 = time.perf_counter()
+    doc = load_file(path, doc_id="p", settings=settings_factory(tmp_path))
+    assert time.perf_counter() - t0 < 5
+    assert "Corridor" in doc.text
+
+
 def test_paths_outside_the_allowed_roots_are_refused(seeded, tmp_path) -> None:
     settings, store = seeded
     allowed = tmp_path / "allowed"
