@@ -154,6 +154,39 @@ def test_pathological_whitespace_and_headings_are_read_in_linear_time(tmp_path, 
     assert "Corridor" in doc.text
 
 
+def pdf_bomb(decoded_mb: int = 500) -> bytes:
+    """A one-page PDF whose 0.5 MB content stream inflates to `decoded_mb` MB of spaces."""
+    z = zlib.compressobj(9)
+    stream = b"".join(z.compress(b" " * 2**20) for _ in range(decoded_mb)) + z.flush()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << >> >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+def test_a_pdf_whose_stream_inflates_to_500_mb_is_refused_with_bounded_memory(tmp_path,
+                                                                               settings_factory) -> None:
+    path = tmp_path / "bomb.pdf"
+    path.write_bytes(pdf_bomb())
+    assert path.stat().st_size < 1024 * 1024
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        with pytest.raises(InputError):
+            load_file(path, doc_id="bomb", settings=settings_factory(tmp_path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - t0 < 10 and peak < 100 * 1024 * 1024, f"{peak / 1e6:.0f} MB"
+
+
 def test_paths_outside_the_allowed_roots_are_refused(seeded, tmp_path) -> None:
     settings, store = seeded
     allowed = tmp_path / "allowed"
