@@ -3,52 +3,22 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
 
-import httpx
 import pytest
 
 from corridor.errors import StoreUnavailable
 from corridor.settings import Settings
 from ingest.pipeline import ingest
+from vectorstore.chroma_server import ChromaServer, free_port
 from vectorstore.store import ChunkStore
 
 pytestmark = pytest.mark.slow
-CHROMA = Path(sys.executable).parent / "chroma"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def chroma_server(tmp_path):
-    port = free_port()
-    log = open(tmp_path / "chroma.log", "wb")  # noqa: SIM115 - closed below, after the server stops
-    proc = subprocess.Popen([str(CHROMA), "run", "--host", "127.0.0.1", "--port", str(port),
-                             "--path", str(tmp_path / "server-data")], stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"chroma run did not start: {(tmp_path / 'chroma.log').read_text()[-500:]}")
-            time.sleep(0.2)
-        yield proc, port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
+    with ChromaServer(tmp_path / "server-data", tmp_path / "chroma.log") as server:
+        yield server.proc, server.port
 
 
 def test_ingest_into_a_chroma_server_via_environment(chroma_server, tmp_path, monkeypatch, embeddings,

@@ -4,24 +4,18 @@ a `chroma run` server that tests can stop and restart, and a loopback HTTP serve
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.conftest import BUNDLED_CORPUS, Ingested, make_settings
+from vectorstore.chroma_server import ChromaServer
 
 INJECTED_NOTE = BUNDLED_CORPUS.parent / "eval" / "fixtures" / "injected-note.md"
 CORPUS_FILES = ("00-news-az-engin-ozer-interview.md", "04-wikipedia-zangezur-corridor.md",
                 "13-usda-fas-kazakhstan-grain-and-feed-update-2014.md")
-CHROMA = Path(sys.executable).parent / "chroma"
 
 
 @pytest.fixture(scope="session")
@@ -52,42 +46,6 @@ def rel_engine(rel_store):
     engine = Engine(rel_store.settings, rel_store.store)
     yield engine
     engine.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ChromaServer:
-    """A `chroma run` subprocess on a fixed loopback port and data path, which a test may stop and restart."""
-
-    def __init__(self, path: Path, log: Path) -> None:
-        self.path, self.log, self.port = path, log, free_port()
-        self.proc: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 60.0) -> None:
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                [str(CHROMA), "run", "--host", "127.0.0.1", "--port", str(self.port),
-                 "--path", str(self.path)], stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"chroma run did not start: {self.log.read_text()[-500:]}")
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=30)
-        self.proc = None
 
 
 @pytest.fixture
