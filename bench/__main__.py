@@ -262,8 +262,12 @@ def section_scale(o: argparse.Namespace, cache: Path) -> dict[str, Any]:
             },
             cache,
         )
-        out[str(size)] = {"ingest": ingest, "answer": answer}
+        out[str(size)] = {"ingest": ingest, "answer": answer, **_when()}
     return out
+
+
+def _when() -> dict[str, Any]:
+    return {"measured_at": f"{datetime.now(UTC):%H:%M} UTC", "load_avg": os.getloadavg()}
 
 
 def section_server(o: argparse.Namespace, cache: Path) -> dict[str, Any]:
@@ -312,6 +316,7 @@ def section_server(o: argparse.Namespace, cache: Path) -> dict[str, Any]:
                 "ingest": ingest,
                 "answer": answer,
                 "server_peak_rss_mb": proc_peak_rss_mb(proc.pid),
+                **_when(),
             }
         out["server_data_mb"] = sum(f.stat().st_blocks * 512 for f in data.rglob("*") if f.is_file()) / 1e6
     return out
@@ -357,7 +362,10 @@ def main(argv: list[str] | None = None) -> None:
         log(f"section {name}")
         start, load0 = datetime.now(UTC), os.getloadavg()
         figures = globals()[f"section_{name}"](o, cache)
-        (cache / "results" / f"section-{name}.json").write_text(
+        path = cache / "results" / f"section-{name}.json"
+        if name in ("scale", "server") and path.exists() and not o.fresh:  # keep sizes measured by other runs
+            figures = {**json.loads(path.read_text())["figures"], **figures}
+        path.write_text(
             json.dumps(
                 {
                     "figures": figures,

@@ -234,6 +234,7 @@ def task_answer(a: dict[str, Any]) -> dict[str, Any]:
         engine.retrieve(q)
     reps = int(a.get("reps", 3))
     rows: dict[str, list[dict[str, float]]] = {}
+    stages: list[dict[str, float]] = []  # the retriever's own split: embed, dense, lexical, fuse (ms)
     abstained = 0
 
     def add(name: str, ms: list[float]) -> None:
@@ -241,7 +242,7 @@ def task_answer(a: dict[str, Any]) -> dict[str, Any]:
 
     for _ in range(reps):
         add("retrieval (dense only)", _times(lambda q: engine.retrieve(q, dense_only=True), questions))
-        add("retrieval (hybrid)", _times(engine.retrieve, questions))
+        add("retrieval (hybrid)", _times(lambda q: stages.append(engine.retrieve(q).timings_ms), questions))
         add(
             "baseline: LangChain similarity_search k=4",
             _times(lambda q: store.langchain.similarity_search(q, k=4)[0].page_content, questions),
@@ -256,6 +257,7 @@ def task_answer(a: dict[str, Any]) -> dict[str, Any]:
         add("full answer, sentence cache warm", _times(engine.ask, questions))
         abstained = sum(x.abstained for x in answers)
     out["latency"] = rows
+    out["retrieval_stages_p50_ms"] = {k: pct([st[k] for st in stages], 50) for k in stages[0]}
     out["abstained"] = abstained
     out["questions"] = len(questions)
     if a.get("concurrency"):
