@@ -14,258 +14,51 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 CHUNKS_PER_DOC = 20
-FIRST = [
-    "Aigerim",
-    "Asel",
-    "Aydin",
-    "Baurzhan",
-    "Cemal",
-    "Dana",
-    "Elif",
-    "Emre",
-    "Farida",
-    "Gulnara",
-    "Hakan",
-    "Ilyas",
-    "Irina",
-    "Kemal",
-    "Leyla",
-    "Murat",
-    "Nurlan",
-    "Oksana",
-    "Orhan",
-    "Pavel",
-    "Rustam",
-    "Saule",
-    "Selin",
-    "Serik",
-    "Tamara",
-    "Timur",
-    "Ufuk",
-    "Vera",
-    "Yerlan",
-    "Zeynep",
-    "Arman",
-    "Berik",
-    "Dilnaz",
-    "Eldar",
-    "Fatma",
-    "Galym",
-    "Huseyin",
-    "Inara",
-    "Jamila",
-    "Kanat",
-    "Lale",
-    "Madina",
-    "Nazim",
-    "Ozan",
-    "Piotr",
-    "Ramil",
-    "Sabina",
-    "Talgat",
-    "Umut",
-    "Vusal",
-    "Yasemin",
-    "Zarina",
-    "Anton",
-    "Bahar",
-    "Cansu",
-    "Davud",
-    "Erlan",
-    "Filiz",
-    "Gaukhar",
-]
-LAST = [
-    "Abenov",
-    "Akin",
-    "Aliyev",
-    "Baysal",
-    "Demir",
-    "Dosanov",
-    "Ergin",
-    "Gasimov",
-    "Ibraimov",
-    "Kaya",
-    "Kuanyshev",
-    "Mammadov",
-    "Nurpeisov",
-    "Ozturk",
-    "Petrov",
-    "Rahimov",
-    "Sadykov",
-    "Sahin",
-    "Tokmagambetov",
-    "Usenov",
-    "Yildiz",
-    "Zhaksybekov",
-    "Arslan",
-    "Bekov",
-    "Celik",
-    "Dzhaksybaev",
-    "Erdem",
-    "Gurbanov",
-    "Huseynov",
-    "Iskakov",
-    "Jumabayev",
-    "Karimov",
-    "Levent",
-    "Musayev",
-    "Nazarbekov",
-    "Orazov",
-    "Polat",
-    "Qasimov",
-    "Rustemov",
-    "Suleimenov",
-    "Tasbolatov",
-    "Umarov",
-    "Veliyev",
-    "Yusupov",
-    "Zhumabekov",
-    "Aksoy",
-    "Bozkurt",
-    "Cetin",
-    "Dogan",
-    "Eren",
-    "Guler",
-    "Isik",
-    "Kilic",
-    "Koc",
-    "Ozdemir",
-    "Simsek",
-    "Tekin",
-    "Unal",
-    "Yavuz",
-]
-PLACES = [
-    "Aktau",
-    "Almaty",
-    "Ankara",
-    "Astana",
-    "Atyrau",
-    "Baku",
-    "Batumi",
-    "Bursa",
-    "Istanbul",
-    "Izmir",
-    "Kars",
-    "Konya",
-    "Kostanay",
-    "Kyzylorda",
-    "Mersin",
-    "Pavlodar",
-    "Poti",
-    "Samsun",
-    "Shymkent",
-    "Tbilisi",
-    "Trabzon",
-    "Turkestan",
-    "Turkmenbashi",
-    "Uralsk",
-    "Ust-Kamenogorsk",
-    "Karaganda",
-    "Taraz",
-    "Semey",
-    "Petropavl",
-    "Zhezkazgan",
-    "Kayseri",
-    "Gaziantep",
-    "Adana",
-    "Erzurum",
-    "Nakhchivan",
-    "Ganja",
-    "Sumqayit",
-    "Kutaisi",
-    "Rustavi",
-    "Tashkent",
-    "Samarkand",
-    "Bukhara",
-    "Navoi",
-    "Termez",
-    "Ashgabat",
-    "Mary",
-    "Khorgos",
-    "Urumqi",
-    "Lanzhou",
-    "Xian",
-    "Constanta",
-    "Varna",
-    "Burgas",
-    "Odesa",
-    "Novorossiysk",
-    "Derbent",
-    "Makhachkala",
-    "Aktobe",
-    "Oral",
-]
-ORGS = [
-    "the Caspian Freight Council",
-    "the Turkic Trade Bureau",
-    "the Middle Corridor Alliance",
-    "the Eurasian Logistics Forum",
-    "the Steppe Investment Fund",
-    "the Anatolian Export Board",
-    "the Grain Exchange of the Steppe",
-    "the Black Sea Shipping Registry",
-    "the Regional Rail Consortium",
-    "the Central Asian Energy Agency",
-    "the Joint Customs Commission",
-    "the Port Development Authority",
-    "the Transit Insurance Pool",
-    "the Silk Road Chamber of Commerce",
-    "the Agricultural Credit Union",
-    "the Pipeline Operators Group",
-    "the Container Terminal Cooperative",
-    "the Digital Customs Office",
-    "the Ferry Operators Association",
-    "the Mining Ministry",
-    "the Ministry of Transport",
-    "the National Statistics Office",
-    "the Central Bank",
-]
-GOODS = [
-    "wheat",
-    "barley",
-    "cotton",
-    "copper",
-    "zinc",
-    "uranium",
-    "coal",
-    "crude-oil",
-    "natural-gas",
-    "fertiliser",
-    "steel",
-    "aluminium",
-    "sunflower-oil",
-    "lentils",
-    "flour",
-    "cement",
-    "textiles",
-    "machinery",
-    "pharmaceuticals",
-    "electronics",
-    "lumber",
-    "glass",
-    "wool",
-    "leather",
-    "tea",
-    "dried-fruit",
-    "hazelnuts",
-    "tomatoes",
-    "lemons",
-    "automobiles",
-    "tractors",
-    "rails",
-    "containers",
-    "diesel",
-    "jet-fuel",
-    "polyethylene",
-    "sulphur",
-    "manganese",
-    "chromium",
-    "titanium",
-    "silver",
-    "gold",
-]
+
+
+def _words(text: str, sep: str | None = None) -> list[str]:
+    """A word list written as text (easier to read and extend than a list literal)."""
+    return text.split(sep)
+
+
+FIRST = _words(
+    "Aigerim Asel Aydin Baurzhan Cemal Dana Elif Emre Farida Gulnara Hakan Ilyas Irina Kemal Leyla "
+    "Murat Nurlan Oksana Orhan Pavel Rustam Saule Selin Serik Tamara Timur Ufuk Vera Yerlan Zeynep "
+    "Arman Berik Dilnaz Eldar Fatma Galym Huseyin Inara Jamila Kanat Lale Madina Nazim Ozan Piotr "
+    "Ramil Sabina Talgat Umut Vusal Yasemin Zarina Anton Bahar Cansu Davud Erlan Filiz Gaukhar"
+)
+LAST = _words(
+    "Abenov Akin Aliyev Baysal Demir Dosanov Ergin Gasimov Ibraimov Kaya Kuanyshev Mammadov Nurpeisov "
+    "Ozturk Petrov Rahimov Sadykov Sahin Tokmagambetov Usenov Yildiz Zhaksybekov Arslan Bekov Celik "
+    "Dzhaksybaev Erdem Gurbanov Huseynov Iskakov Jumabayev Karimov Levent Musayev Nazarbekov Orazov "
+    "Polat Qasimov Rustemov Suleimenov Tasbolatov Umarov Veliyev Yusupov Zhumabekov Aksoy Bozkurt "
+    "Cetin Dogan Eren Guler Isik Kilic Koc Ozdemir Simsek Tekin Unal Yavuz"
+)
+PLACES = _words(
+    "Aktau Almaty Ankara Astana Atyrau Baku Batumi Bursa Istanbul Izmir Kars Konya Kostanay Kyzylorda "
+    "Mersin Pavlodar Poti Samsun Shymkent Tbilisi Trabzon Turkestan Turkmenbashi Uralsk "
+    "Ust-Kamenogorsk Karaganda Taraz Semey Petropavl Zhezkazgan Kayseri Gaziantep Adana Erzurum "
+    "Nakhchivan Ganja Sumqayit Kutaisi Rustavi Tashkent Samarkand Bukhara Navoi Termez Ashgabat Mary "
+    "Khorgos Urumqi Lanzhou Xian Constanta Varna Burgas Odesa Novorossiysk Derbent Makhachkala Aktobe "
+    "Oral"
+)
+ORGS = _words(
+    "the Caspian Freight Council|the Turkic Trade Bureau|the Middle Corridor Alliance|"
+    "the Eurasian Logistics Forum|the Steppe Investment Fund|the Anatolian Export Board|"
+    "the Grain Exchange of the Steppe|the Black Sea Shipping Registry|the Regional Rail Consortium|"
+    "the Central Asian Energy Agency|the Joint Customs Commission|the Port Development Authority|"
+    "the Transit Insurance Pool|the Silk Road Chamber of Commerce|the Agricultural Credit Union|"
+    "the Pipeline Operators Group|the Container Terminal Cooperative|the Digital Customs Office|"
+    "the Ferry Operators Association|the Mining Ministry|the Ministry of Transport|"
+    "the National Statistics Office|the Central Bank",
+    "|",
+)
+GOODS = _words(
+    "wheat barley cotton copper zinc uranium coal crude-oil natural-gas fertiliser steel aluminium "
+    "sunflower-oil lentils flour cement textiles machinery pharmaceuticals electronics lumber glass "
+    "wool leather tea dried-fruit hazelnuts tomatoes lemons automobiles tractors rails containers "
+    "diesel jet-fuel polyethylene sulphur manganese chromium titanium silver gold"
+)
 TOPICS = (
     "rail freight",
     "ferry capacity",
@@ -299,20 +92,7 @@ TOPICS = (
     "free trade zones",
 )
 VERBS = ("rose", "fell", "climbed", "dropped", "grew", "shrank", "increased", "decreased")
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+MONTHS = _words("January February March April May June July August September October November December")
 
 
 @dataclass
