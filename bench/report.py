@@ -288,24 +288,27 @@ def _scale_tables(
         top = max((int(k) for k in f if k.isdigit()), default=0)
         if top and "concurrency" in f[str(top)]["answer"]:
             lines += _concurrency_table(f[str(top)]["answer"]["concurrency"], f"{kind}, {top:,} chunks")
-    big = sf.get("100000")
-    if big:
-        a = big["answer"]
-        p95 = med(lat(a, FULL_COLD, "p95"))
+    for kind, f in rows:
+        big = f.get("100000")
+        if not big:
+            continue
+        a, where = big["answer"], "" if kind == "embedded" else " (Chroma server)"
+        p95, p95w = med(lat(a, FULL_COLD, "p95")), med(lat(a, FULL_WARM, "p95"))
         targets.append(
             (
-                "100k chunks: full answer p95 < 500 ms",
-                f"{p95:.0f} ms (cold cache), {med(lat(a, FULL_WARM, 'p95')):.0f} ms warm",
-                _verdict(p95 < 500, med(lat(a, FULL_WARM, "p95")) < 500),
+                f"100k chunks{where}: full answer p95 < 500 ms",
+                f"{p95:.0f} ms (cold cache), {p95w:.0f} ms warm",
+                _verdict(p95 < 500, p95w < 500),
             )
         )
-        targets.append(
-            (
-                "100k chunks: peak RSS < 2 GB",
-                f"{a['peak_rss_mb']:.0f} MB answering process",
-                a["peak_rss_mb"] < 2048,
+        rss = f"{a['peak_rss_mb']:.0f} MB answering process"
+        if kind == "server":
+            rss += f" + {big['server_peak_rss_mb']:.0f} MB server process"
+        targets.append((f"100k chunks{where}: peak RSS < 2 GB", rss, a["peak_rss_mb"] < 2048))
+        if big["ingest"]["how"] != "pipeline":
+            targets.append(
+                (f"100k chunks{where}: ingest rate", "not measured: built without embedding, see Notes", None)
             )
-        )
     return lines
 
 
