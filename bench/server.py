@@ -15,10 +15,19 @@ import httpx
 CHROMA = Path(sys.executable).parent / "chroma"
 
 
+PREFERRED_PORT = 18765  # the same port each run: the bot's BM25 cache is keyed by the server's address
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """PREFERRED_PORT when it is free, else any free loopback port."""
+    for port in (PREFERRED_PORT, 0):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError("no free port")
 
 
 @contextmanager

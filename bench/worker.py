@@ -265,7 +265,8 @@ def task_answer(a: dict[str, Any]) -> dict[str, Any]:
     out["peak_rss_mb"] = peak_rss_mb()
     if not settings.uses_server:
         out["store_mb"] = du_mb(settings.store_dir / "chroma")
-    out["lexical_mb"] = du_mb(settings.store_dir / "lexical")
+    lexical_dir = engine.retriever.lexical.cache_dir  # this collection's cached index only
+    out["lexical_mb"] = du_mb(lexical_dir) if lexical_dir is not None else 0.0
     engine.close()
     return out
 
