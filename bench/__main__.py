@@ -125,36 +125,16 @@ def section_ingest(o: argparse.Namespace, cache: Path) -> dict[str, Any]:
     tmp = cache / "tmp"
     tmp.mkdir(exist_ok=True)
     out: dict[str, Any] = {}
+    cold = {"store": str(tmp / "unused"), "collection": "bench_cold", "temp": True, "tmp": str(tmp),
+            "runs": o.runs, "raw": True}  # fresh temporary stores, each run followed by raw encode
     out["bundled"] = run_task(
         "ingest",
-        {
-            "corpus": str(BUNDLED),
-            "store": str(tmp / "unused"),
-            "collection": "bench_cold",
-            "temp": True,
-            "tmp": str(tmp),
-            "runs": o.runs,
-            "raw": True,
-            "noop": True,
-            "noop_runs": 5,
-            "noop_store": str(cache / "stores" / "embedded-bundled"),
-        },
+        {**cold, "corpus": str(BUNDLED), "noop": True, "noop_runs": 5,
+         "noop_store": str(cache / "stores" / "embedded-bundled")},
         cache,
     )
     docs = corpus_docs(cache, o.ingest_synth)
-    out["synthetic 1k"] = run_task(
-        "ingest",
-        {
-            "corpus": str(docs),
-            "store": str(tmp / "unused"),
-            "collection": "bench_cold",
-            "temp": True,
-            "tmp": str(tmp),
-            "runs": o.runs,
-            "raw": True,
-        },
-        cache,
-    )
+    out["synthetic 1k"] = run_task("ingest", {**cold, "corpus": str(docs)}, cache)
     # The CLI: `corridor ingest` on an unchanged store, minus the bare import of the CLI.
     env = {
         **ENV,
