@@ -129,16 +129,11 @@ class Engine:
                     return self._abstain(question, standalone, passages, notes, mode)
                 statements, cited = produced, passages
         numbered = {i: p for i, p in enumerate(cited, 1)}
-        kept, check_notes = verify(statements, numbered, weight=self._term_weight)
+        kept, check_notes = verify(statements, numbered, weight=self.retriever.lexical.weight)
         notes.extend(check_notes)
         if not kept:
             return self._abstain(question, standalone, passages, notes, mode)
         return self._renumber(question, standalone, kept, numbered, mode, notes)
-
-    def _term_weight(self, term: str) -> float:
-        """IDF of a stemmed term in this store; a term the store never uses weighs as the rarest."""
-        lexical = self.retriever.lexical
-        return lexical.idf(term) or lexical.max_idf()
 
     @staticmethod
     def _renumber(question: str, standalone: str, statements: list[Statement],

@@ -113,8 +113,7 @@ class Extract:
 def _weights(query_terms: list[str], lexical: LexicalIndex) -> dict[str, float]:
     """IDF weight per query term; a term the corpus never uses weighs as the rarest, so a question
     about something absent loses coverage instead of being carried by its common words."""
-    rarest = lexical.max_idf()
-    return {t: (lexical.idf(t) or rarest) for t in dict.fromkeys(query_terms)}
+    return {t: lexical.weight(t) for t in dict.fromkeys(query_terms)}
 
 
 def _aspect(query: str, embedding: list[float], lexical: LexicalIndex) -> Aspect:

@@ -152,3 +152,19 @@ def test_reranker_stage_switches_on_and_reorders(ingested) -> None:
     assert all(p.rerank_score is None for p in off)
     with pytest.raises(InputError, match="reranker"):
         Engine(settings.model_copy(update={"reranker_model": "/nonexistent/cross-encoder"}), store)
+
+
+def test_store_freshness_is_checked_per_retrieval_not_per_term(engine, monkeypatch) -> None:
+    """generation() is a store round trip (HTTP on a Chroma server): answering may check it once or twice
+    per retrieval, never once per scored term or verified sentence."""
+    store = engine.store
+    calls = []
+    real = store.generation
+
+    def counted() -> str:
+        calls.append(1)
+        return real()
+
+    monkeypatch.setattr(store, "generation", counted)
+    engine.ask("What did Engin Ozer say about the $15 billion trade goal?")
+    assert 1 <= len(calls) <= 3

@@ -177,13 +177,23 @@ class LexicalIndex:
         )
         return [(idx.ids[r], float(s)) for r, s in zip(rows[0], scores[0], strict=True) if s > 0]
 
+    def _snapshot(self) -> _Loaded:
+        """The index as search() last refreshed it. Every question searches first, so the per-term
+        lookups that follow while it is answered cost no store round trip (generation() is one)."""
+        return self._loaded or self.current()
+
     def knows(self, term: str) -> bool:
         """Does any chunk in the store use this stemmed term?"""
-        return term in self.current().vocab
+        return term in self._snapshot().vocab
+
+    def weight(self, term: str) -> float:
+        """A term's IDF; a term the store never uses weighs as the rarest, so a claim or question about
+        something absent counts against support or coverage instead of being ignored."""
+        return self.idf(term) or self.max_idf()
 
     def idf(self, term: str) -> float:
         """Inverse document frequency of a stemmed term (0 for unknown terms)."""
-        idx = self.current()
+        idx = self._snapshot()
         tid = idx.vocab.get(term)
         n = len(idx.ids)
         if tid is None or n == 0:
@@ -193,7 +203,7 @@ class LexicalIndex:
 
     def max_idf(self) -> float:
         """The IDF a term would have if one chunk in the store used it (the weight of unknown terms)."""
-        n = max(len(self.current().ids), 1)
+        n = max(len(self._snapshot().ids), 1)
         return float(np.log(1 + (n - 0.5) / 1.5))
 
     def _doc_freqs(self, idx: _Loaded) -> dict[int, int]:
