@@ -295,25 +295,25 @@ def _compose(chosen: list[Candidate], relevance: float) -> Extract:
     chosen.sort(key=lambda c: (-strongest[id(c.passage)], c.passage.rank, c.start))
     cited: list[Passage] = []
     statements: list[Statement] = []
+
+    def say(sentence: str, n: int) -> None:
+        if not any(sentence == st.text for st in statements):
+            statements.append(Statement(text=sentence, citations=[n]))
+
     for c in chosen:
         if c.passage not in cited:
             cited.append(c.passage)
         n = cited.index(c.passage) + 1
-        text = c.text
-        if _LEANS_BACK.match(text.lstrip("–—- ")):
-            spans = sentence_spans(c.passage.chunk.text)
-            i = next((i for i, (s, _) in enumerate(spans) if s == c.start), 0)
-            if i > 0:
-                prev = c.passage.chunk.text[spans[i - 1][0]:spans[i - 1][1]]
-                if not prev.rstrip().endswith("?") and not any(prev == s.text for s in statements):
-                    statements.append(Statement(text=_tidy(prev), citations=[n]))
-        statements.append(Statement(text=_tidy(text), citations=[n]))
-        spans = sentence_spans(c.passage.chunk.text)
+        text = c.passage.chunk.text
+        spans = sentence_spans(text)
         i = next((i for i, (s, _) in enumerate(spans) if s == c.start), None)
-        if i is not None and i + 1 < len(spans):
-            nxt = _tidy(c.passage.chunk.text[spans[i + 1][0]:spans[i + 1][1]])
-            if _QUALIFIES.match(nxt) and not any(nxt == s.text for s in statements):
-                statements.append(Statement(text=nxt, citations=[n]))
+        before = text[spans[i - 1][0]:spans[i - 1][1]] if i else ""
+        after = _tidy(text[spans[i + 1][0]:spans[i + 1][1]]) if i is not None and i + 1 < len(spans) else ""
+        if before and _LEANS_BACK.match(c.text.lstrip("–—- ")) and not before.rstrip().endswith("?"):
+            say(_tidy(before), n)  # "Against this backdrop, …" needs the sentence it leans on
+        say(_tidy(c.text), n)
+        if _QUALIFIES.match(after):
+            say(after, n)  # "… unrealistic in the short term. But over 10 years …"
     return Extract(statements, cited, relevance)
 
 
