@@ -149,7 +149,7 @@ def write_report(sections: dict[str, dict[str, Any]], mach: dict[str, str], out:
             "",
             f"{a['chunks']} chunks; the {a['questions']} questions of `data/eval/gold.jsonl` "
             f"({a['abstained']} answered with an abstention). The engine caches sentence embeddings "
-            "(bot/extractive.py SentenceEmbeddings): a *cold* pass starts with that cache emptied, the "
+            "(answering/extractive.py SentenceEmbeddings): a *cold* pass starts with that cache emptied, the "
             "*warm* pass repeats the questions.",
             "",
         ]

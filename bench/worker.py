@@ -209,7 +209,7 @@ def _summary(ms: list[float]) -> dict[str, float]:
 def task_answer(a: dict[str, Any]) -> dict[str, Any]:
     """Warm-process latencies over a question set: retrieval (hybrid and dense-only), full answers with the
     sentence-embedding cache cold and warm, the naive LangChain baseline, and optionally concurrency."""
-    from bot.engine import Engine
+    from answering.engine import Engine
     from vectorstore.store import ChunkStore
 
     questions: list[str] = json.loads(Path(a["questions"]).read_text())

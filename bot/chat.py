@@ -6,10 +6,10 @@ from collections import deque
 
 from rich.console import Console
 
+from answering.engine import Engine
 from corridor.errors import CorridorError
 from corridor.records import Turn
 
-from .engine import Engine
 from .render import print_answer
 
 HELP = ("Ask about the corpus. Follow-ups keep the conversation. "

@@ -128,7 +128,7 @@ Mode = Annotated[str | None, typer.Option(
 
 def open_engine(mode: str | None = None):
     """The answer engine over the configured store (the model loads once here)."""
-    from bot.engine import Engine
+    from answering.engine import Engine
 
     s = settings()
     if mode not in (None, "extractive", "llm"):

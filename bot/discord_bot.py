@@ -78,7 +78,7 @@ class CorridorBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         if self.engine is None:
-            from bot.engine import Engine
+            from answering.engine import Engine
 
             log.info("loading the answer engine (%s)", self.settings.chroma_location)
             self.engine = await asyncio.to_thread(Engine, self.settings)

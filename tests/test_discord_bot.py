@@ -12,8 +12,8 @@ import pytest
 from aiohttp import web
 from pydantic import SecretStr
 
+from answering.engine import Engine
 from bot.discord_bot import CorridorBot, serve
-from bot.engine import Engine
 from corridor.errors import CorridorError
 from tests.fakediscord.client import running
 from tests.fakediscord.payloads import MANAGE_GUILD

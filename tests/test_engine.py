@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.engine import Engine
+from answering.engine import Engine
 from corridor.errors import InputError
 from corridor.records import Turn
 from vectorstore.retrieval import Filters

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import Engine
-from bot.sentences import sentences
+from answering.engine import Engine
+from answering.sentences import sentences
 from tests.fake_llm import FakeLLM, passages_in
 
 QUESTION = "Why is Kazakhstan seen as an alternative grain supplier?"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.coverage import language
-from bot.engine import Engine
+from answering.coverage import language
+from answering.engine import Engine
 from ingest.pipeline import ingest
 from vectorstore.store import ChunkStore
 

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.citations import parse_markers, support, verify
-from bot.question import clean_question, is_follow_up, rewrite_follow_up
-from bot.sentences import sentence_spans, sentences
+from answering.citations import parse_markers, support, verify
+from answering.question import clean_question, is_follow_up, rewrite_follow_up
+from answering.sentences import sentence_spans, sentences
 from corridor.errors import InputError
 from corridor.records import Chunk, DocumentMeta, Passage, Statement, Turn
 

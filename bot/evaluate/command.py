@@ -48,7 +48,7 @@ def run_command(settings: Settings, *, gold: Path | None = None, mode: str | Non
 
         check_available(settings)
 
-    from bot.engine import Engine
+    from answering.engine import Engine
 
     es = eval_settings(settings)
     with err.status(f"preparing the eval store (collection {es.collection!r}, {es.chroma_location}) …"):

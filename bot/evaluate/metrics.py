@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.citations import support
+from answering.citations import support
 from corridor.records import Answer, Chunk, Citation
 
 from .evidence import Span, contains, normalise
 
-SUPPORTED = 0.6  # bot.citations.support at or above this: the passage backs the sentence
+SUPPORTED = 0.6  # answering.citations.support at or above this: the passage backs the sentence
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def ragas_scores(settings: Settings, results: list[QuestionResult]) -> dict[str,
     from ragas.llms import LangchainLLMWrapper
     from ragas.metrics import Faithfulness, LLMContextRecall
 
-    from bot.llm import chat_model
+    from answering.llm import chat_model
 
     rows = [{"user_input": r.question, "response": r.answer,
              "retrieved_contexts": [c.quote for c in r.citations],

@@ -24,7 +24,7 @@ class CitedPassage(BaseModel):
 class StatementResult(BaseModel):
     text: str
     citations: list[int]
-    support: float  # best support (bot.citations.support) from a passage it cites
+    support: float  # best support (answering.citations.support) from a passage it cites
 
 
 class Retrieved(BaseModel):

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot.sentences import sentences
+from answering.sentences import sentences
 from tests.fake_llm import FakeLLM, passages_in
 
 from .conftest import invoke

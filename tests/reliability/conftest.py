@@ -41,7 +41,7 @@ def rel_store(tmp_path_factory, embeddings) -> Ingested:
 @pytest.fixture(scope="session")
 def rel_engine(rel_store):
     """The real answer engine over rel_store."""
-    from bot.engine import Engine
+    from answering.engine import Engine
 
     engine = Engine(rel_store.settings, rel_store.store)
     yield engine

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.question import clean_question
+from answering.question import clean_question
 from corridor.errors import InputError
 
 INJECTED = ("corridor is offline", "goal was abandoned")

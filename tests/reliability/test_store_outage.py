@@ -7,8 +7,8 @@ import asyncio
 
 import pytest
 
+from answering.engine import Engine
 from bot.discord_bot import UNAVAILABLE, CorridorBot
-from bot.engine import Engine
 from corridor.errors import StoreUnavailable
 from ingest.pipeline import ingest
 from tests.fakediscord.client import running
