@@ -31,6 +31,7 @@ class GoldItem(BaseModel):
     lang: str = "en"
     expect_abstain: bool | None = None  # default: True exactly for out_of_scope
     requires_fixture: str | None = None
+    split: str = "test"  # "dev" (tune on it) or "test" (report only, never tuned on); fresh sets: "fresh"
 
     @field_validator("conversation", mode="before")
     @classmethod
