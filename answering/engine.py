@@ -19,6 +19,7 @@ from . import extractive, llm
 from .citations import verify
 from .coverage import uncovered_reason
 from .question import clean_question, rewrite_follow_up, split_question
+from .ranker import load as load_ranker
 
 log = logging.getLogger(__name__)
 
@@ -55,20 +56,29 @@ class Engine:
             answer = self._abstain(clean.text, clean.text, [], notes, mode)
             answer.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
             return answer
-        history = (history or [])[-s.history_turns:]
-        standalone = self._standalone(clean.query, history, mode, notes)
+        standalone, retrieval, parts = self.prepare(clean.query, history, k=k, mode=mode, filters=filters,
+                                                    notes=notes)
+        answer = self._answer(clean.text, standalone, retrieval, mode, notes, parts)
+        answer.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
+        return answer
+
+    def prepare(self, query: str, history: list[Turn] | None = None, *, k: int | None = None,
+                mode: str = "extractive", filters: Filters | None = None, notes: list[str] | None = None
+                ) -> tuple[str, Retrieval, list[tuple[str, list[float]]]]:
+        """The stand-alone question, its passages and its parts ("X, and Y?": each part also searched for
+        on its own, its passages added); the answer is composed from these."""
+        history = (history or [])[-self.settings.history_turns:]
+        standalone = self._standalone(query, history, mode, notes if notes is not None else [])
         retrieval = self._retrieve(standalone, k, filters)
         parts = []
-        for part in split_question(standalone):  # "X, and Y?": each part also searched for on its own
+        for part in split_question(standalone):
             found = self._retrieve(part, 3, filters)
             parts.append((part, found.query_embedding))
             have = {p.chunk.chunk_id for p in retrieval.passages}
             retrieval.passages.extend(p for p in found.passages if p.chunk.chunk_id not in have)
         for rank, p in enumerate(retrieval.passages, 1):
             p.rank = rank
-        answer = self._answer(clean.text, standalone, retrieval, mode, notes, parts)
-        answer.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
-        return answer
+        return standalone, retrieval, parts
 
     async def aask(self, question: str, history: list[Turn] | None = None, **kw) -> Answer:
         """ask() in the engine's worker threads, so an event loop never blocks on model work."""
@@ -109,12 +119,15 @@ class Engine:
         found = extractive.extract(standalone, retrieval.query_embedding, passages, self.retriever.lexical,
                                    self.sentence_embeddings, s.max_answer_sentences, s.sentence_candidates,
                                    parts=parts)
+        ranker = load_ranker()
+        strong = s.abstain_strong_match if s.abstain_strong_match is not None else ranker.strong_match
         reason = uncovered_reason(standalone, passages, self.retriever.lexical, s.embedding_model,
-                                  found.relevance, s.abstain_strong_match)
+                                  found.relevance, strong)
         if reason:
             notes.append(reason)
             return self._abstain(question, standalone, passages, notes, mode)
-        if not found.statements or found.relevance < s.abstain_threshold:
+        floor = s.abstain_threshold if s.abstain_threshold is not None else ranker.abstain_below
+        if not found.statements or found.relevance < floor:
             return self._abstain(question, standalone, passages, notes, mode)
         statements, cited = found.statements, found.cited
         if mode == "llm":

@@ -3,6 +3,7 @@ with its citation. No language model; every word of the answer is a word of a so
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from collections import OrderedDict
@@ -13,39 +14,17 @@ import numpy as np
 from corridor.records import Passage, Statement
 from vectorstore.lexical import LexicalIndex, terms
 
+from . import features as F
 from .question import looks_like_instruction
+from .ranker import Ranker, load
 from .sentences import sentence_spans
 
-# Sentences that lean on the one before them; the previous sentence is quoted too, as context.
-_LEANS_BACK = re.compile(
-    r"^(?:against this backdrop|in this context|this|these|that|those|such|it|however|therefore|"
-    r"thus|as a result|in addition|also|but)\b", re.I)
 # A next sentence that qualifies the one chosen ("… unrealistic in the short term. But over 10 years …").
 _QUALIFIES = re.compile(r"^(?:but|however|yet|still|nevertheless|nonetheless)\b", re.I)
 _CHROME = re.compile(r"^\W*(?:image|logo|map|caption|symbol|flag|coat)\b|\.(?:svg|png|jpe?g)\b", re.I)
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-# Expected answer types: what a question asks for, and what a sentence that gives it contains.
-ANSWER_TYPES: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
-    (re.compile(r"\bhow\s+long\s+(?:is|are|was|were)\b|\bhow\s+far\b|\b(?:length|distance)\b", re.I),
-     re.compile(r"\d[\d,.]*\s*(?:km|kilomet\w*|miles?|metres?|meters?)\b", re.I)),
-    (re.compile(r"\bhow\s+long\b(?!\s+(?:is|are|was|were)\b)", re.I),
-     re.compile(r"\d[\d,.]*\s*(?:days?|hours?|weeks?|months?|years?|decades?)\b", re.I)),
-    (re.compile(r"\bhow\s+much\b|\b(?:value|cost|worth|volume|capacity|amount|turnover|budget)\b", re.I),
-     re.compile(r"[$€£]\s*\d|\d[\d,.]*\s*(?:billion|million|trillion|tonnes?|tons?|MMT|%|percent|USD|bn)\b",
-                re.I)),
-    (re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bpopulation\b", re.I), re.compile(r"\d")),
-    (re.compile(r"\bwhen\b|\b(?:what|which)\s+(?:year|date|month)\b|\bsince\s+when\b", re.I),
-     re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:{_MONTHS})\b")),
-    (re.compile(r"\b(?:percent\w*|share|rate)\b", re.I), re.compile(r"\d[\d,.]*\s*(?:%|percent)", re.I)),
-]
-ANSWER_TYPE_BONUS = 0.3
 
-
-def _answer_types(query: str) -> list[re.Pattern[str]]:
-    return [answer for asks, answer in ANSWER_TYPES if asks.search(query)]
-
-
-PER_PASSAGE = 2  # each passage's best sentences are embedded first, so paraphrases get a chance
+PER_PASSAGE = 2  # each passage's best sentences are embedded, so paraphrases get a chance
+TYPED_SHARE = 0.25  # a sentence of the asked-for type (a length, a date) joins at this share of the best
 
 
 @dataclass(eq=False)  # identity: two sentences with equal text in two passages are two candidates
@@ -56,12 +35,17 @@ class Candidate:
     start: int  # span inside the passage text
     end: int
     text: str
-    lexical: list[float] = field(default_factory=list)  # per aspect; includes the answer-type bonus
-    bonus: list[float] = field(default_factory=list)  # per aspect: answer-type bonus (not coverage evidence)
-    semantic: list[float] = field(default_factory=list)
-    score: list[float] = field(default_factory=list)
-    asked: bool = False  # part of an interviewer's question
-    answers: tuple[int, int] | None = None  # for an answer's opening sentences: the question's span
+    facts: F.SentenceFacts
+    lexical: list[float] = field(default_factory=list)  # per aspect: IDF-weighted share of question terms
+    rare: list[float] = field(default_factory=list)  # per aspect: the same with IDF² (rare names count most)
+    bigrams: list[float] = field(default_factory=list)  # per aspect: share of the question's term pairs
+    semantic: list[float | None] = field(default_factory=list)  # per aspect; None until embedded
+    rows: list[dict[str, float]] = field(default_factory=list)  # per aspect: the ranker's features
+    score: list[float] = field(default_factory=list)  # per aspect: the ranker's probability
+
+    @property
+    def is_question(self) -> bool:
+        return self.text.rstrip().endswith("?")
 
 
 @dataclass
@@ -71,7 +55,7 @@ class Aspect:
     query: str
     embedding: np.ndarray
     weights: dict[str, float]
-    wanted: list[re.Pattern[str]]
+    types: list[str]
 
 
 class SentenceEmbeddings:
@@ -119,68 +103,138 @@ def _weights(query_terms: list[str], lexical: LexicalIndex) -> dict[str, float]:
 def _aspect(query: str, embedding: list[float], lexical: LexicalIndex) -> Aspect:
     q = np.asarray(embedding, dtype=np.float32)
     weights = _weights(terms(query), lexical)
-    return Aspect(query, q / (np.linalg.norm(q) or 1.0), weights, _answer_types(query))
+    return Aspect(query, q / (np.linalg.norm(q) or 1.0), weights, F.asked_types(query))
 
 
 def _candidates(passages: list[Passage]) -> list[Candidate]:
-    cands = []
+    """Every informative sentence of the passages, with where it stands (interview turn, intro)."""
+    cands: list[Candidate] = []
     for p in passages:
         text = p.chunk.text
-        questions = _interview_questions(text)
-        for s, e in sentence_spans(text):
-            sent = text[s:e]
-            if len(set(terms(sent))) < 2 or not _informative(sent, p.doc.title):
-                continue
-            c = Candidate(p, s, e, sent)
-            c.asked = any(a <= s < b for a, b, _ in questions)
-            c.answers = next(((a, b) for a, b, ans in questions if ans and ans[0] <= s < ans[1]), None)
-            cands.append(c)
+        question: int | None = None  # index in cands of the interviewer question we are under
+        opening = 0
+        paras = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+        for pi, (a, b) in enumerate(paras):
+            is_q = text[a:b].rstrip().endswith("?")
+            if not is_q:
+                opening = 0
+            for s, e in sentence_spans(text[a:b]):
+                s, e = a + s, a + e
+                sent = text[s:e]
+                facts = F.SentenceFacts(
+                    asked=is_q, question_index=None if is_q else question,
+                    answer_opening=(not is_q and question is not None and opening < 2),
+                    intro=p.chunk.ordinal == 0 and pi <= 1 and question is None and not is_q,
+                    position=min(1.0, (p.chunk.ordinal + s / max(len(text), 1)) / 10))
+                if not is_q:
+                    opening += 1
+                if len(set(terms(sent))) < 2 or not _informative(sent, p.doc.title):
+                    continue
+                cands.append(Candidate(p, s, e, sent, facts))
+            if is_q:
+                question = len(cands) - 1 if cands and cands[-1].passage is p and cands[-1].facts.asked \
+                    else None
     return cands
+
+
+def _lexical(cands: list[Candidate], aspects: list[Aspect]) -> None:
+    pairs = [set(itertools.pairwise(terms(a.query))) for a in aspects]
+    for c in cands:
+        sent = terms(c.text)
+        sent_terms, sent_pairs = set(sent), set(itertools.pairwise(sent))
+        c.lexical = [sum(w for t, w in a.weights.items() if t in sent_terms)
+                     / (sum(a.weights.values()) or 1.0) for a in aspects]
+        c.rare = [sum(w * w for t, w in a.weights.items() if t in sent_terms)
+                  / (sum(w * w for w in a.weights.values()) or 1.0) for a in aspects]
+        c.bigrams = [len(p & sent_pairs) / len(p) if p else 0.0 for p in pairs]
+        c.semantic = [None] * len(aspects)
+
+
+def _rows(cands: list[Candidate], aspects: list[Aspect], passages: list[Passage]) -> None:
+    """The ranker's feature rows, per candidate and aspect (semantic features 0 until embedded)."""
+    best_lex = max((p.lexical_score or 0.0) for p in passages) or 1.0
+    for i, a in enumerate(aspects):
+        sem_order = sorted((c for c in cands if c.semantic[i] is not None), key=lambda c: -c.semantic[i])
+        sem_rank = {id(c): r for r, c in enumerate(sem_order, 1)}
+        lex_rank = {id(c): r for r, c in enumerate(sorted(cands, key=lambda c: -c.lexical[i]), 1)}
+        sem_best = sem_order[0].semantic[i] if sem_order else 0.0
+        lex_best = max(c.lexical[i] for c in cands)
+        total = sum(a.weights.values()) or 1.0
+        title = {id(p): sum(w for t, w in a.weights.items() if t in set(terms(p.doc.title))) / total
+                 for p in passages}
+        for c in cands:
+            q = c.facts.question_index
+            row = F.vector(
+                sem=c.semantic[i] or 0.0, sem_best=sem_best, sem_rank=sem_rank.get(id(c), 0),
+                lex=c.lexical[i], lex_best=lex_best, lex_rank=lex_rank[id(c)], lex_rare=c.rare[i],
+                bigrams=c.bigrams[i],
+                dense=max(c.passage.dense_score or 0.0, 0.0),
+                passage_lex=(c.passage.lexical_score or 0.0) / best_lex, rank=c.passage.rank,
+                types=a.types, sentence=c.text, facts=c.facts,
+                under_question_sem=(cands[q].semantic[i] or 0.0) if q is not None else 0.0,
+                title_overlap=title.get(id(c.passage), 0.0))
+            if len(c.rows) > i:
+                c.rows[i] = row
+            else:
+                c.rows.append(row)
+
+
+def score(query: str, q_emb: list[float], passages: list[Passage], lexical: LexicalIndex,
+          sent_emb: SentenceEmbeddings, embed_top: int = 12,
+          parts: list[tuple[str, list[float]]] | None = None, ranker: Ranker | None = None,
+          embed_all: bool = False) -> tuple[list[Candidate], list[Aspect]]:
+    """Every candidate sentence scored by the fitted ranker for each aspect of the question.
+
+    Stage 1 ranks all sentences on features known without embedding them; the best `embed_top` (each
+    passage's best two, each part's best three, and every interviewer question) are embedded and ranked
+    by stage 2. Candidates that were not embedded keep score 0 (`embed_all` embeds every one, for fitting).
+    """
+    ranker = ranker or load()
+    cands = _candidates(passages)
+    if not cands:
+        return [], []
+    aspects = [_aspect(query, q_emb, lexical)] + [_aspect(t, e, lexical) for t, e in parts or []]
+    _lexical(cands, aspects)
+    _rows(cands, aspects, passages)
+    for i in range(len(aspects)):
+        first = ranker.score([c.rows[i] for c in cands], stage=1)
+        for c, p in zip(cands, first, strict=True):
+            c.score.append(float(p))
+    top = cands if embed_all else _preselect(cands, passages, len(aspects), embed_top)
+    for c, v in zip(top, sent_emb([c.text for c in top]), strict=True):
+        norm = np.linalg.norm(v) or 1.0
+        c.semantic = [float(a.embedding @ v / norm) for a in aspects]
+    _rows(cands, aspects, passages)
+    embedded = [c for c in cands if c.semantic[0] is not None]
+    for c in cands:
+        c.score = [0.0] * len(aspects)
+    for i in range(len(aspects)):
+        for c, p in zip(embedded, ranker.score([c.rows[i] for c in embedded]), strict=True):
+            c.score[i] = float(p)
+    return cands, aspects
 
 
 def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: LexicalIndex,
             sent_emb: SentenceEmbeddings, max_sentences: int, embed_top: int = 12,
-            parts: list[tuple[str, list[float]]] | None = None) -> Extract:
-    """Score every sentence of the passages against the question and keep the best few.
+            parts: list[tuple[str, list[float]]] | None = None, ranker: Ranker | None = None) -> Extract:
+    """The sentences that answer the question, best first, each with its citation.
 
-    Lexical overlap (IDF-weighted, plus a bonus for the expected answer type) ranks all sentences; the
-    best `embed_top` are embedded for semantic similarity. `parts` (text, embedding) are the pieces of a
-    question that asks several things; each part gets its best sentence into the answer.
+    `parts` (text, embedding) are the pieces of a question that asks several things; each part gets its
+    best sentence into the answer. `relevance` is the best statement's probability (for abstention).
     """
-    cands = _candidates(passages)
-    if not cands:
+    ranker = ranker or load()
+    cands, aspects = score(query, q_emb, passages, lexical, sent_emb, embed_top, parts, ranker)
+    statements = [c for c in cands if not c.is_question and c.semantic[0] is not None]
+    if not statements:
         return Extract([], [], 0.0)
-    aspects = [_aspect(query, q_emb, lexical)] + [_aspect(t, e, lexical) for t, e in parts or []]
-    for c in cands:
-        sent_terms = set(terms(c.text))
-        for a in aspects:
-            total = sum(a.weights.values()) or 1.0
-            bonus = ANSWER_TYPE_BONUS if any(w.search(c.text) for w in a.wanted) else 0.0
-            c.lexical.append(sum(w for t, w in a.weights.items() if t in sent_terms) / total + bonus)
-            c.bonus.append(bonus)
-    _inherit(cands, "lexical")
-    for c in cands:
-        dense = max(c.passage.dense_score or 0.0, 0.0)
-        c.score = [0.6 * lex + 0.4 * dense for lex in c.lexical]
-        c.semantic = [0.0] * len(aspects)
-    top = _preselect(cands, passages, len(aspects), embed_top)
-    for c, v in zip(top, sent_emb([c.text for c in top]), strict=True):
-        norm = np.linalg.norm(v) or 1.0
-        c.semantic = [float(a.embedding @ v / norm) for a in aspects]
-    _inherit(top, "semantic")
-    relevance = 0.0
-    for c in top:
-        restates = 0.6 if c.asked else 1.0  # an interviewer's question restates; the answer informs
-        dense = max(c.passage.dense_score or 0.0, 0.0)
-        c.score = [restates * (0.45 * sem + 0.35 * lex + 0.20 * dense)
-                   for sem, lex in zip(c.semantic, c.lexical, strict=True)]
-        relevance = max(relevance, c.score[0] - restates * 0.35 * c.bonus[0])
-    return _compose(_select(top, aspects, max_sentences), relevance)
+    relevance = max(c.score[0] for c in statements)
+    return _compose(_select(statements, aspects, max_sentences, ranker), relevance)
 
 
 def _preselect(cands: list[Candidate], passages: list[Passage], n_aspects: int,
                embed_top: int) -> list[Candidate]:
-    """The sentences worth embedding: each passage's best two, each aspect's best, then the best overall."""
+    """The sentences worth embedding: every interviewer question (its answer's sentences read its
+    similarity), each passage's best two, each aspect's best three, then the best overall."""
     ranked = sorted(cands, key=lambda c: c.score[0], reverse=True)
     top: list[Candidate] = []
     for p in passages:
@@ -188,53 +242,51 @@ def _preselect(cands: list[Candidate], passages: list[Passage], n_aspects: int,
     for i in range(1, n_aspects):
         top.extend(sorted(cands, key=lambda c: c.score[i], reverse=True)[:3])
     top.extend(ranked)
-    return list(dict.fromkeys(top))[: embed_top + 3 * (n_aspects - 1)]
+    chosen = list(dict.fromkeys(top))[: embed_top + 3 * (n_aspects - 1)]
+    return list(dict.fromkeys([c for c in cands if c.facts.asked] + chosen))
 
 
-def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int) -> list[Candidate]:
-    """The answer's sentences: the best for the whole question, then what a good answer must not miss."""
+def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int,
+            ranker: Ranker) -> list[Candidate]:
+    """The answer's sentences: the best for the whole question, those the ranker rates close to it, the
+    best for each part of a several-part question, and, where sources differ, the other source."""
     top.sort(key=lambda c: c.score[0], reverse=True)
     best = top[0].score[0]
     chosen: list[Candidate] = []
 
     def add(c: Candidate) -> None:
-        if c.text.rstrip().endswith("?"):
-            return  # a question answers nothing (its score has passed to the answer after it)
         if c not in chosen and not any(_overlap(c.text, o.text) >= 0.6 for o in chosen):
             chosen.append(c)
 
+    keep = max(ranker.keep_ratio * best, ranker.keep_floor)
     for c in top:
-        if len(chosen) >= max_sentences or c.score[0] < 0.75 * best:
+        if len(chosen) >= max_sentences or c.score[0] < keep:
             break
         add(c)
-    if not chosen:  # the best were all questions: take the best statement, if it is close enough
-        statement = next((c for c in top if not c.text.rstrip().endswith("?")), None)
-        if statement is not None and statement.score[0] >= 0.6 * best:
-            add(statement)
-    extra_room = max_sentences + 1
-    for i in range(len(aspects)):
-        by_aspect = sorted(top, key=lambda c: c.score[i], reverse=True)
-        if i > 0 and len(chosen) < extra_room + i:  # each part of "X, and Y?" gets its best sentence
-            add(by_aspect[0])
-        typed = [c for c in by_aspect if c.bonus[i] and c.score[i] >= 0.5 * by_aspect[0].score[i]]
-        if typed and not any(c in typed for c in chosen):
-            # A question that asks "how long" wants a length: the best sentence that gives one goes in.
+    if not chosen:
+        add(top[0])
+    for i in range(1, len(aspects)):  # each part of "X, and Y?" gets its best sentence
+        add(max(top, key=lambda c: c.score[i]))
+    if aspects[0].types:
+        typed = [c for c in top
+                 if F.gives_type(c.text, aspects[0].types) and c.score[0] >= TYPED_SHARE * best]
+        shown = [c for c in chosen if c in typed]
+        if typed and not shown:  # "how long" wants a length: the best sentence that gives one goes in
             if len(chosen) >= max_sentences:
                 chosen.pop()
             add(typed[0])
-        if i == 0 and typed:
-            shown = [c for c in chosen if c in typed]
-            other = next((c for c in typed if c not in chosen and all(
-                _figures(c.text) != _figures(o.text) and c.passage is not o.passage for o in shown)), None)
-            if shown and other is not None:
-                add(other)  # a second, different figure from elsewhere: where sources disagree, show both
+            shown = [typed[0]]
+        other = next((c for c in typed if c not in chosen and all(
+            _figures(c.text) != _figures(o.text) and c.passage.doc.doc_id != o.passage.doc.doc_id
+            for o in shown)), None)
+        if shown and other is not None:
+            add(other)  # a second, different figure from another source: where sources disagree, show both
     docs = {c.passage.doc.doc_id for c in chosen}
     if len(docs) == 1:
-        other_doc = next((c for c in top if c.passage.doc.doc_id not in docs and c.score[0] >= 0.8 * best),
-                         None)
+        other_doc = next((c for c in top if c.passage.doc.doc_id not in docs and c.score[0] >= keep), None)
         if other_doc is not None:
             add(other_doc)  # what another source says about the same question
-    return chosen[:extra_room + len(aspects) - 1]
+    return chosen[:max_sentences + len(aspects)]
 
 
 def _figures(text: str) -> frozenset[str]:
@@ -251,48 +303,20 @@ def _informative(sentence: str, title: str) -> bool:
     return not looks_like_instruction(bare)
 
 
-def _interview_questions(text: str) -> list[tuple[int, int, tuple[int, int] | None]]:
-    """(start, end, answer span) of each paragraph ending in "?": in an interview, the interviewer's
-    question, and the opening of the answer that follows it in this chunk (its first two sentences)."""
-    paras = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
-    out: list[tuple[int, int, tuple[int, int] | None]] = []
-    for i, (a, b) in enumerate(paras):
-        if not text[a:b].rstrip().endswith("?"):
-            continue
-        nxt = paras[i + 1] if i + 1 < len(paras) else None
-        answer = None
-        if nxt is not None and not text[nxt[0]:nxt[1]].rstrip().endswith("?"):
-            spans = sentence_spans(text[nxt[0]:nxt[1]])[:2]
-            answer = (nxt[0], nxt[0] + (spans[-1][1] if spans else 0))
-        out.append((a, b, answer))
-    return out
-
-
-def _inherit(cands: list[Candidate], field_name: str) -> None:
-    """An answer's opening sentences score at least 90% of the question they answer (per aspect)."""
-    asked = [c for c in cands if c.asked]
-    for c in cands:
-        if c.answers is None:
-            continue
-        mine = [q for q in asked if q.passage is c.passage and c.answers[0] <= q.start < c.answers[1]]
-        if mine:
-            values = getattr(c, field_name)
-            for i in range(len(values)):
-                values[i] = max(values[i], 0.9 * max(getattr(q, field_name)[i] for q in mine))
-
-
 def _overlap(a: str, b: str) -> float:
     ta, tb = set(terms(a)), set(terms(b))
     return len(ta & tb) / min(len(ta), len(tb)) if ta and tb else 0.0
 
 
 def _compose(chosen: list[Candidate], relevance: float) -> Extract:
-    """Group the sentences by passage, the passage with the strongest sentence first, each in the order it
-    stands in its source; number the passages by first use."""
-    strongest: dict[int, float] = {}
-    for c in chosen:
-        strongest[id(c.passage)] = max(strongest.get(id(c.passage), 0.0), c.score[0])
-    chosen.sort(key=lambda c: (-strongest[id(c.passage)], c.passage.rank, c.start))
+    """The best sentence first; then the passages in order of their best sentence, each passage's
+    sentences in source order. A sentence that leans on the one before it ("This includes …") brings that
+    sentence along, after it when it opens the answer (so the answer opens with what answers)."""
+    order: dict[int, int] = {}
+    for c in chosen:  # chosen is best first
+        order.setdefault(id(c.passage), len(order))
+    opening = chosen[0]
+    rest = sorted(chosen[1:], key=lambda c: (order[id(c.passage)], c.start))
     cited: list[Passage] = []
     statements: list[Statement] = []
 
@@ -300,7 +324,7 @@ def _compose(chosen: list[Candidate], relevance: float) -> Extract:
         if not any(sentence == st.text for st in statements):
             statements.append(Statement(text=sentence, citations=[n]))
 
-    for c in chosen:
+    for c in [opening, *rest]:
         if c.passage not in cited:
             cited.append(c.passage)
         n = cited.index(c.passage) + 1
@@ -309,9 +333,13 @@ def _compose(chosen: list[Candidate], relevance: float) -> Extract:
         i = next((i for i, (s, _) in enumerate(spans) if s == c.start), None)
         before = text[spans[i - 1][0]:spans[i - 1][1]] if i else ""
         after = _tidy(text[spans[i + 1][0]:spans[i + 1][1]]) if i is not None and i + 1 < len(spans) else ""
-        if before and _LEANS_BACK.match(c.text.lstrip("–—- ")) and not before.rstrip().endswith("?"):
+        leans = bool(before) and bool(F.LEANS_BACK.match(c.text.lstrip("–—- "))) \
+            and not before.rstrip().endswith("?")
+        if leans and c is not opening:
             say(_tidy(before), n)  # "Against this backdrop, …" needs the sentence it leans on
         say(_tidy(c.text), n)
+        if leans and c is opening:
+            say(_tidy(before), n)
         if _QUALIFIES.match(after):
             say(after, n)  # "… unrealistic in the short term. But over 10 years …"
     return Extract(statements, cited, relevance)

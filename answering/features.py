@@ -1,0 +1,114 @@
+"""Features of a candidate sentence for one aspect of a question: what the fitted ranker reads.
+
+Each feature is a plain number from signals the engine already has (retrieval scores, IDF overlap, the
+sentence's embedding, where the sentence stands in its document, whether the question's expected answer
+type appears in it). `answering/ranker.py` weighs them with coefficients fitted on the dev split by
+`scripts/fit_ranker.py`; nothing here is tuned by hand beyond choosing what to measure.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+# What a question asks for, and what a sentence that gives it contains.
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "length": (re.compile(r"\bhow\s+long\s+(?:is|are|was|were)\b|\bhow\s+far\b|\b(?:length|distance)\b",
+                          re.I),
+               re.compile(r"\d[\d,.]*\s*(?:km|kilomet\w*|miles?|metres?|meters?)\b", re.I)),
+    "duration": (re.compile(r"\bhow\s+long\b(?!\s+(?:is|are|was|were)\b)", re.I),
+                 re.compile(r"\d[\d,.]*\s*(?:days?|hours?|weeks?|months?|years?|decades?)\b", re.I)),
+    "amount": (re.compile(r"\bhow\s+much\b|\b(?:value|cost|worth|volume|capacity|amount|turnover|budget|"
+                          r"target|goal|figure)\b", re.I),
+               re.compile(r"[$€£]\s*\d|\d[\d,.]*\s*(?:billion|million|trillion|tonnes?|tons?|MMT|%|percent|"
+                          r"USD|bn|TEU|containers?)\b", re.I)),
+    "count": (re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bpopulation\b", re.I), re.compile(r"\d")),
+    "date": (re.compile(r"\bwhen\b|\b(?:what|which)\s+(?:year|date|month|day)\b|\bsince\s+when\b", re.I),
+             re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:{_MONTHS})\b")),
+    "share": (re.compile(r"\b(?:percent\w*|share|rate)\b", re.I),
+              re.compile(r"\d[\d,.]*\s*(?:%|percent)", re.I)),
+    "reason": (re.compile(r"\bwhy\b|\breasons?\b|\bwhat\s+(?:drives|explains|caused?)\b", re.I),
+               re.compile(r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+result|since|given|amid|risks?|"
+                          r"driven\s+by|so\s+that|in\s+order\s+to|reason|thanks\s+to|for\s+fear)\b", re.I)),
+    "person": (re.compile(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich\s+(?:expert|official|minister|author|"
+                          r"person)\b", re.I),
+               re.compile(r"\b[A-Z][a-z]+(?:[-\s][A-Z][a-z]+)+\b|\b(?:President|Minister|expert|said|told|"
+                          r"author|interview\w*|according)\b")),
+}
+# Sentences that lean on the one before them ("This includes …", "Against this backdrop, …").
+LEANS_BACK = re.compile(
+    r"^(?:against this backdrop|in this context|this|these|that|those|such|it|however|therefore|"
+    r"thus|as a result|in addition|also|but)\b", re.I)
+_FIELD = re.compile(r"^[\w()’' /-]{1,40}:\s+\S")  # "Linelength: 826 km", "Author: …"
+
+# The order is the order of the coefficients in ranker_weights.json.
+FEATURES = (
+    "sem", "sem_rel", "sem_rank", "lex", "lex_rel", "lex_rank", "lex_rare", "bigrams", "dense", "passage_lex",
+    "inv_rank", "type_match", "type_miss", "asked", "under_question_sem", "answer_opening", "intro",
+    "leans_back", "log_words", "has_digit", "field_line", "title_overlap", "position",
+)
+# Features known before a sentence is embedded: the first stage ranks on these to choose what to embed.
+STAGE1 = tuple(f for f in FEATURES if f not in {"sem", "sem_rel", "sem_rank", "under_question_sem"})
+
+
+def asked_types(query: str) -> list[str]:
+    """The answer types the question asks for ("how long" → length, "why" → reason)."""
+    return [name for name, (asks, _) in ANSWER_TYPES.items() if asks.search(query)]
+
+
+def gives_type(sentence: str, types: list[str]) -> bool:
+    return any(ANSWER_TYPES[t][1].search(sentence) for t in types)
+
+
+@dataclass
+class SentenceFacts:
+    """What is known about one candidate sentence independently of the question."""
+
+    asked: bool  # an interviewer's question
+    question_index: int | None  # the candidate index of the interviewer question this sentence answers
+    answer_opening: bool  # one of the first two sentences of an interview answer
+    intro: bool  # in the first paragraph of the document
+    position: float  # 0 at the document's start, 1 at its end (by chunk ordinal and place in chunk)
+
+
+def vector(*, sem: float, sem_best: float, sem_rank: int, lex: float, lex_best: float, lex_rank: int,
+           lex_rare: float, bigrams: float, dense: float, passage_lex: float, rank: int, types: list[str],
+           sentence: str, facts: SentenceFacts, under_question_sem: float,
+           title_overlap: float) -> dict[str, float]:
+    """The feature values of one sentence for one aspect."""
+    words = len(sentence.split())
+    typed = bool(types)
+    match = typed and gives_type(sentence, types)
+    return {
+        "sem": sem,
+        "sem_rel": sem - sem_best,
+        "sem_rank": 1.0 / sem_rank if sem_rank else 0.0,  # ranks hold across embedding models' scales
+        "lex": lex,
+        "lex_rel": lex - lex_best,
+        "lex_rank": 1.0 / max(lex_rank, 1),
+        "lex_rare": lex_rare,
+        "bigrams": bigrams,
+        "dense": dense,
+        "passage_lex": passage_lex,
+        "inv_rank": 1.0 / max(rank, 1),
+        "type_match": float(match),
+        "type_miss": float(typed and not match),
+        "asked": float(facts.asked),
+        "under_question_sem": under_question_sem,
+        "answer_opening": float(facts.answer_opening),
+        "intro": float(facts.intro),
+        "leans_back": float(bool(LEANS_BACK.match(sentence.lstrip("–—- ")))),
+        "log_words": math.log1p(words),
+        "has_digit": float(bool(re.search(r"\d", sentence))),
+        "field_line": float(bool(_FIELD.match(sentence.strip()))),
+        "title_overlap": title_overlap,
+        "position": facts.position,
+    }
+
+
+def as_array(rows: list[dict[str, float]], names: tuple[str, ...] = FEATURES) -> np.ndarray:
+    return np.asarray([[r[n] for n in names] for r in rows], dtype=np.float64)

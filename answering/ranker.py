@@ -1,0 +1,65 @@
+"""The fitted sentence ranker: a logistic model over `answering.features`, fitted on the dev split.
+
+`scripts/fit_ranker.py` writes `ranker_weights.json` (feature means and scales, coefficients, intercept,
+and the selection and abstention thresholds chosen on dev). At run time scoring is a dot product; no
+learning library is imported.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .features import FEATURES, STAGE1, as_array
+
+WEIGHTS = Path(__file__).with_name("ranker_weights.json")
+
+
+@dataclass(frozen=True)
+class Stage:
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    def probability(self, rows: list[dict[str, float]]) -> np.ndarray:
+        x = (as_array(rows, self.names) - self.mean) / self.scale
+        return 1.0 / (1.0 + np.exp(-(x @ self.coef + self.intercept)))
+
+
+@dataclass(frozen=True)
+class Ranker:
+    """Stage 1 ranks every sentence on cheap features (which to embed); stage 2 ranks the embedded ones."""
+
+    stage1: Stage
+    stage2: Stage
+    keep_ratio: float  # a further sentence joins the answer at this share of the best one's probability
+    keep_floor: float  # … and at least this probability
+    abstain_below: float  # the best sentence's probability under which the engine abstains
+    strong_match: float  # a best sentence this probable answers despite a name the corpus never uses
+    meta: dict
+
+    def score(self, rows: list[dict[str, float]], stage: int = 2) -> np.ndarray:
+        return (self.stage2 if stage == 2 else self.stage1).probability(rows)
+
+
+def _stage(d: dict, names: tuple[str, ...]) -> Stage:
+    if tuple(d["features"]) != names:
+        raise ValueError("ranker_weights.json does not match answering/features.py; "
+                         "run scripts/fit_ranker.py")
+    return Stage(names, np.asarray(d["mean"]), np.asarray(d["scale"]), np.asarray(d["coef"]),
+                 float(d["intercept"]))
+
+
+@lru_cache(maxsize=4)
+def load(path: Path = WEIGHTS) -> Ranker:
+    """The fitted ranker (cached per process)."""
+    d = json.loads(path.read_text(encoding="utf-8"))
+    return Ranker(_stage(d["stage1"], STAGE1), _stage(d["stage2"], FEATURES), float(d["keep_ratio"]),
+                  float(d["keep_floor"]), float(d["abstain_below"]), float(d["strong_match"]),
+                  d.get("meta", {}))
