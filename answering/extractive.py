@@ -138,14 +138,22 @@ def _candidates(passages: list[Passage]) -> list[Candidate]:
 
 
 def _lexical(cands: list[Candidate], aspects: list[Aspect]) -> None:
+    """Lexical overlap of each sentence with each aspect. Question terms that stand in the sentence's
+    document title (the interviewee's name, the railway a page is about) do not count: every sentence of
+    that document has them, so they pick the document (the title_overlap feature), not the sentence."""
     pairs = [set(itertools.pairwise(terms(a.query))) for a in aspects]
+    titles: dict[str, set[str]] = {}
     for c in cands:
+        title = titles.setdefault(c.passage.doc.doc_id, set(terms(c.passage.doc.title)))
         sent = terms(c.text)
         sent_terms, sent_pairs = set(sent), set(itertools.pairwise(sent))
-        c.lexical = [sum(w for t, w in a.weights.items() if t in sent_terms)
-                     / (sum(a.weights.values()) or 1.0) for a in aspects]
-        c.rare = [sum(w * w for t, w in a.weights.items() if t in sent_terms)
-                  / (sum(w * w for w in a.weights.values()) or 1.0) for a in aspects]
+        c.lexical, c.rare = [], []
+        for a in aspects:
+            weights = {t: w for t, w in a.weights.items() if t not in title} or a.weights
+            c.lexical.append(sum(w for t, w in weights.items() if t in sent_terms)
+                             / (sum(weights.values()) or 1.0))
+            c.rare.append(sum(w * w for t, w in weights.items() if t in sent_terms)
+                          / (sum(w * w for w in weights.values()) or 1.0))
         c.bigrams = [len(p & sent_pairs) / len(p) if p else 0.0 for p in pairs]
         c.semantic = [None] * len(aspects)
 

@@ -31,6 +31,8 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
              re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:{_MONTHS})\b")),
     "share": (re.compile(r"\b(?:percent\w*|share|rate)\b", re.I),
               re.compile(r"\d[\d,.]*\s*(?:%|percent)", re.I)),
+    "place": (re.compile(r"\bwhere\b|\bwhich\s+(?:city|country|countries|port|region)\b", re.I),
+              re.compile(r"\b(?:in|at|from|to|through|via|across)\s+(?:the\s+)?[A-Z][a-z]")),
     "reason": (re.compile(r"\bwhy\b|\breasons?\b|\bwhat\s+(?:drives|explains|caused?)\b", re.I),
                re.compile(r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+result|since|given|amid|risks?|"
                           r"driven\s+by|so\s+that|in\s+order\s+to|reason|thanks\s+to|for\s+fear)\b", re.I)),

@@ -90,8 +90,12 @@ def split_question(question: str) -> list[str]:
     first = parts[0]
     out = [first if first.endswith("?") else first + "?"]
     for part in parts[1:3]:
-        history = [Turn(question=first, standalone=first, answer="")]
-        out.append(rewrite_follow_up(part, history))
+        # A later part shares the first part's subject (its names), not its predicate: "…founded, and where
+        # is its secretariat?" asks about the secretariat of the OTS, not about a founding.
+        names = [w for w in subject_terms(first) if w[0].isupper() and w.lower() not in part.lower()]
+        if names and is_follow_up(part):
+            part = f"{part} ({' '.join(names)})"
+        out.append(part)
     return out
 
 
