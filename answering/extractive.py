@@ -291,7 +291,8 @@ def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int,
             add(other)  # a second, different figure from another source: where sources disagree, show both
     docs = {c.passage.doc.doc_id for c in chosen}
     if len(docs) == 1:
-        other_doc = next((c for c in top if c.passage.doc.doc_id not in docs and c.score[0] >= keep), None)
+        other_doc = next((c for c in top if c.passage.doc.doc_id not in docs
+                          and c.score[0] >= ranker.other_source * best), None)
         if other_doc is not None:
             add(other_doc)  # what another source says about the same question
     return chosen[:max_sentences + len(aspects)]

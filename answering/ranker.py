@@ -40,6 +40,7 @@ class Ranker:
     stage2: Stage
     keep_ratio: float  # a further sentence joins the answer at this share of the best one's probability
     keep_floor: float  # … and at least this probability
+    other_source: float  # when all chosen sentences share a source, another's best joins at this share
     abstain_below: float  # the best sentence's probability under which the engine abstains
     strong_match: float  # a best sentence this probable answers despite a name the corpus never uses
     meta: dict
@@ -61,5 +62,5 @@ def load(path: Path = WEIGHTS) -> Ranker:
     """The fitted ranker (cached per process)."""
     d = json.loads(path.read_text(encoding="utf-8"))
     return Ranker(_stage(d["stage1"], STAGE1), _stage(d["stage2"], FEATURES), float(d["keep_ratio"]),
-                  float(d["keep_floor"]), float(d["abstain_below"]), float(d["strong_match"]),
-                  d.get("meta", {}))
+                  float(d["keep_floor"]), float(d["other_source"]), float(d["abstain_below"]),
+                  float(d["strong_match"]), d.get("meta", {}))
