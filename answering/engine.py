@@ -17,12 +17,19 @@ from vectorstore.retrieval import Filters, HybridRetriever, Retrieval, load_rera
 
 from . import extractive, llm
 from .citations import verify
-from .coverage import uncovered_reason
+from .coverage import language, uncovered_reason
 from .question import clean_question, rewrite_follow_up, split_question
 from .ranker import load as load_ranker
 
 log = logging.getLogger(__name__)
 
+# Said in the asker's language: the quotes that follow are English sentences of English sources.
+SOURCES_IN_ENGLISH = {
+    "tr": "Kaynaklar İngilizce; alıntılar özgün dilinde verilmiştir. "
+          "(The sources are in English; quoted as written.)",
+    "ru": "Источники на английском языке; цитаты приведены без перевода. "
+          "(The sources are in English; quoted as written.)",
+}
 INJECTION_NOTE = "Instructions inside the question were ignored: corridor answers only from its sources."
 
 
@@ -116,10 +123,10 @@ class Engine:
                 notes: list[str], parts: list[tuple[str, list[float]]] | None = None) -> Answer:
         passages = retrieval.passages
         s = self.settings
+        ranker = load_ranker(s.embedding_model)
         found = extractive.extract(standalone, retrieval.query_embedding, passages, self.retriever.lexical,
                                    self.sentence_embeddings, s.max_answer_sentences, s.sentence_candidates,
-                                   parts=parts)
-        ranker = load_ranker()
+                                   parts=parts, ranker=ranker)
         strong = s.abstain_strong_match if s.abstain_strong_match is not None else ranker.strong_match
         reason = uncovered_reason(standalone, passages, self.retriever.lexical, s.embedding_model,
                                   found.relevance, strong)
@@ -146,6 +153,9 @@ class Engine:
         notes.extend(check_notes)
         if not kept:
             return self._abstain(question, standalone, passages, notes, mode)
+        lang = language(question)
+        if lang != "en" and mode == "extractive":
+            notes.append(SOURCES_IN_ENGLISH[lang])
         return self._renumber(question, standalone, kept, numbered, mode, notes)
 
     @staticmethod

@@ -19,6 +19,13 @@ from .features import FEATURES, STAGE1, as_array
 WEIGHTS = Path(__file__).with_name("ranker_weights.json")
 
 
+def weights_path(embedding_model: str = "minilm") -> Path:
+    """The weights fitted for an embedding model: similarities differ in scale between models, so each
+    bundled model has its own fit (`ranker_weights.<model>.json`); others use the MiniLM fit."""
+    own = WEIGHTS.with_name(f"ranker_weights.{embedding_model}.json")
+    return own if embedding_model != "minilm" and own.is_file() else WEIGHTS
+
+
 @dataclass(frozen=True)
 class Stage:
     names: tuple[str, ...]
@@ -58,9 +65,9 @@ def _stage(d: dict, names: tuple[str, ...]) -> Stage:
 
 
 @lru_cache(maxsize=4)
-def load(path: Path = WEIGHTS) -> Ranker:
-    """The fitted ranker (cached per process)."""
-    d = json.loads(path.read_text(encoding="utf-8"))
+def load(embedding_model: str = "minilm") -> Ranker:
+    """The ranker fitted for this embedding model (cached per process)."""
+    d = json.loads(weights_path(embedding_model).read_text(encoding="utf-8"))
     return Ranker(_stage(d["stage1"], STAGE1), _stage(d["stage2"], FEATURES), float(d["keep_ratio"]),
                   float(d["keep_floor"]), float(d["other_source"]), float(d["abstain_below"]),
                   float(d["strong_match"]), d.get("meta", {}))

@@ -1,6 +1,7 @@
 """Fit the sentence ranker (answering/ranker.py) on the dev split and write answering/ranker_weights.json.
 
     .venv/bin/python scripts/fit_ranker.py [--gold data/eval/gold.jsonl --gold data/eval/fresh_dev.jsonl]
+    CORRIDOR_PRESET=multilingual .venv/bin/python scripts/fit_ranker.py   # the e5 fit (its own weights file)
 
 For every dev question the engine's own retrieval runs (the eval store: bundled corpus + fixtures, or a fresh
 set's store), every candidate sentence of the passages is embedded and described by answering/features.py,
@@ -27,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from answering import extractive as X  # noqa: E402
-from answering.coverage import missing_years, unknown_names  # noqa: E402
+from answering.coverage import MULTILINGUAL_MODELS, missing_years, unknown_names  # noqa: E402
 from answering.features import FEATURES, STAGE1, as_array  # noqa: E402
 from answering.question import clean_question, rewrite_follow_up  # noqa: E402
 from answering.ranker import WEIGHTS  # noqa: E402
@@ -220,7 +221,8 @@ def main() -> None:
     else:
         groups = []
         for path in args.gold or [ROOT / "data" / "eval" / "gold.jsonl"]:
-            items = [i for i in load_gold(path) if i.split in TUNING_SPLITS and i.lang == "en"]
+            items = [i for i in load_gold(path) if i.split in TUNING_SPLITS
+                     and (i.lang == "en" or Settings().embedding_model in MULTILINGUAL_MODELS)]
             groups.extend(collect(_engine_for(path), items))
         if args.dump:
             args.dump.write_text(json.dumps(groups))
@@ -243,8 +245,11 @@ def main() -> None:
                     "fitted_on": sorted({str(p.relative_to(ROOT)) if p.is_absolute() else str(p)
                                          for p in (args.gold or [ROOT / "data/eval/gold.jsonl"])}),
                     "splits": sorted(TUNING_SPLITS)}}
-    WEIGHTS.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {WEIGHTS.relative_to(ROOT)}", file=sys.stderr)
+    model = Settings().embedding_model
+    target = WEIGHTS if model == "minilm" else WEIGHTS.with_name(f"ranker_weights.{model}.json")
+    out["meta"]["embedding_model"] = model
+    target.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {target.relative_to(ROOT)}", file=sys.stderr)
 
 
 def _engine_for(path: Path):

@@ -43,12 +43,14 @@ def test_russian_question_finds_the_english_passage(e5_engine) -> None:
     assert not answer.abstained
     assert "Russian ports are no longer considered safe" in " ".join(c.quote for c in answer.citations)
     assert answer.citations[0].doc_id == "00-news-az-engin-ozer-interview"
+    assert any("английском" in n for n in answer.notes)  # told, in Russian, that the sources are English
 
 
 def test_turkish_question_finds_the_english_passage(e5_engine) -> None:
     answer = e5_engine.ask("Bakü–Tiflis–Kars demiryolu hangi tarihte faaliyete geçti?")
     assert not answer.abstained
     assert "2017" in answer.text
+    assert any("İngilizce" in n for n in answer.notes)
 
 
 def test_out_of_corpus_still_abstains_with_e5(e5_engine) -> None:
