@@ -21,7 +21,8 @@ def published(iso: str) -> str:
 
 
 def about_block(*, title: str, author: str | None = None, interviewer: str | None = None,
-                interviewee: str | None = None, publisher: str | None = None, iso_date: str | None = None) -> str:
+                interviewee: str | None = None, publisher: str | None = None,
+                iso_date: str | None = None) -> str:
     """The block's text, or "" when the source gives nothing beyond a title."""
     facts = [("Author", author), ("Interviewer", interviewer), ("Interviewee", interviewee),
              ("Publisher", publisher), ("Published", published(iso_date) if iso_date else None)]

@@ -23,7 +23,8 @@ from .interview import find_turns
 
 # Paragraphs first, then lines, then sentence ends, then words (regexes: the sentence one is a lookbehind).
 # A sentence may end in footnote markers: "…exclave.[12][13] This route…"; "U.S." and "J." end none.
-SEPARATORS = [r"\n\n", r"\n", r"(?<=[.!?…])(?<!\.[A-Z]\.)(?<![\s(][A-Z]\.)\s+", r"(?<=[.!?…]\])\s+|(?<=\d\])\s+(?=[A-Z])", r"(?<=[;:])\s+",
+SEPARATORS = [r"\n\n", r"\n", r"(?<=[.!?…])(?<!\.[A-Z]\.)(?<![\s(][A-Z]\.)\s+",
+               r"(?<=[.!?…]\])\s+|(?<=\d\])\s+(?=[A-Z])", r"(?<=[;:])\s+",
               r" ", r""]
 
 
@@ -115,7 +116,7 @@ def _by_page(found: list[Unit], page_starts: list[int]) -> list[Unit]:
 
 
 def _locate(text: str, pieces: list[str], offset: int) -> list[tuple[int, int]]:
-    """Each piece's span in text (shifted by offset); the splitter keeps separators, so each is a substring."""
+    """Each piece's span in text, shifted by offset (the splitter keeps separators: each is a substring)."""
     spans = []
     cursor = 0
     for piece in pieces:
@@ -140,7 +141,8 @@ def _unit_spans(doc: Document, unit: Unit, chunk_size: int, chunk_overlap: int) 
         first = splitter(room, 0).split_text(answer)[0]
         first_end = answer.find(first) + len(first)
         rest = answer[first_end:]
-        pieces = _fold_short(rest, splitter(chunk_size, chunk_overlap).split_text(rest)) if rest.strip() else []
+        pieces = _fold_short(rest, splitter(chunk_size, chunk_overlap).split_text(rest)) if rest.strip() \
+            else []
         return [(unit.start, unit.answer_start + first_end),
                 *_locate(rest, pieces, unit.answer_start + first_end)]
     pieces = _fold_short(text, splitter(chunk_size, chunk_overlap).split_text(text))
@@ -164,6 +166,6 @@ def chunk_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[C
             chunks.append(Chunk(
                 chunk_id=chunk_id(doc.doc_id, ordinal, piece), doc_id=doc.doc_id, ordinal=ordinal, text=piece,
                 start=start, end=end, heading=marks[i][1] if i >= 0 else None, kind=unit.kind,
-                page=bisect.bisect_right(doc.page_starts, start) or None,  # None: no pages, or the about block
+                page=bisect.bisect_right(doc.page_starts, start) or None,  # None: no pages, or the about
                 speaker=unit.speaker, speaker_role=unit.speaker_role, question=unit.question))
     return chunks

@@ -131,8 +131,8 @@ def make_document(*, doc_id: str, text: str, source: str, title: str | None = No
         "url": url, "publisher": publisher, "author": author,
         "date": iso_date(date_value), "licence": _text_or_none(licence),
     }
-    about = about_block(title=fields["title"], author=author, interviewer=interviewer, interviewee=interviewee,
-                        publisher=publisher, iso_date=fields["date"]) if body else ""
+    about = about_block(title=fields["title"], author=author, interviewer=interviewer,
+                        interviewee=interviewee, publisher=publisher, iso_date=fields["date"]) if body else ""
     shift = len(about) + 2 if about else 0
     cleaned = f"{about}\n\n{body}" if about else body
     structure = {"interviewer": interviewer, "interviewee": interviewee, "pages": offsets}

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 _LABEL = r"[A-Z][A-Za-z0-9()/.'’ –-]{0,40}?"
-_FIELD = re.compile(rf"^(?P<indent>[^\S\n]*)(?P<bullet>[-*•][^\S\n]+)?(?P<key>{_LABEL}):(?:[^\S\n]+(?P<value>.*))?$")
+_FIELD = re.compile(rf"^(?P<indent>[^\S\n]*)(?P<bullet>[-*•][^\S\n]+)?(?P<key>{_LABEL}):"
+                    r"(?:[^\S\n]+(?P<value>.*))?$")
 # A " - " that starts another "Key:" pair in a flattened run (or the dangling " -" at its end).
 _RUN_SPLIT = re.compile(rf" [-–|•] (?={_LABEL}:(?:\s|$))")  # single spaces: linear on long blank runs
 _DEBRIS_KEY = re.compile(
@@ -20,7 +21,8 @@ _DEBRIS_KEY = re.compile(
     r"filetype|file|logo|flag|emblem|seal|pushpin|relief|mapframe|iso3166code|footnote)\b|"
     r"^(?:image|map|coordinates|logo|flag)",
     re.IGNORECASE)
-_DEBRIS_BARE = re.compile(r"^(?:emblem|logo|flag|seal|image|map)\b|\((?:map|image|locator)\)\s*$", re.IGNORECASE)
+_DEBRIS_BARE = re.compile(r"^(?:emblem|logo|flag|seal|image|map)\b|\((?:map|image|locator)\)\s*$",
+                          re.IGNORECASE)
 _FILE_VALUE = re.compile(r"\.(?:png|svg|jpe?g|gif|webp|tiff?)\s*$|^\d+\s*px$|^(?:omit|none)$",
                          re.IGNORECASE)
 _NUMBERED = re.compile(r"(?<=[A-Za-z]{4})\d{1,2}$")  # "Mission2", "Leader Name1": template parameter numbers
@@ -43,7 +45,7 @@ def split_runs(line: str) -> list[str]:
 
 def _empty(value: str) -> bool:
     """No content once separators, dashes and parenthesised qualifiers are taken away ("' , (Court)")."""
-    return not re.sub(r"\([^)]*\)|[\s,;|/·•\-–—]+", "", value)
+    return not re.sub(r"\([^()]*\)|[\s,;|/·•\-–—]+", "", value)
 
 
 def clean_row(line: str) -> str | None:

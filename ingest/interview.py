@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_DASH_Q = re.compile(r"^\s*[–—-]\s+\S.*\?[\s\"”’)*]*$")
+# Patterns are anchored and never put two whitespace runs side by side, so a line of 100k spaces stays linear.
+_DASH_START = re.compile(r"^\s*[–—-]\s")
 _DASH = re.compile(r"^\s*[–—]\s+\S|^\s*-\s+[A-Z0-9\"“]")
-_QA = re.compile(r"^\s*(?:\*\*|__)?(?P<label>Q|A|Question|Answer)\s*(?:\*\*|__)?\s*[:.)]\s*(?:\*\*|__)?\s*\S",
-                 re.IGNORECASE)
-_BOLD_Q = re.compile(r"^\s*(?:\*\*|__)(?=\S)[^*_\n]+\?[\s\"”’]*(?:\*\*|__)\s*$")
-_SPEAKER = re.compile(r"^\s*(?:\*\*|__)?(?P<label>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})\s*(?:\*\*|__)?\s*:"
+_QA = re.compile(r"^\s*(?:\*\*|__)?(?P<label>Q|A|Question|Answer) ?(?:\*\*|__)?[:.)]", re.IGNORECASE)
+_SPEAKER = re.compile(r"^\s*(?:\*\*|__)?(?P<label>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2})(?:\*\*|__)?:"
                       r"(?:\*\*|__)?\s+\S")
 _NOT_SPEAKERS = {"title", "author", "interviewer", "interviewee", "publisher", "published", "source", "note",
                  "notes", "photo", "update", "summary", "date", "tags", "read more", "see also", "q", "a",
@@ -25,13 +24,13 @@ _NOT_SPEAKERS = {"title", "author", "interviewer", "interviewee", "publisher", "
 _INTERVIEWER_LABELS = {"interviewer", "journalist", "host", "moderator", "reporter"}
 _BYLINE = re.compile(r"^\s*[*_]*(?:By|Written by|Reporting by|Text by|Interviewed by|Interview by)\s+"
                      r"(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})[*_]*\.?\s*$")
-_INTERVIEWED_BY = re.compile(r"\b(?:Interviewed|Interview conducted) by\s+(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+)"
-                             r"{0,3})")
-_VERBS = (r"shared|said|told|spoke|discussed|talked|explained|noted|gave|offered|answered|commented|reflected|"
-          r"shares|says|discusses|explains|assessed|assesses|weighed|evaluated|outlined")
+_INTERVIEWED_BY = re.compile(r"\b(?:Interviewed|Interview conducted) by\s+"
+                             r"(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})")
+_VERBS = (r"shared|said|told|spoke|discussed|talked|explained|noted|gave|offered|answered|commented|"
+          r"reflected|shares|says|discusses|explains|assessed|assesses|weighed|evaluated|outlined")
 _NAME = r"[A-Z][\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]+|de|van|von|al|bin|el)){1,3}"
 _WITH = re.compile(rf"\binterview with (?P<outlet>[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*){{0,3}}),\s+"
-                   rf"(?:[\w-]+\s+){{0,5}}?(?P<name>{_NAME})\s*,?\s+(?:[\w-]+\s+)?(?:{_VERBS})\b")
+                   rf"(?:[\w-]+\s+){{0,5}}?(?P<name>{_NAME}),?\s+(?:[\w-]+\s+)?(?:{_VERBS})\b")
 _TOLD = re.compile(rf"(?P<name>{_NAME}),\s+(?:an?|the)\s+[^,.]{{3,80}},\s+(?:told|said to|spoke to)\s+"
                    rf"(?P<outlet>[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*){{0,3}})\s+in an interview")
 
@@ -62,9 +61,23 @@ def person(name: str | None) -> str | None:
     return re.sub(r"\s*\([^)]*\)\s*", " ", name).strip(" ,;") or None
 
 
+def _asks(line: str) -> bool:
+    return line.rstrip().rstrip("\"”’)*_").endswith("?")
+
+
+def _dash_question(line: str) -> bool:
+    return bool(_DASH_START.match(line)) and _asks(line)
+
+
+def _bold_question(line: str) -> bool:
+    """A whole line in bold that asks: "**What next?**"."""
+    s = line.strip()
+    return len(s) > 4 and s[:2] in ("**", "__") and s[-2:] == s[:2] and "*" not in s[2:-2] and _asks(s[2:-2])
+
+
 def _lines(text: str) -> list[tuple[int, int]]:
     """(start, end) of every non-blank line."""
-    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*", text)]
+    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if not m.group().isspace()]
 
 
 def _strip_marks(line: str) -> str:
@@ -113,18 +126,17 @@ def find_turns(text: str, interview_hint: bool = False) -> list[Turn]:
     if "Q" in qa.values() and "A" in qa.values():
         starts = [(i, "Q", "A") for i, kind in sorted(qa.items()) if kind == "Q"]
     elif labels:
-        askers = {lab for lab in set(labels.values())
-                  if lab.lower() in _INTERVIEWER_LABELS
-                  or sum(text[lines[i][0]:lines[i][1]].rstrip().endswith("?") for i, x in labels.items() if x == lab)
-                  > sum(1 for x in labels.values() if x == lab) / 2}
+        ends = {i: text[lines[i][0]:lines[i][1]].rstrip().endswith("?") for i in labels}
+        asks = {lab: [ends[i] for i, x in labels.items() if x == lab] for lab in set(labels.values())}
+        askers = {lab for lab, q in asks.items() if lab.lower() in _INTERVIEWER_LABELS or sum(q) > len(q) / 2}
         others = sorted(set(labels.values()) - askers)
         if askers and others:
             answerer = others[0] if len(others) == 1 else None
             starts = [(i, lab, answerer) for i, lab in sorted(labels.items()) if lab in askers]
     else:
         need = 1 if interview_hint else 2
-        dash_q = [i for i, (a, b) in enumerate(lines) if _DASH_Q.match(text[a:b])]
-        bold_q = [i for i, (a, b) in enumerate(lines) if _BOLD_Q.match(text[a:b])]
+        dash_q = [i for i, (a, b) in enumerate(lines) if _dash_question(text[a:b])]
+        bold_q = [i for i, (a, b) in enumerate(lines) if _bold_question(text[a:b])]
         if len(dash_q) >= need and any(_DASH.match(text[a:b]) and i not in dash_q
                                        for i, (a, b) in enumerate(lines)):
             starts = [(i, None, None) for i in dash_q]
@@ -137,12 +149,13 @@ def find_turns(text: str, interview_hint: bool = False) -> list[Turn]:
         if merged and s[0] == merged[-1][0] + 1 and not labels:
             continue
         merged.append(s)
+    asked_at = {s[0] for s in starts}
     stop = _end_of_answers(text, lines)
     turns: list[Turn] = []
     for n, (i, asker, answerer) in enumerate(merged):
         q_start, q_end = lines[i]
         j = i + 1
-        while j < len(lines) and any(j == s[0] for s in starts) and not labels:
+        while j < len(lines) and j in asked_at and not labels:
             q_end = lines[j][1]  # a run of question lines
             j += 1
         if j >= len(lines) or lines[j][0] >= stop:
@@ -172,9 +185,7 @@ def find_names(text: str) -> Names:
     """Interviewer, interviewee and outlet named in the text itself."""
     names = Names()
     head = text[:3000]
-    if m := _WITH.search(head):
-        names.interviewee, names.outlet = m.group("name"), m.group("outlet")
-    elif m := _TOLD.search(head):
+    if (m := _WITH.search(head)) or (m := _TOLD.search(head)):
         names.interviewee, names.outlet = m.group("name"), m.group("outlet")
     if m := _INTERVIEWED_BY.search(text):
         names.interviewer = m.group("name")

@@ -2,8 +2,8 @@
 
 Markdown and plain text may carry YAML front matter (title, source_url, publisher, author, date, license,
 interviewer, interviewee); HTML goes through trafilatura (main text and metadata: title, author, site name,
-date, URL); PDF through pypdf (wrapped lines joined, pages kept; /Title, /Author and /CreationDate fill what the
-caller does not give).
+date, URL); PDF through pypdf (wrapped lines joined, pages kept; /Title, /Author and /CreationDate fill what
+the caller does not give).
 """
 
 from __future__ import annotations

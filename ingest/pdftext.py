@@ -2,9 +2,9 @@
 
 pypdf returns a page's text one printed line per line, so a sentence that wraps would otherwise be quoted from
 its second line on. A line break is kept where a paragraph plausibly ends (a short line closing a sentence),
-before a list item, and after a short heading-like line; every other break becomes a space, and "trans-\\nport"
-becomes "transport" (unless the document spells the word with its hyphen elsewhere). Hand-written: pypdf's
-layout mode keeps columns, not paragraphs, and no offline library here reflows plain text.
+before a list item, and after a short heading-like line; every other break becomes a space, and
+"trans-\\nport" becomes "transport" (unless the document spells the word with its hyphen elsewhere).
+Hand-written: pypdf's layout mode keeps columns, not paragraphs, and no offline library reflows plain text.
 """
 
 from __future__ import annotations
@@ -42,8 +42,6 @@ def unwrap(page: str, hyphenated: set[str] | None = None) -> str:
             out += "\n" + line
         elif _ENDS_SENTENCE.search(prev) and len(prev) < 0.8 * width:
             out += "\n\n" + line  # a short line ending a sentence ends its paragraph
-        elif not _ENDS_SENTENCE.search(prev) and len(prev) < 0.5 * width and line[:1].isupper():
-            out += "\n\n" + line  # a heading
         elif re.search(r"[A-Za-z]-$", prev) and line[:1].islower():
             head = re.search(r"([A-Za-z]+)-$", prev).group(1)
             word = re.match(r"[A-Za-z]+", line)
@@ -51,8 +49,10 @@ def unwrap(page: str, hyphenated: set[str] | None = None) -> str:
                 out += line  # the document writes this word with a hyphen: keep it
             else:
                 out = out[:-1] + line  # "trans-" + "port" → "transport"
-        elif prev.endswith("-") or prev.endswith("–"):
+        elif re.search(r"\S[-–]$", prev):
             out += line  # "Aktau-" + "Baku": keep the hyphen, no space
+        elif not _ENDS_SENTENCE.search(prev) and len(prev) < 0.5 * width and line[:1].isupper():
+            out += "\n\n" + line  # a heading
         else:
             out += " " + line
         prev = line
