@@ -9,6 +9,7 @@ the caller does not give).
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from corridor.errors import InputError
@@ -73,7 +74,7 @@ def from_html(data: bytes, *, doc_id: str, source: str, url: str | None = None) 
     return _require_text(make_document(
         doc_id=doc_id, text=text, source=source, title=meta.title if meta else None,
         url=url or (public_url(meta.url) if meta else None),
-        publisher=meta.sitename if meta else None, author=meta.author if meta else None,
+        publisher=_site_name(meta.sitename) if meta else None, author=meta.author if meta else None,
         date_value=meta.date if meta else None, licence=meta.license if meta else None,
     ))
 
@@ -84,6 +85,14 @@ def _pdf_date(info) -> str | None:
         return iso_date(info.creation_date) if info is not None else None
     except Exception:  # a malformed date string: pypdf raises ValueError or its own errors
         return None
+
+
+def _site_name(name: str | None) -> str | None:
+    """trafilatura's site name, unless it is only a host and port or an address (its fallback for a page
+    that names no site): "127.0.0.1:8000" publishes nothing."""
+    if not name or re.fullmatch(r"[\w.-]+:\d+|[\d.]+|\[[0-9a-f:]+\](?::\d+)?", name.strip(), re.IGNORECASE):
+        return None
+    return name
 
 
 def from_pdf(data: bytes, *, doc_id: str, source: str, url: str | None = None) -> Document:

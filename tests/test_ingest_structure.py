@@ -52,10 +52,11 @@ def test_bundled_interview_turns_keep_each_answer_with_its_question() -> None:
     asked = [next(q for q in QUESTIONS if c.question.startswith(q)) for c in turns]
     assert sorted(set(asked)) == sorted(QUESTIONS)
     current = None
-    for c, q in zip(turns, asked, strict=True):  # a question opens its turn's first chunk; pieces after carry it
+    # A question opens its turn's first chunk (then its answer); the turn's later pieces carry it.
+    for c, q in zip(turns, asked, strict=True):
         if c.text.startswith("– "):
             current = q
-            assert c.text.startswith(f"– {q}") and c.text.count("\n\n– ") == 1  # the question, then the answer
+            assert c.text.startswith(f"– {q}") and c.text.count("\n\n– ") == 1
         assert q == current
     supplier = next(c for c in chunks if "promising alternative supplier" in c.text)
     assert "$15 billion" in supplier.question and supplier.speaker == "Engin Ozer"
