@@ -6,9 +6,11 @@ whose statements carry Citations. Front ends (CLI, Discord, eval) only read thes
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+SpeakerRole = Literal["interviewer", "interviewee"]
 
 
 class DocumentMeta(BaseModel):
@@ -25,14 +27,23 @@ class DocumentMeta(BaseModel):
     content_hash: str  # sha256 of the cleaned text plus the metadata above
 
     def chroma_metadata(self) -> dict[str, Any]:
-        """The document's fields as flat Chroma metadata (None values dropped)."""
-        return {k: v for k, v in self.model_dump().items() if v is not None}
+        """The DocumentMeta fields as flat Chroma metadata (None values dropped; a Document's text and
+        structure stay out)."""
+        return {k: v for k in DocumentMeta.model_fields if (v := getattr(self, k)) is not None}
 
 
 class Document(DocumentMeta):
-    """A cleaned document: its text is what chunk spans and citations point into."""
+    """A cleaned document: its text is what chunk spans and citations point into.
+
+    The text opens with an "about" block of facts (Title, Author, Interviewer, Interviewee, Publisher,
+    Published lines) when the source gives more than a title, so bylines and dates can be quoted and cited.
+    """
 
     text: str
+    about_end: int = 0  # text[:about_end] is the about block (0: none)
+    page_starts: list[int] = Field(default_factory=list)  # PDFs: where each page starts in text
+    interviewer: str | None = None  # interviews: who asks (from front matter or the text)
+    interviewee: str | None = None  # interviews: who answers
 
 
 class Chunk(BaseModel):
@@ -45,6 +56,11 @@ class Chunk(BaseModel):
     start: int  # character span in Document.text: text == document.text[start:end]
     end: int
     heading: str | None = None  # the nearest heading above the chunk
+    kind: str | None = None  # "about" (the facts block), "turn" (an interview question and answer), "byline"
+    page: int | None = None  # 1-based PDF page the chunk starts on
+    speaker: str | None = None  # interviews: who says the chunk's answer (or asks, for a bare question)
+    speaker_role: SpeakerRole | None = None
+    question: str | None = None  # interviews: the interviewer's question this chunk answers
 
 
 class Passage(BaseModel):
@@ -72,6 +88,11 @@ class Citation(BaseModel):
     end: int
     heading: str | None = None
     quote: str  # the passage text as stored (chunk text)
+    publisher: str | None = None
+    author: str | None = None  # the document's author (an interview's interviewer)
+    speaker: str | None = None  # who says the quoted passage (interviews), when known
+    speaker_role: SpeakerRole | None = None
+    page: int | None = None  # 1-based PDF page
 
     @classmethod
     def from_passage(cls, number: int, passage: Passage) -> Citation:
@@ -79,6 +100,8 @@ class Citation(BaseModel):
         return cls(
             number=number, doc_id=d.doc_id, title=d.title, url=d.url, date=d.date,
             chunk_id=c.chunk_id, start=c.start, end=c.end, heading=c.heading, quote=c.text,
+            publisher=d.publisher, author=d.author, speaker=c.speaker, speaker_role=c.speaker_role,
+            page=c.page,
         )
 
 

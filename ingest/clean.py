@@ -1,4 +1,9 @@
-"""Text cleaning and the small normalisations every loader shares: dates, slugs, titles, content hashes."""
+"""Text cleaning and the small normalisations every loader shares: dates, slugs, titles, content hashes.
+
+make_document also gives the text its structure: infobox rows become one fact per line (ingest/infobox.py),
+an interview's interviewer and interviewee are named (ingest/interview.py), and an "about" block with the
+byline, publisher and date opens the text (ingest/about.py).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,15 @@ from datetime import date, datetime
 from typing import Any
 
 from corridor.records import Document
+
+from .about import about_block
+from .infobox import clean_infoboxes
+from .interview import byline, find_names, find_turns, person
+
+# Part of every content hash: bump it when cleaning or chunking changes what a document's chunks are (their
+# text, spans or structure fields), so the next `corridor ingest` rebuilds stores made by older versions.
+STRUCTURE_VERSION = 2
+_GENERIC_ASKERS = {"q", "question", "interviewer", "journalist", "host", "moderator", "reporter"}
 
 # Patterns stay linear in the text's length: no run of whitespace is scanned again from each of its positions
 # (`^\s*…` and `[ \t]+$` took 19 s on 100 KB of spaces or blank lines, quadratically more on larger files).
@@ -28,6 +42,7 @@ def clean_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _MARKER.sub("", text)
     text = "\n".join(line.rstrip(" \t\u00a0") for line in text.split("\n"))  # trailing spaces, linearly
+    text = clean_infoboxes(text)
     text = _MANY_BLANKS.sub("\n\n", text)
     return text.strip()
 
@@ -85,13 +100,53 @@ def _text_or_none(value: Any) -> str | None:
 
 def make_document(*, doc_id: str, text: str, source: str, title: str | None = None, url: str | None = None,
                   publisher: Any = None, author: Any = None, date_value: Any = None,
-                  licence: Any = None) -> Document:
-    """Clean the text and build the Document with its content hash (text plus metadata)."""
-    cleaned = clean_text(text)
+                  licence: Any = None, interviewer: Any = None, interviewee: Any = None,
+                  pages: list[str] | None = None) -> Document:
+    """Clean the text (or each PDF page of `pages`, then join them), name an interview's speakers, open the
+    text with its about block, and build the Document with its content hash (text plus metadata)."""
+    if pages is not None:
+        cleaned_pages = [c for c in (clean_text(p) for p in pages) if c]
+        body = "\n\n".join(cleaned_pages)
+        offsets, pos = [], 0
+        for page in cleaned_pages:
+            offsets.append(pos)
+            pos += len(page) + 2
+    else:
+        body, offsets = clean_text(text), []
+    author, publisher = _text_or_none(author), _text_or_none(publisher)
+    interviewer, interviewee = _text_or_none(interviewer), _text_or_none(interviewee)
+    named = find_names(body)
+    interviewee = interviewee or named.interviewee
+    turns = find_turns(body, interview_hint=bool(interviewee))
+    is_interview = bool(interviewee) or bool(turns)
+    labels = [(t.asker, t.answerer) for t in turns]  # "Name:" speaker labels, when the text uses them
+    interviewee = interviewee or next((b for _, b in labels if b and b.lower() not in ("a", "answer")), None)
+    interviewer = interviewer or next((a for a, _ in labels if a and a.lower() not in _GENERIC_ASKERS), None)
+    author = author or byline(body)
+    if is_interview:
+        interviewer = interviewer or named.interviewer or author
+        publisher = publisher or named.outlet
     fields = {
-        "doc_id": doc_id, "title": _text_or_none(title) or first_heading(cleaned) or doc_id, "source": source,
-        "url": url, "publisher": _text_or_none(publisher), "author": _text_or_none(author),
+        "doc_id": doc_id, "title": _text_or_none(title) or first_heading(body) or doc_id, "source": source,
+        "url": url, "publisher": publisher, "author": author,
         "date": iso_date(date_value), "licence": _text_or_none(licence),
     }
-    digest = hashlib.sha256(json.dumps([cleaned, fields], sort_keys=True).encode("utf-8")).hexdigest()
-    return Document(text=cleaned, content_hash=digest, **fields)
+    about = about_block(title=fields["title"], author=author, interviewer=interviewer,
+                        interviewee=interviewee, publisher=publisher, iso_date=fields["date"]) if body else ""
+    shift = len(about) + 2 if about else 0
+    cleaned = f"{about}\n\n{body}" if about else body
+    structure = {"interviewer": interviewer, "interviewee": interviewee, "pages": offsets}
+    digest = hashlib.sha256(json.dumps([STRUCTURE_VERSION, cleaned, fields, structure], sort_keys=True)
+                            .encode("utf-8")).hexdigest()
+    return Document(text=cleaned, content_hash=digest, about_end=len(about), interviewer=interviewer,
+                    interviewee=interviewee, page_starts=[o + shift for o in offsets], **fields)
+
+
+def speaker_name(label: str | None, interviewee: str | None) -> str | None:
+    """A turn's speaker: the interviewee's name for an "A:" label or none, the full name for a surname."""
+    full = person(interviewee)
+    if not label or label.lower() in ("a", "answer"):
+        return full
+    if full and re.search(rf"\b{re.escape(label)}\b", full):
+        return full
+    return label

@@ -1,19 +1,23 @@
 """Read one source (a local file or fetched bytes) into a cleaned Document, or fail with a short reason.
 
-Markdown and plain text may carry YAML front matter (title, source_url, publisher, author, date, license);
-HTML goes through trafilatura (main text and metadata); PDF through pypdf.
+Markdown and plain text may carry YAML front matter (title, source_url, publisher, author, date, license,
+interviewer, interviewee); HTML goes through trafilatura (main text and metadata: title, author, site name,
+date, URL); PDF through pypdf (wrapped lines joined, pages kept; /Title, /Author and /CreationDate fill what
+the caller does not give).
 """
 
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from corridor.errors import InputError
 from corridor.records import Document
 from corridor.settings import Settings
 
-from .clean import make_document, public_url
+from .clean import iso_date, make_document, public_url
+from .pdftext import unwrap_pages
 
 TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -51,7 +55,8 @@ def from_markdown(data: bytes, *, doc_id: str, source: str, url: str | None = No
         doc_id=doc_id, text=post.content, source=source, title=meta.get("title"),
         url=public_url(meta.get("source_url")) or public_url(meta.get("url")) or url,
         publisher=meta.get("publisher"), author=meta.get("author"), date_value=meta.get("date"),
-        licence=meta.get("license", meta.get("licence")),
+        licence=meta.get("license", meta.get("licence")), interviewer=meta.get("interviewer"),
+        interviewee=meta.get("interviewee"),
     ))
 
 
@@ -69,13 +74,29 @@ def from_html(data: bytes, *, doc_id: str, source: str, url: str | None = None) 
     return _require_text(make_document(
         doc_id=doc_id, text=text, source=source, title=meta.title if meta else None,
         url=url or (public_url(meta.url) if meta else None),
-        publisher=meta.sitename if meta else None, author=meta.author if meta else None,
+        publisher=_site_name(meta.sitename) if meta else None, author=meta.author if meta else None,
         date_value=meta.date if meta else None, licence=meta.license if meta else None,
     ))
 
 
+def _pdf_date(info) -> str | None:
+    """The PDF's /CreationDate as an ISO date (pypdf parses "D:20240816…"), None when absent or damaged."""
+    try:
+        return iso_date(info.creation_date) if info is not None else None
+    except Exception:  # a malformed date string: pypdf raises ValueError or its own errors
+        return None
+
+
+def _site_name(name: str | None) -> str | None:
+    """trafilatura's site name, unless it is only a host and port or an address (its fallback for a page
+    that names no site): "127.0.0.1:8000" publishes nothing."""
+    if not name or re.fullmatch(r"[\w.-]+:\d+|[\d.]+|\[[0-9a-f:]+\](?::\d+)?", name.strip(), re.IGNORECASE):
+        return None
+    return name
+
+
 def from_pdf(data: bytes, *, doc_id: str, source: str, url: str | None = None) -> Document:
-    """The text of every page of a PDF (pypdf), pages separated by blank lines."""
+    """The text of every page of a PDF (pypdf), wrapped lines joined, pages separated by blank lines."""
     from pypdf import PdfReader
 
     try:
@@ -84,13 +105,14 @@ def from_pdf(data: bytes, *, doc_id: str, source: str, url: str | None = None) -
             raise InputError("encrypted PDF")
         pages = [(page.extract_text() or "").strip() for page in reader.pages]
         info = reader.metadata
+        title, author, created = (info.title, info.author, _pdf_date(info)) if info else (None, None, None)
     except InputError:
         raise
     except Exception as exc:  # pypdf raises many types for damaged files
         raise InputError(f"not a readable PDF ({type(exc).__name__})") from exc
     return _require_text(make_document(
-        doc_id=doc_id, text="\n\n".join(p for p in pages if p), source=source, url=url,
-        title=(info.title if info else None), author=(info.author if info else None),
+        doc_id=doc_id, text="", pages=unwrap_pages(pages), source=source, url=url,
+        title=title, author=author, date_value=created,
     ))
 
 

@@ -28,6 +28,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 SCHEMA = 1
 HTTP_TIMEOUT_S = 30.0  # per request to a Chroma server; chromadb's own client waits forever
 _DOC_FIELDS = tuple(DocumentMeta.model_fields)
+# Optional Chunk fields stored as Chroma metadata when set (structure: interview turns, PDF pages).
+_CHUNK_EXTRAS = ("heading", "kind", "page", "speaker", "speaker_role", "question")
 T = TypeVar("T")
 # Embedded stores: path → the generation this process's cached Chroma system reflects (see ChunkStore._sync).
 _SYNCED: dict[str, str] = {}
@@ -55,8 +57,10 @@ def chunk_metadata(chunk: Chunk, doc: DocumentMeta, n_chunks: int) -> dict[str, 
     meta = doc.chroma_metadata()
     meta.update(chunk_id=chunk.chunk_id, ordinal=chunk.ordinal, start=chunk.start, end=chunk.end,
                 n_chunks=n_chunks, text_hash=text_hash(chunk.text))
-    if chunk.heading is not None:
-        meta["heading"] = chunk.heading
+    for name in _CHUNK_EXTRAS:
+        value = getattr(chunk, name)
+        if value is not None:
+            meta[name] = value
     dn = date_num(doc.date)
     if dn is not None:
         meta["date_num"] = dn
@@ -67,7 +71,8 @@ def records_from(chunk_id: str, text: str, meta: dict[str, Any]) -> tuple[Chunk,
     """Rebuild the Chunk and DocumentMeta records from a stored chunk."""
     doc = DocumentMeta(**{k: meta[k] for k in _DOC_FIELDS if k in meta})
     chunk = Chunk(chunk_id=chunk_id, doc_id=meta["doc_id"], ordinal=int(meta["ordinal"]), text=text,
-                  start=int(meta["start"]), end=int(meta["end"]), heading=meta.get("heading"))
+                  start=int(meta["start"]), end=int(meta["end"]),
+                  **{k: meta[k] for k in _CHUNK_EXTRAS if meta.get(k) is not None})
     return chunk, doc
 
 
