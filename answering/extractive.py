@@ -124,8 +124,11 @@ def _candidates(passages: list[Passage]) -> list[Candidate]:
                 facts = F.SentenceFacts(
                     asked=is_q, question_index=None if is_q else question,
                     answer_opening=(not is_q and question is not None and opening < 2),
-                    intro=p.chunk.ordinal == 0 and pi <= 1 and question is None and not is_q,
-                    position=min(1.0, (p.chunk.ordinal + s / max(len(text), 1)) / 10))
+                    intro=(p.chunk.ordinal <= 1 and pi <= 1 and p.chunk.kind is None and question is None
+                           and not is_q),
+                    position=min(1.0, (p.chunk.ordinal + s / max(len(text), 1)) / 10),
+                    about=p.chunk.kind == "about",
+                    speaker=None if is_q else p.chunk.speaker)
                 if not is_q:
                     opening += 1
                 if len(set(terms(sent))) < 2 or not _informative(sent, p.doc.title):
@@ -158,8 +161,11 @@ def _lexical(cands: list[Candidate], aspects: list[Aspect]) -> None:
         c.semantic = [None] * len(aspects)
 
 
-def _rows(cands: list[Candidate], aspects: list[Aspect], passages: list[Passage]) -> None:
-    """The ranker's feature rows, per candidate and aspect (semantic features 0 until embedded)."""
+def _rows(cands: list[Candidate], aspects: list[Aspect], passages: list[Passage],
+          asked_sem: dict[int, list[float]] | None = None) -> None:
+    """The ranker's feature rows, per candidate and aspect (semantic features 0 until embedded).
+    `asked_sem`: per passage, the similarity of the interviewer question its chunk answers."""
+    asked_sem = asked_sem or {}
     best_lex = max((p.lexical_score or 0.0) for p in passages) or 1.0
     for i, a in enumerate(aspects):
         sem_order = sorted((c for c in cands if c.semantic[i] is not None), key=lambda c: -c.semantic[i])
@@ -172,6 +178,11 @@ def _rows(cands: list[Candidate], aspects: list[Aspect], passages: list[Passage]
                  for p in passages}
         for c in cands:
             q = c.facts.question_index
+            if q is not None:
+                under = cands[q].semantic[i] or 0.0
+            else:  # an answer whose question stands in an earlier chunk (the chunk records it)
+                under = asked_sem.get(id(c.passage), [0.0] * len(aspects))[i] if not c.facts.asked else 0.0
+            speaker = set(terms(c.facts.speaker)) if c.facts.speaker else set()
             row = F.vector(
                 sem=c.semantic[i] or 0.0, sem_best=sem_best, sem_rank=sem_rank.get(id(c), 0),
                 lex=c.lexical[i], lex_best=lex_best, lex_rank=lex_rank[id(c)], lex_rare=c.rare[i],
@@ -179,12 +190,22 @@ def _rows(cands: list[Candidate], aspects: list[Aspect], passages: list[Passage]
                 dense=max(c.passage.dense_score or 0.0, 0.0),
                 passage_lex=(c.passage.lexical_score or 0.0) / best_lex, rank=c.passage.rank,
                 types=a.types, sentence=c.text, facts=c.facts,
-                under_question_sem=(cands[q].semantic[i] or 0.0) if q is not None else 0.0,
-                title_overlap=title.get(id(c.passage), 0.0))
+                under_question_sem=under, title_overlap=title.get(id(c.passage), 0.0),
+                speaker_named=bool(speaker & a.weights.keys()))
             if len(c.rows) > i:
                 c.rows[i] = row
             else:
                 c.rows.append(row)
+
+
+def _asked_similarity(passages: list[Passage], aspects: list[Aspect],
+                      sent_emb: SentenceEmbeddings) -> dict[int, list[float]]:
+    """For chunks of an interview answer: how close the interviewer's question is to each aspect."""
+    asked = [p for p in passages if p.chunk.question]
+    out: dict[int, list[float]] = {}
+    for p, v in zip(asked, sent_emb([p.chunk.question for p in asked]), strict=True):
+        out[id(p)] = [float(a.embedding @ v / (np.linalg.norm(v) or 1.0)) for a in aspects]
+    return out
 
 
 def score(query: str, q_emb: list[float], passages: list[Passage], lexical: LexicalIndex,
@@ -212,7 +233,7 @@ def score(query: str, q_emb: list[float], passages: list[Passage], lexical: Lexi
     for c, v in zip(top, sent_emb([c.text for c in top]), strict=True):
         norm = np.linalg.norm(v) or 1.0
         c.semantic = [float(a.embedding @ v / norm) for a in aspects]
-    _rows(cands, aspects, passages)
+    _rows(cands, aspects, passages, _asked_similarity(passages, aspects, sent_emb))
     embedded = [c for c in cands if c.semantic[0] is not None]
     for c in cands:
         c.score = [0.0] * len(aspects)

@@ -51,7 +51,8 @@ _FIELD = re.compile(r"^[\w()’' /-]{1,40}:\s+\S")  # "Linelength: 826 km", "Aut
 FEATURES = (
     "sem", "sem_rel", "sem_rank", "lex", "lex_rel", "lex_rank", "lex_rare", "bigrams", "dense", "passage_lex",
     "inv_rank", "type_match", "type_miss", "asked", "under_question_sem", "answer_opening", "intro",
-    "leans_back", "log_words", "has_digit", "field_line", "title_overlap", "position",
+    "leans_back", "log_words", "has_digit", "field_line", "title_overlap", "position", "about",
+    "speaker_named",
 )
 # Features known before a sentence is embedded: the first stage ranks on these to choose what to embed.
 STAGE1 = tuple(f for f in FEATURES if f not in {"sem", "sem_rel", "sem_rank", "under_question_sem"})
@@ -75,12 +76,14 @@ class SentenceFacts:
     answer_opening: bool  # one of the first two sentences of an interview answer
     intro: bool  # in the first paragraph of the document
     position: float  # 0 at the document's start, 1 at its end (by chunk ordinal and place in chunk)
+    about: bool = False  # a line of the document's about block (title, author, publisher, date)
+    speaker: str | None = None  # interviews: who says it
 
 
 def vector(*, sem: float, sem_best: float, sem_rank: int, lex: float, lex_best: float, lex_rank: int,
            lex_rare: float, bigrams: float, dense: float, passage_lex: float, rank: int, types: list[str],
            sentence: str, facts: SentenceFacts, under_question_sem: float,
-           title_overlap: float) -> dict[str, float]:
+           title_overlap: float, speaker_named: bool) -> dict[str, float]:
     """The feature values of one sentence for one aspect."""
     words = len(sentence.split())
     typed = bool(types)
@@ -109,6 +112,8 @@ def vector(*, sem: float, sem_best: float, sem_rank: int, lex: float, lex_best: 
         "field_line": float(bool(_FIELD.match(sentence.strip()))),
         "title_overlap": title_overlap,
         "position": facts.position,
+        "about": float(facts.about),
+        "speaker_named": float(speaker_named),  # the question names who says this sentence
     }
 
 

@@ -70,7 +70,8 @@ def collect(engine, items) -> list[dict]:
         X._lexical(cands, aspects)
         for c, v in zip(cands, engine.sentence_embeddings([c.text for c in cands]), strict=True):
             c.semantic = [float(aspects[0].embedding @ v / (np.linalg.norm(v) or 1.0))]
-        X._rows(cands, aspects, retrieval.passages)
+        X._rows(cands, aspects, retrieval.passages,
+                X._asked_similarity(retrieval.passages, aspects, engine.sentence_embeddings))
         lexical = engine.retriever.lexical
         out.append({
             "id": it.id, "kind": it.kind, "abstain": bool(it.expect_abstain),
