@@ -20,7 +20,6 @@ from pathlib import Path
 from corridor.errors import CorridorError, InputError
 from corridor.records import IngestReport
 from corridor.settings import PROJECT_ROOT, Settings
-from ingest.clean import slugify
 
 from .fixture_server import FixtureServer, html_doc_ids
 from .gold import DEFAULT_GOLD, FIXTURES_DIR, GoldItem, load_gold
@@ -118,19 +117,12 @@ def build_set_store(settings: Settings, eval_set: EvalSet, progress: bool = Fals
             report = ingest([str(settings.corpus_dir), *files, *urls], settings, store=store, prune=True,
                             progress=progress)
         aliases = html_doc_ids(folder)
-        wanted = {slugify(p.stem) for p in folder.iterdir()} | set(aliases.values())
-        corpus = settings.corpus_dir.resolve()
-        for doc_id, source in store.doc_sources().items():  # fixtures removed since the last run
-            if doc_id not in wanted and not _under(source, corpus):
+        seen = {*report.added, *report.updated, *report.unchanged}
+        for doc_id in store.doc_sources():  # fixtures (or corpus files) gone since the last run
+            if doc_id not in seen and not report.failed:
                 store.delete_doc(doc_id)
                 report.removed.append(doc_id)
     if report.failed:
         first = next(iter(report.failed.items()))
         raise CorridorError(f"the {eval_set.name} store could not ingest {first[0]}: {first[1]}")
     return EvalStore(settings, store, report, aliases)
-
-
-def _under(source: str | None, folder: Path) -> bool:
-    if not source or "://" in source:
-        return False
-    return Path(source).resolve().is_relative_to(folder)
