@@ -51,8 +51,9 @@ def test_fresh_store_ingests_pages_by_url_with_stable_ids(fresh_folder, small_co
                                                          tmp_path) -> None:
     gold = tmp_path / "fresh.jsonl"
     gold.write_text(json.dumps({
-        "id": "t1", "question": "By how much did Kazakh exports to Türkiye fall in 2023?", "evidence": [QUOTE],
-        "evidence_docs": [PAGE], "must_include": [["16.4"]], "kind": "numeric", "split": "fresh-dev"}) + "\n")
+        "id": "t1", "question": "By how much did Kazakh exports to Türkiye fall in 2023?",
+        "evidence": [QUOTE], "evidence_docs": [PAGE], "must_include": [["16.4"]], "kind": "numeric",
+        "split": "fresh-dev"}) + "\n")
     eval_set = EvalSet("fresh-dev", gold, None, fresh_folder, gated=False)
     base = settings_factory(tmp_path, corpus_dir=small_corpus)
     settings = set_settings(base, eval_set)
