@@ -128,7 +128,8 @@ def run_command(settings: Settings, *, gold: Path | None = None, splits: list[st
                 multi.notes.append(f"set {name}: no thresholds for it in the thresholds file, not gated")
     write_reports(multi, out, limits, breaches)
     all_breaches = None if breaches is None else [b for found in breaches.values() for b in found or []]
-    print_run(multi, all_breaches, console, out)
+    gated = [n for n, found in (breaches or {}).items() if found is not None]
+    print_run(multi, all_breaches, console, out, gated)
     for name, run in multi.runs.items():
         if run.config.get("ragas"):
             scores = run.config["ragas"].items()

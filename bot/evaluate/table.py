@@ -102,8 +102,8 @@ def summary_table(multi: MultiRun) -> Table:
     "corridor | baseline" with corridor green when better than the baseline, red when worse."""
     has_baseline = "baseline" in multi.systems
     n = sum(r.config.get("questions", 0) for r in multi.runs.values())
-    cell = "corridor | baseline" if has_baseline else "corridor"
-    table = Table(title=f"corridor eval · {n} questions · mode {multi.mode}, k={multi.k} · cell: {cell}",
+    cell = "corridor|baseline" if has_baseline else "corridor"
+    table = Table(title=f"corridor eval · {n} questions · {multi.mode}, k={multi.k} · each cell: {cell}",
                   title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("metric", no_wrap=True)
     for name in multi.runs:
@@ -119,14 +119,17 @@ def summary_table(multi: MultiRun) -> Table:
                 b = summary["baseline"].get(scope, {}).get(key) if has_baseline else None
                 colour = {1: "green", -1: "bold red"}.get(compare(c, b, key))
                 text = f"[{colour}]{fmt(c, key)}[/]" if colour else fmt(c, key)
-                cells.append(f"{text} | {fmt(b, key)}" if has_baseline else text)
+                cells.append(f"{text}|{fmt(b, key)}" if has_baseline else text)
             if any(fmt(summary["corridor"].get(scope, {}).get(key), key) != "—" for summary in summaries):
                 table.add_row("  " + SHORT[key], *cells)
         table.add_section()
     return table
 
 
-def print_run(multi: MultiRun, breaches: list[Breach] | None, console: Console, out_dir=None) -> None:
+def print_run(multi: MultiRun, breaches: list[Breach] | None, console: Console, out_dir=None,
+              gated: list[str] | None = None) -> None:
+    """The table, the notes, what is worse than the baseline, each set's failing questions and the gate's
+    verdict (`gated`: the sets that had thresholds)."""
     console.print(summary_table(multi))
     for note in multi.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
@@ -156,6 +159,6 @@ def print_run(multi: MultiRun, breaches: list[Breach] | None, console: Console, 
         console.print("[red bold]quality gate FAILED[/]: " + "; ".join(str(b) for b in breaches),
                       highlight=False)
     else:
-        gated = [n for n in multi.runs if n not in ("dev", "fresh-dev")]
+        gated = gated if gated is not None else [n for n in multi.runs if n not in ("dev", "fresh-dev")]
         console.print("[green bold]quality gate passed[/] "
                       f"(every threshold met on {', '.join(gated) or 'no set'})")

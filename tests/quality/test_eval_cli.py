@@ -29,7 +29,7 @@ def test_eval_runs_the_sets_side_by_side_with_the_baseline(eval_cli_run) -> None
     # one table: a column per set, each cell corridor | baseline; per kind rows, the new kinds among them
     header = next(line for line in result.output.splitlines() if " metric " in line)
     assert [c for c in header.split() if c != "metric"] == expected
-    assert "corridor | baseline" in result.output
+    assert "each cell: corridor|baseline" in result.output
     for kind in ("overall", "single_doc", "out_of_scope", "who_said", "timeline", "latest", "date_bound"):
         assert re.search(rf"^\s*{kind}\s+(n=\d+|—)", result.output, re.M), kind
     assert "evidence cited" in result.output
