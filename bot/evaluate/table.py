@@ -103,8 +103,9 @@ def summary_table(multi: MultiRun) -> Table:
     has_baseline = "baseline" in multi.systems
     n = sum(r.config.get("questions", 0) for r in multi.runs.values())
     cell = "corridor|baseline" if has_baseline else "corridor"
-    table = Table(title=f"corridor eval · {n} questions · {multi.mode}, k={multi.k} · each cell: {cell}",
-                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(title=f"corridor eval · {n} questions · {multi.mode}, k={multi.k}", title_justify="left",
+                  caption=f"each cell: {cell}; corridor green when better than the baseline, red when worse",
+                  caption_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("metric", no_wrap=True)
     for name in multi.runs:
         table.add_column(name, justify="right", no_wrap=True)
