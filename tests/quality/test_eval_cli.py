@@ -12,6 +12,7 @@ from markupsafe import escape
 from bot.evaluate.gate import DEFAULT_THRESHOLDS, limits_for, load_thresholds
 from bot.evaluate.metrics import METRIC_KEYS
 from bot.evaluate.sets import SETS
+from bot.evaluate.table import compare
 from corridor.errors import InputError
 
 from .conftest import invoke
@@ -60,8 +61,8 @@ def test_eval_runs_the_sets_side_by_side_with_the_baseline(eval_cli_run) -> None
         s = report["sets"][name]["summary"]
         for scope, values in s["corridor"].items():
             for key in METRIC_KEYS:
-                c, b = values[key], s["baseline"][scope][key]
-                assert ((name, scope, key) in worse) == (c is not None and b is not None and c < b - 0.0005)
+                worse_here = compare(values[key], s["baseline"][scope][key], key) < 0
+                assert ((name, scope, key) in worse) == worse_here
     if worse:
         assert "worse than the baseline" in result.output
     # the HTML: one self-contained file, a chart per metric, each set's failing questions
