@@ -112,6 +112,22 @@ def test_gate_fails_with_exit_1_and_names_the_set_and_metric(eval_store, tmp_pat
         assert metric in result.output
 
 
+def test_gold_option_runs_one_file_as_it_is(eval_store, tmp_path) -> None:
+    lines = [line for line in SETS["test"].gold.read_text(encoding="utf-8").splitlines()
+             if '"kind": "numeric"' in line][:2]  # any split: --gold takes the file as it is
+    gold = tmp_path / "mine.jsonl"
+    gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "r"
+    result = invoke(eval_store, ["--gold", str(gold), "--no-baseline", "--out", str(out)])
+    report = json.loads((out / "report.json").read_text())
+    assert report["set_names"] == ["gold"] and report["sets"]["gold"]["config"]["questions"] == 2
+    assert report["sets"]["gold"]["config"]["collection"].endswith("_eval")  # the eval collection
+    # the default thresholds file has no [gold] section: reported, not gated, and said so
+    assert report["gate"]["gated_sets"] == [] and report["sets"]["gold"]["gate"] is None
+    assert "set gold: no thresholds for it" in result.output
+    assert result.exit_code == 0, result.output
+
+
 def test_bad_options_are_one_line_errors(eval_store, tmp_path) -> None:
     for args, message in ((["--mode", "poetry"], "--mode must be one of"),
                           (["--kinds", "nonsense"], "no gold questions of kind nonsense"),
