@@ -204,11 +204,16 @@ def run() -> None:
 
 @app.command("eval")
 def eval_(
-    gold: Annotated[Path | None, typer.Option(help="Gold set (JSONL); default data/eval/gold.jsonl.")] = None,
+    split: Annotated[list[str] | None, typer.Option(
+        "--split", help="Sets to run: dev, test, fresh-dev, fresh (repeat or comma-separate; default all).",
+        show_default=False)] = None,
+    gold: Annotated[Path | None, typer.Option(
+        help="Run one gold file (JSONL) as it is, on the eval collection, instead of the sets.")] = None,
     mode: Annotated[str | None, typer.Option(help="extractive or llm (default: the configured one).")] = None,
     k: Annotated[int | None, typer.Option("--k", help="Passages per answer (default: configured k).")] = None,
     baseline: Annotated[bool, typer.Option(
-        "--baseline", help="Also run a naive LangChain RAG (dense top-4, top passage) and compare.")] = False,
+        "--baseline/--no-baseline",
+        help="Also run a naive LangChain RAG (dense top-4, top passage) and compare.")] = True,
     out_dir: Annotated[Path, typer.Option(
         "--out", help="Folder for report.json and report.html.")] = Path("eval-report"),
     kinds: Annotated[list[str] | None, typer.Option(
@@ -219,11 +224,12 @@ def eval_(
     ragas: Annotated[bool, typer.Option(
         "--ragas", help="Add RAGAS scores (needs the ragas package and an LLM judge).")] = False,
 ) -> None:
-    """Answer-quality test: run the gold set, print the metrics, write the reports, gate on thresholds."""
+    """Answer-quality test: run dev, test, fresh-dev and fresh side by side with the baseline, write the
+    reports, gate on thresholds (test and fresh only)."""
     from bot.evaluate.command import run_command
 
-    status = run_command(settings(), gold=gold, mode=mode, k=k, baseline=baseline, out=out_dir, kinds=kinds,
-                         thresholds=thresholds, gate=gate, ragas=ragas, console=out, err=err)
+    status = run_command(settings(), gold=gold, splits=split, mode=mode, k=k, baseline=baseline, out=out_dir,
+                         kinds=kinds, thresholds=thresholds, gate=gate, ragas=ragas, console=out, err=err)
     if status:
         raise typer.Exit(status)
 

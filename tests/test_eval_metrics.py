@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 
 import chromadb
 import pytest
 
 from bot.evaluate import metrics as m
+from bot.evaluate.command import plan_sets
 from bot.evaluate.evidence import DocTexts, Span, contains, normalise, normalise_with_map
-from bot.evaluate.gate import check, load_thresholds
+from bot.evaluate.gate import check, limits_for, load_thresholds
 from bot.evaluate.gold import load_gold
 from bot.evaluate.report import highlight
+from bot.evaluate.sets import SETS, EvalSet, parse_splits
 from corridor.errors import InputError
 from corridor.records import Answer, Chunk, Citation, Statement
 
@@ -98,6 +101,15 @@ def test_citation_precision_recall_and_faithfulness() -> None:
     assert m.citation_precision(refusal, {}, expect_abstain=True) is None
     assert m.faithfulness(refusal) is None
     assert m.citation_recall(refusal, ev) == 0.0
+    # evidence cited: one cited evidence passage is enough (unlike recall, a share of the quotes)
+    assert m.evidence_cited(a, ev, expect_abstain=False) == 1.0
+    assert m.evidence_cited(only_other, ev, expect_abstain=False) == 0.0
+    ports = "Russian ports are no longer"
+    one_quote = {QUOTE: [span_of(QUOTE)], ports: [span_of(ports)]}
+    assert m.citation_recall(only_other, one_quote) == 0.5
+    assert m.evidence_cited(only_other, one_quote, expect_abstain=False) == 1.0
+    assert m.evidence_cited(refusal, ev, expect_abstain=False) == 0.0  # refused an answerable question
+    assert m.evidence_cited(refusal, {}, expect_abstain=True) is None  # not answerable: does not apply
 
 
 def test_must_include_and_must_not_include() -> None:
@@ -166,7 +178,7 @@ def test_load_gold_checks_lines(tmp_path) -> None:
 def test_thresholds_and_gate(tmp_path) -> None:
     path = tmp_path / "t.toml"
     path.write_text("[overall]\nhit_at_5 = 0.8\nfaithfulness = 0.9\n[kinds.numeric]\nhit_at_1 = 0.95\n")
-    limits = load_thresholds(path)
+    limits = load_thresholds(path)["*"]  # top-level tables: every gated set without its own section
     assert limits == {"overall": {"hit_at_5": 0.8, "faithfulness": 0.9}, "numeric": {"hit_at_1": 0.95}}
     summary = {"overall": {"hit_at_5": 0.85, "faithfulness": None}, "numeric": {"hit_at_1": 0.9}}
     breaches = check(summary, limits)
@@ -182,6 +194,57 @@ def test_thresholds_and_gate(tmp_path) -> None:
     path.write_text("[overall\n")
     with pytest.raises(InputError, match="not valid TOML"):
         load_thresholds(path)
+
+
+def test_per_set_thresholds(tmp_path) -> None:
+    path = tmp_path / "t.toml"
+    path.write_text("[test.overall]\nhit_at_5 = 0.8\n[test.kinds.out_of_scope]\nabstention_accuracy = 0.7\n"
+                    "[fresh.overall]\nevidence_cited = 0.6\n")
+    limits = load_thresholds(path)
+    assert limits == {"test": {"overall": {"hit_at_5": 0.8}, "out_of_scope": {"abstention_accuracy": 0.7}},
+                      "fresh": {"overall": {"evidence_cited": 0.6}}}
+    assert limits_for(limits, "dev") is None and limits_for(limits, "fresh-dev") is None  # never gated
+    assert limits_for(limits, "gold") is None  # --gold FILE: no section of its own, no top-level tables
+    summary = {"overall": {"hit_at_5": 0.9, "evidence_cited": 0.5},
+               "out_of_scope": {"abstention_accuracy": 0.5}}
+    assert [str(b) for b in check(summary, limits_for(limits, "test"), "test")] == [
+        "test out_of_scope abstention_accuracy = 0.500 < 0.700"]
+    assert [str(b) for b in check(summary, limits_for(limits, "fresh"), "fresh")] == [
+        "fresh overall evidence_cited = 0.500 < 0.600"]
+    path.write_text("[overall]\nhit_at_5 = 0.5\n[fresh.overall]\nhit_at_5 = 0.9\n")
+    both = load_thresholds(path)
+    assert limits_for(both, "test") == {"overall": {"hit_at_5": 0.5}}  # falls back to the top level
+    assert limits_for(both, "fresh") == {"overall": {"hit_at_5": 0.9}}
+    for text, message in (("[dev.overall]\nhit_at_5 = 0.5\n", "never gated"),
+                          ("[fresh-dev.overall]\nhit_at_5 = 0.5\n", "never gated"),
+                          ("[tset.overall]\nhit_at_5 = 0.5\n", "unknown section"),
+                          ("[test.overall]\nrecall = 0.5\n", "unknown metric 'recall' in [test.overall]")):
+        path.write_text(text)
+        with pytest.raises(InputError, match=re.escape(message)):
+            load_thresholds(path)
+
+
+def test_split_selection_and_set_plan(tmp_path, monkeypatch) -> None:
+    assert parse_splits(None) == ["dev", "test", "fresh-dev", "fresh"]
+    assert parse_splits(["test,fresh", "dev", "test"]) == ["test", "fresh", "dev"]
+    with pytest.raises(InputError, match="--split tset: unknown set"):
+        parse_splits(["tset"])
+    plan, notes = plan_sets(None, ["dev", "test"], None)
+    assert [s.name for s, _ in plan] == ["dev", "test"]
+    assert {i.split for i in plan[0][1]} == {"dev"} and {i.split for i in plan[1][1]} == {"test"}
+    assert len(plan[0][1]) + len(plan[1][1]) == len(load_gold()) and not notes
+    plan, notes = plan_sets(None, ["test", "fresh-dev"], ["who_said"])  # no who_said in gold.jsonl
+    assert [s.name for s, _ in plan] == ["fresh-dev"] and all(i.kind == "who_said" for i in plan[0][1])
+    assert notes == ["set test skipped: no questions of kind who_said"]
+    with pytest.raises(InputError, match="no gold questions of kind nonsense"):
+        plan_sets(None, None, ["nonsense"])
+    with pytest.raises(InputError, match="not both"):
+        plan_sets(tmp_path / "x.jsonl", ["dev"], None)
+    missing = EvalSet("fresh", tmp_path / "absent.jsonl", None, tmp_path, gated=True, optional=True)
+    monkeypatch.setitem(SETS, "fresh", missing)
+    plan, notes = plan_sets(None, ["test", "fresh"], None)
+    assert [s.name for s, _ in plan] == ["test"]
+    assert notes == [f"set fresh skipped: {tmp_path / 'absent.jsonl'} is not there (yet)"]
 
 
 def test_highlight_marks_evidence_and_escapes_html() -> None:

@@ -1,5 +1,6 @@
-"""`corridor eval`: run a gold set through the engine (and a naive RAG baseline), score retrieval,
-citations and answers offline, write report.json / report.html, and gate CI on thresholds."""
+"""`corridor eval`: run the question sets (dev, test, fresh-dev, fresh; see sets.py) through the engine and a
+naive RAG baseline, score retrieval, citations and answers offline, write report.json / report.html, and gate
+CI on per-set thresholds."""
 
 from .gold import GoldItem, load_gold
 from .metrics import METRICS, aggregate

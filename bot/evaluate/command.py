@@ -1,19 +1,21 @@
-"""What `corridor eval` does, kept out of bot/cli.py: load, check, run, report, gate."""
+"""What `corridor eval` does, kept out of bot/cli.py: pick the sets, build their stores, run, report, gate."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from corridor.errors import InputError
-from corridor.settings import Settings
+from corridor.settings import PROJECT_ROOT, Settings
 
-from .gate import DEFAULT_THRESHOLDS, check, load_thresholds
-from .gold import load_gold
+from .gate import DEFAULT_THRESHOLDS, Breach, check, limits_for, load_thresholds
+from .gold import GoldItem
 from .report import write_reports
-from .runner import build_eval_store, eval_settings, run_eval
+from .runner import MultiRun, run_eval
+from .sets import SETS, EvalSet, EvalStore, build_set_store, custom_set, parse_splits, set_settings
 from .table import print_run
 
 MODES = ("extractive", "llm")
@@ -25,12 +27,46 @@ def split_kinds(kinds: list[str] | None) -> list[str] | None:
     return out or None
 
 
-def run_command(settings: Settings, *, gold: Path | None = None, mode: str | None = None,
-                k: int | None = None, baseline: bool = False, out: Path = Path("eval-report"),
-                kinds: list[str] | None = None,
+def _shown(path: Path) -> str:
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
+
+
+def plan_sets(gold: Path | None, splits: list[str] | None,
+              kinds: list[str] | None) -> tuple[list[tuple[EvalSet, list[GoldItem]]], list[str]]:
+    """The sets to run with their questions, and a note for each set skipped (an optional set whose file
+    is absent, or a set with none of the asked kinds)."""
+    if gold is not None and splits:
+        raise InputError("use --gold FILE or --split, not both (--gold runs one file as it is)")
+    sets = [custom_set(gold)] if gold is not None else [SETS[n] for n in parse_splits(splits)]
+    plan: list[tuple[EvalSet, list[GoldItem]]] = []
+    notes: list[str] = []
+    seen_kinds: set[str] = set()
+    for s in sets:
+        if s.optional and not s.gold.is_file():
+            notes.append(f"set {s.name} skipped: {_shown(s.gold)} is not there (yet)")
+            continue
+        all_items = s.load()
+        seen_kinds |= {i.kind for i in all_items}
+        items = [i for i in all_items if not kinds or i.kind in kinds]
+        if not items:
+            notes.append(f"set {s.name} skipped: no questions of kind {', '.join(kinds or [])}")
+            continue
+        plan.append((s, items))
+    unknown = sorted(set(kinds or []) - seen_kinds)
+    if unknown:
+        raise InputError(f"no gold questions of kind {', '.join(unknown)} in "
+                         + ", ".join(_shown(s.gold) for s in sets if s.gold.is_file()))
+    if not plan:
+        raise InputError("no gold questions to run: " + "; ".join(notes))
+    return plan, notes
+
+
+def run_command(settings: Settings, *, gold: Path | None = None, splits: list[str] | None = None,
+                mode: str | None = None, k: int | None = None, baseline: bool = True,
+                out: Path = Path("eval-report"), kinds: list[str] | None = None,
                 thresholds: Path | None = None, gate: bool = True, ragas: bool = False,
                 console: Console | None = None, err: Console | None = None) -> int:
-    """Run the evaluation and write the reports; the exit status is 1 when a threshold is breached."""
+    """Run every chosen set and write the reports; the exit status is 1 when a threshold is breached."""
     console = console or Console()
     err = err or Console(stderr=True)
     mode = mode or settings.answer_mode
@@ -41,8 +77,8 @@ def run_command(settings: Settings, *, gold: Path | None = None, mode: str | Non
                          "without it every answer would silently be extractive.")
     if k is not None and k < 1:
         raise InputError("--k must be at least 1")
-    items = load_gold(gold, split_kinds(kinds))
-    limits = load_thresholds(thresholds or DEFAULT_THRESHOLDS) if gate else None
+    plan, notes = plan_sets(gold, splits, split_kinds(kinds))
+    thresholds_all = load_thresholds(thresholds or DEFAULT_THRESHOLDS) if gate else None
     if ragas:
         from .ragas_option import check_available
 
@@ -50,28 +86,57 @@ def run_command(settings: Settings, *, gold: Path | None = None, mode: str | Non
 
     from answering.engine import Engine
 
-    es = eval_settings(settings)
-    with err.status(f"preparing the eval store (collection {es.collection!r}, {es.chroma_location}) …"):
-        store, ingest_report = build_eval_store(es, progress=False)
-    engine = Engine(es, store)
-    try:
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=err, transient=True) as progress:
-            task = progress.add_task("asking the gold questions", total=len(items) * (2 if baseline else 1))
-            run = run_eval(engine, items, mode=mode, k=k, baseline=baseline,
-                           gold_name=str(gold or "data/eval/gold.jsonl"),
-                           on_result=lambda _r: progress.advance(task))
-    finally:
-        engine.close()
-    run.ingest = ingest_report
+    t0 = time.perf_counter()
+    stores: dict[str, EvalStore] = {}  # by collection: dev and test share the eval collection
+    multi = MultiRun(runs={}, mode=mode, k=k or settings.k, notes=notes)
+    total = sum(len(items) for _, items in plan) * (2 if baseline else 1)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("asking the gold questions", total=total)
+        for eval_set, items in plan:
+            es = set_settings(settings, eval_set)
+            if es.collection not in stores:
+                progress.update(task, description=f"preparing {es.collection!r} ({eval_set.name})")
+                stores[es.collection] = build_set_store(es, eval_set)
+            built = stores[es.collection]
+            progress.update(task, description=f"asking the {eval_set.name} questions")
+            engine = Engine(built.settings, built.store)
+            try:
+                run = run_eval(engine, items, mode=mode, k=k, baseline=baseline, name=eval_set.name,
+                               gold_name=_shown(eval_set.gold), doc_aliases=built.doc_aliases,
+                               on_result=lambda _r: progress.advance(task))
+            finally:
+                engine.close()
+            run.ingest = built.report
+            run.config["splits"] = list(eval_set.splits) if eval_set.splits else None
+            multi.runs[eval_set.name] = run
+    multi.seconds = round(time.perf_counter() - t0, 1)
     if ragas:
         from .ragas_option import ragas_scores
 
-        with err.status("RAGAS: asking the judge model …"):
-            run.config["ragas"] = ragas_scores(es, run.results["corridor"])
-    breaches = check(run.summary["corridor"], limits) if limits is not None else None
-    write_reports(run, out, limits, breaches)
-    print_run(run, breaches, console, out)
-    if run.config.get("ragas"):
-        console.print("RAGAS: " + ", ".join(f"{k} {v:.3f}" for k, v in run.config["ragas"].items()))
-    return 1 if breaches else 0
+        for name, run in multi.runs.items():
+            with err.status(f"RAGAS on {name}: asking the judge model …"):
+                run.config["ragas"] = ragas_scores(stores_settings(stores, run), run.results["corridor"])
+    limits: dict[str, dict | None] | None = None
+    breaches: dict[str, list[Breach] | None] | None = None
+    if thresholds_all is not None:
+        limits = {name: limits_for(thresholds_all, name) for name in multi.runs}
+        breaches = {name: (check(run.summary["corridor"], limits[name], name) if limits[name] is not None
+                           else None) for name, run in multi.runs.items()}
+        for name, lim in limits.items():
+            if lim is None and name not in ("dev", "fresh-dev"):
+                multi.notes.append(f"set {name}: no thresholds for it in the thresholds file, not gated")
+    write_reports(multi, out, limits, breaches)
+    all_breaches = None if breaches is None else [b for found in breaches.values() for b in found or []]
+    gated = [n for n, found in (breaches or {}).items() if found is not None]
+    print_run(multi, all_breaches, console, out, gated)
+    for name, run in multi.runs.items():
+        if run.config.get("ragas"):
+            scores = run.config["ragas"].items()
+            console.print(f"RAGAS {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores))
+    return 1 if all_breaches else 0
+
+
+def stores_settings(stores: dict[str, EvalStore], run) -> Settings:
+    """The settings of the store a run was asked against."""
+    return stores[run.config["collection"]].settings

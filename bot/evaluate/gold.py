@@ -14,7 +14,8 @@ from corridor.settings import PROJECT_ROOT
 DEFAULT_GOLD = PROJECT_ROOT / "data" / "eval" / "gold.jsonl"
 FIXTURES_DIR = PROJECT_ROOT / "data" / "eval" / "fixtures"
 KINDS = ("single_doc", "cross_doc", "paraphrase", "numeric", "follow_up", "multilingual", "out_of_scope",
-         "conflicting_sources")
+         "conflicting_sources", "prompt_injection", "who_said", "date_bound", "latest", "timeline")
+SPLITS = ("dev", "test", "fresh-dev", "fresh", "fresh-test")  # the fresh test file may say either
 
 
 class GoldItem(BaseModel):
@@ -31,7 +32,21 @@ class GoldItem(BaseModel):
     lang: str = "en"
     expect_abstain: bool | None = None  # default: True exactly for out_of_scope
     requires_fixture: str | None = None
-    split: str = "test"  # "dev" (tune on it) or "test" (report only, never tuned on); fresh sets: "fresh"
+    split: str = "test"  # "dev" (tune on it) or "test" (report only, never tuned on); "fresh-dev", "fresh"
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value not in KINDS:
+            raise ValueError(f"unknown kind {value!r} (known: {', '.join(KINDS)})")
+        return value
+
+    @field_validator("split")
+    @classmethod
+    def _split(cls, value: str) -> str:
+        if value not in SPLITS:
+            raise ValueError(f"unknown split {value!r} (known: {', '.join(SPLITS)})")
+        return value
 
     @field_validator("conversation", mode="before")
     @classmethod
@@ -63,8 +78,10 @@ class GoldItem(BaseModel):
         return self
 
 
-def load_gold(path: Path | str | None = None, kinds: list[str] | None = None) -> list[GoldItem]:
-    """Read and check a gold file; raise InputError naming the first bad line."""
+def load_gold(path: Path | str | None = None, kinds: list[str] | None = None,
+              splits: list[str] | None = None) -> list[GoldItem]:
+    """Read and check a gold file (only the given splits, when given); raise InputError naming the first
+    bad line."""
     path = Path(path) if path else DEFAULT_GOLD
     if not path.is_file():
         raise InputError(f"gold file not found: {path}")
@@ -82,7 +99,8 @@ def load_gold(path: Path | str | None = None, kinds: list[str] | None = None) ->
         if item.id in seen:
             raise InputError(f"{path.name} line {n}: duplicate id {item.id!r}")
         seen.add(item.id)
-        items.append(item)
+        if splits is None or item.split in splits:
+            items.append(item)
     if kinds:
         unknown = sorted(set(kinds) - {i.kind for i in items})
         if unknown:

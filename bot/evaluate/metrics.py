@@ -34,6 +34,8 @@ METRICS: list[Metric] = [
     Metric("citation_precision", "citation precision", 1.0,
            "cited passages that contain evidence or support their sentence (support ≥ 0.6)"),
     Metric("citation_recall", "citation recall", 0.5, "evidence quotes that a cited passage contains"),
+    Metric("evidence_cited", "evidence cited", 1.0,
+           "answerable questions whose answer cites at least one passage containing an evidence quote"),
     Metric("must_include_recall", "must_include recall", 1.0, "must_include groups found in the answer"),
     Metric("must_not_include_ok", "no must_not_include", 1.0, "the answer contains no forbidden text"),
     Metric("abstention_accuracy", "abstention accuracy", 1.0, "abstains exactly when it should"),
@@ -93,6 +95,18 @@ def citation_recall(answer: Answer, evidence: dict[str, list[Span]]) -> float | 
     chunks = [] if answer.abstained else [citation_chunk(c) for c in answer.citations]
     found = sum(1 for quote, spans in evidence.items() if any(contains(ch, quote, spans) for ch in chunks))
     return found / len(evidence)
+
+
+def evidence_cited(answer: Answer, evidence: dict[str, list[Span]], expect_abstain: bool) -> float | None:
+    """1 when some citation of the answer contains some evidence quote, else 0 (an abstention is 0); None for
+    questions that should be refused or have no evidence. Unlike citation_recall (the share of quotes
+    covered), one cited quote is enough: did the answer cite what answers the question at all?"""
+    if expect_abstain or not evidence:
+        return None
+    if answer.abstained:
+        return 0.0
+    chunks = [citation_chunk(c) for c in answer.citations]
+    return float(any(contains(ch, quote, spans) for ch in chunks for quote, spans in evidence.items()))
 
 
 def missing_groups(text: str, groups: list[list[str]]) -> list[list[str]]:

@@ -53,6 +53,7 @@ class EvalRun:
     mode: str
     k: int
     results: dict[str, list[QuestionResult]]  # system → one result per gold question
+    name: str = "gold"  # the set's name (dev, test, fresh-dev, fresh, or gold for --gold FILE)
     warnings: list[str] = field(default_factory=list)
     ingest: IngestReport | None = None
     started: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
@@ -65,12 +66,15 @@ class EvalRun:
         return {system: by_kind([r.model_dump() for r in rows]) for system, rows in self.results.items()}
 
 
-def locate_evidence(texts: DocTexts, item: GoldItem) -> tuple[dict[str, list[Span]], list[str]]:
-    """Each evidence quote's spans in the store, and a warning for each quote found nowhere."""
+def locate_evidence(texts: DocTexts, item: GoldItem,
+                    aliases: dict[str, str] | None = None) -> tuple[dict[str, list[Span]], list[str]]:
+    """Each evidence quote's spans in the store, and a warning for each quote found nowhere. `aliases` maps
+    a doc id named in the gold file (a fixture's file stem) to the id it has in the store."""
     evidence: dict[str, list[Span]] = {}
     warnings = []
+    docs = [(aliases or {}).get(d, d) for d in item.evidence_docs]
     for quote in item.evidence:
-        spans = texts.locate(quote, item.evidence_docs)
+        spans = texts.locate(quote, docs)
         if not spans:
             warnings.append(f"{item.id}: evidence quote not found in the store: {quote[:70]!r}")
         evidence[quote] = spans
@@ -107,21 +111,25 @@ def _warm_up(engine, naive: NaiveRAG | None, question: str, mode: str, k: int) -
 
 
 def run_eval(engine, items: list[GoldItem], *, mode: str = "extractive", k: int | None = None,
-             baseline: bool = False, gold_name: str = "",
+             baseline: bool = False, gold_name: str = "", name: str = "gold",
+             doc_aliases: dict[str, str] | None = None,
              on_result: Callable[[QuestionResult], None] | None = None) -> EvalRun:
-    """Ask every gold question (corridor, and the baseline when asked) and score the answers."""
+    """Ask every gold question (corridor, and the baseline when asked) and score the answers.
+    `doc_aliases`: gold doc id (fixture stem) → stored doc id, for fixtures ingested by URL."""
     t0 = time.perf_counter()
     k = k or engine.settings.k
     texts = DocTexts(engine.store.collection)
-    run = EvalRun(gold=gold_name, mode=mode, k=k, results={"corridor": []})
+    aliases = doc_aliases or {}
+    run = EvalRun(gold=gold_name, mode=mode, k=k, results={"corridor": []}, name=name)
     naive = NaiveRAG(engine.store) if baseline else None
     if naive is not None:
         run.results["baseline"] = []
     _warm_up(engine, naive, items[0].question, mode, k)
     for item in items:
-        if item.requires_fixture and item.requires_fixture not in texts.texts:
+        fixture = aliases.get(item.requires_fixture or "", item.requires_fixture)
+        if fixture and fixture not in texts.texts:
             run.warnings.append(f"{item.id}: fixture {item.requires_fixture!r} is not in the eval store")
-        evidence, warnings = locate_evidence(texts, item)
+        evidence, warnings = locate_evidence(texts, item, aliases)
         run.warnings.extend(warnings)
         systems = [("corridor", lambda it=item, ev=evidence: ask_corridor(engine, it, ev, mode, k))]
         if naive is not None:
@@ -140,3 +148,19 @@ def run_eval(engine, items: list[GoldItem], *, mode: str = "extractive", k: int 
                   "fetch_k": s.fetch_k, "abstain_threshold": s.abstain_threshold,
                   "reranker": bool(s.reranker_model), "questions": len(items)}
     return run
+
+
+@dataclass
+class MultiRun:
+    """One `corridor eval` over several sets: each set's run, in the order asked, and what was skipped."""
+
+    runs: dict[str, EvalRun]
+    mode: str
+    k: int
+    notes: list[str] = field(default_factory=list)  # sets skipped, and why
+    started: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    seconds: float = 0.0
+
+    @property
+    def systems(self) -> list[str]:
+        return list(next(iter(self.runs.values())).results) if self.runs else ["corridor"]

@@ -1,5 +1,8 @@
-"""One `corridor eval --baseline --mode extractive` run over the real gold set per session (real engine,
-embeddings and Chroma), shared by the quality gate and the report tests."""
+"""One `corridor eval --split test,fresh-dev,fresh --mode extractive` run per session (real engine,
+embeddings and Chroma; the baseline runs alongside by default), shared by the quality gate and the report
+tests. It covers the gated sets (test, and fresh once data/eval/fresh_test.jsonl exists) and one tuning set
+(fresh-dev, which also exercises the loopback HTTP ingest of HTML fixtures); dev is left out to keep the
+wall time down."""
 
 from __future__ import annotations
 
@@ -48,11 +51,14 @@ class EvalCLIRun:
     html: str
 
 
+SESSION_SPLITS = "test,fresh-dev,fresh"
+
+
 @pytest.fixture(scope="session")
 def eval_cli_run(eval_store, tmp_path_factory) -> EvalCLIRun:
-    """`corridor eval --baseline --mode extractive --out <tmp>` on data/eval/gold.jsonl, run once."""
+    """`corridor eval --split test,fresh-dev,fresh --mode extractive --out <tmp>`, run once."""
     out = tmp_path_factory.mktemp("eval-report")
-    result = invoke(eval_store, ["--baseline", "--mode", "extractive", "--out", str(out)])
+    result = invoke(eval_store, ["--split", SESSION_SPLITS, "--mode", "extractive", "--out", str(out)])
     report_path = out / "report.json"
     assert report_path.is_file(), result.output
     return EvalCLIRun(result, out, json.loads(report_path.read_text()), (out / "report.html").read_text())

@@ -1,18 +1,18 @@
-"""`corridor eval` end to end on the real gold set: the reports, the side-by-side table, the exit status."""
+"""`corridor eval` end to end on the real sets: the reports, the side-by-side table, the exit status."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
 import re
-import tomllib
 
 import pytest
 from markupsafe import escape
 
-from bot.evaluate.gate import DEFAULT_THRESHOLDS
-from bot.evaluate.gold import load_gold
+from bot.evaluate.gate import DEFAULT_THRESHOLDS, limits_for, load_thresholds
 from bot.evaluate.metrics import METRIC_KEYS
+from bot.evaluate.sets import SETS
+from bot.evaluate.table import compare
 from corridor.errors import InputError
 
 from .conftest import invoke
@@ -20,63 +20,119 @@ from .conftest import invoke
 pytestmark = pytest.mark.slow
 
 
-def test_eval_baseline_writes_reports_and_gates(eval_cli_run) -> None:
+def test_eval_runs_the_sets_side_by_side_with_the_baseline(eval_cli_run) -> None:
     result, report, html = eval_cli_run.result, eval_cli_run.report, eval_cli_run.html
-    gate = report["gate"]
-    # the exit status is the gate's verdict, and the gate agrees with the thresholds file
-    assert result.exit_code == (0 if gate["passed"] else 1), result.output
-    raw = tomllib.loads(DEFAULT_THRESHOLDS.read_text())
-    limits = {"overall": raw["overall"], **raw.get("kinds", {})}
-    summary = report["summary"]["corridor"]
-    met = all(summary[scope][k] is not None and summary[scope][k] >= v
-              for scope, table in limits.items() for k, v in table.items())
-    assert gate["passed"] == met
-    # side by side in the terminal, per kind and overall
-    assert "baseline" in result.output and "delta" in result.output
-    for kind in ("overall", "single_doc", "out_of_scope", "follow_up"):
-        assert kind in result.output
-    # every gold question, for both systems, with its answer, citations and verdicts
-    n = len(load_gold())
-    assert report["config"]["questions"] == n >= 60
-    for system in ("corridor", "baseline"):
-        rows = report["questions"][system]
-        assert len(rows) == n
-        assert set(METRIC_KEYS) <= set(rows[0]["metrics"])
-        assert set(report["summary"][system]) >= {"overall", "single_doc", "out_of_scope", "cross_doc"}
-    baseline = report["questions"]["baseline"]
-    assert not any(r["abstained"] for r in baseline)  # the naive pipeline never refuses
-    assert report["summary"]["baseline"]["out_of_scope"]["abstention_accuracy"] == 0.0
-    assert all(len(r["citations"]) == 1 and r["answer"] == r["citations"][0]["quote"] + " [1]"
-               for r in baseline)  # the top passage, cited
-    # the HTML: one self-contained file, a chart per metric, the failing questions with what went wrong
+    fresh_present = SETS["fresh"].gold.is_file()
+    expected = ["test", "fresh-dev"] + (["fresh"] if fresh_present else [])
+    assert report["set_names"] == expected
+    if not fresh_present:
+        assert any("set fresh skipped" in n for n in report["notes"]) and "set fresh skipped" in result.output
+    # one table: a column per set, each cell corridor | baseline; per kind rows, the new kinds among them
+    header = next(line for line in result.output.splitlines() if " metric " in line)
+    assert [c for c in header.split() if c != "metric"] == expected
+    assert "each cell: corridor|baseline" in result.output
+    for kind in ("overall", "single_doc", "out_of_scope", "who_said", "timeline", "latest", "date_bound"):
+        assert re.search(rf"^\s*{kind}\s+(n=\d+|—)", result.output, re.M), kind
+    assert "evidence cited" in result.output
+    # every question of every set, for both systems, with its answer, citations and verdicts
+    for name in expected:
+        data = report["sets"][name]
+        n = len(SETS[name].load())
+        assert data["config"]["questions"] == n
+        for system in ("corridor", "baseline"):
+            rows = data["questions"][system]
+            assert len(rows) == n
+            assert set(METRIC_KEYS) <= set(rows[0]["metrics"])
+        assert not any(r["abstained"] for r in data["questions"]["baseline"])  # it never refuses
+        assert data["summary"]["baseline"]["out_of_scope"]["abstention_accuracy"] == 0.0
+        assert all(len(r["citations"]) == 1 and r["answer"] == r["citations"][0]["quote"] + " [1]"
+                   for r in data["questions"]["baseline"])  # the top passage, cited
+    assert report["sets"]["test"]["gold"] == "data/eval/gold.jsonl"
+    assert {q["id"][:2] for q in report["sets"]["fresh-dev"]["questions"]["corridor"]} == {"fd"}
+    # fresh-dev ran on its own collection, with the HTML fixtures ingested by URL
+    ingest = report["sets"]["fresh-dev"]["ingest"]
+    stored = set(ingest["added"] + ingest["updated"] + ingest["unchanged"])
+    pages = {f"127.0.0.1-{p.name}" for p in SETS["fresh-dev"].fixtures.glob("*.html")}
+    assert pages and pages <= stored
+    assert report["sets"]["fresh-dev"]["config"]["collection"].endswith("_eval_fresh_dev")
+    # what is worse than the baseline is listed, and agrees with the summaries
+    worse = {(w["set"], w["scope"], w["metric"]) for w in report["worse_than_baseline"]}
+    for name in expected:
+        s = report["sets"][name]["summary"]
+        for scope, values in s["corridor"].items():
+            for key in METRIC_KEYS:
+                worse_here = compare(values[key], s["baseline"][scope][key], key) < 0
+                assert ((name, scope, key) in worse) == worse_here
+    if worse:
+        assert "worse than the baseline" in result.output
+    # the HTML: one self-contained file, a chart per metric, each set's failing questions
     assert html.count("<svg") >= len(METRIC_KEYS) - 1
     assert not re.search(r"<(?:script|img|link)[^>]+(?:src|href)=", html)
-    failing = [r for r in report["questions"]["corridor"] if r["failed"]]
-    assert f"Failing questions ({len(failing)} of {n})" in html
-    for r in failing:
-        assert f"{r['id']} · {r['kind']}" in html
-        assert all(str(escape(q)) in html for q in r["evidence"])
+    for name in expected:
+        rows = report["sets"][name]["questions"]["corridor"]
+        failing = [r for r in rows if r["failed"]]
+        assert f"Set {name}: failing questions ({len(failing)} of {len(rows)})" in html
+        for r in failing:
+            assert f"{r['id']} · {r['kind']}" in html
+            assert all(str(escape(q)) in html for q in r["evidence"])
 
 
-def test_gate_fails_with_exit_1_and_names_the_metric(eval_store, tmp_path) -> None:
+def test_gate_is_per_set_and_never_on_dev(eval_cli_run) -> None:
+    result, report = eval_cli_run.result, eval_cli_run.report
+    gate = report["gate"]
+    limits = load_thresholds(DEFAULT_THRESHOLDS)
+    assert gate["gated_sets"] == [n for n in report["set_names"] if n in ("test", "fresh")]
+    assert report["sets"]["fresh-dev"]["gate"] is None  # a tuning set: never gated
+    for name in gate["gated_sets"]:
+        table = limits_for(limits, name)
+        assert table, f"data/eval/thresholds.toml has no [{name}] section"
+        summary = report["sets"][name]["summary"]["corridor"]
+        met = all(summary[scope][k] is not None and summary[scope][k] >= v
+                  for scope, metrics in table.items() if scope in summary for k, v in metrics.items())
+        assert report["sets"][name]["gate"]["passed"] == met
+    assert gate["passed"] == all(report["sets"][n]["gate"]["passed"] for n in gate["gated_sets"])
+    assert result.exit_code == (0 if gate["passed"] else 1), result.output
+
+
+def test_gate_fails_with_exit_1_and_names_the_set_and_metric(eval_store, tmp_path) -> None:
     strict = tmp_path / "strict.toml"
-    strict.write_text("[overall]\nabstention_accuracy = 1.0\nhit_at_1 = 1.0\n")
+    strict.write_text("[test.overall]\nabstention_accuracy = 1.0\nhit_at_1 = 1.0\n")
     out = tmp_path / "r"
-    result = invoke(eval_store, ["--kinds", "multilingual", "--thresholds", str(strict),
-                                 "--out", str(out)])
+    result = invoke(eval_store, ["--kinds", "multilingual", "--split", "dev,test", "--thresholds",
+                                 str(strict), "--no-baseline", "--out", str(out)])
     report = json.loads((out / "report.json").read_text())
-    assert report["config"]["questions"] == len(load_gold(kinds=["multilingual"]))
-    breached = {b["metric"] for b in report["gate"]["breaches"]}
+    assert report["set_names"] == ["dev", "test"] and report["systems"] == ["corridor"]
+    assert report["sets"]["test"]["config"]["questions"] == len(SETS["test"].load(["multilingual"]))
+    breached = {(b["set"], b["metric"]) for b in report["gate"]["breaches"]}
     assert breached, "expected a breach: MiniLM misses most Turkish/Russian questions (hit@1, abstention)"
+    assert {s for s, _ in breached} == {"test"}  # dev is never gated, even when it scores as badly
     assert result.exit_code == 1
     assert "quality gate FAILED" in result.output
-    for metric in breached:
+    for _, metric in breached:
         assert metric in result.output
+
+
+def test_gold_option_runs_one_file_as_it_is(eval_store, tmp_path) -> None:
+    lines = [line for line in SETS["test"].gold.read_text(encoding="utf-8").splitlines()
+             if '"kind": "numeric"' in line][:2]  # any split: --gold takes the file as it is
+    gold = tmp_path / "mine.jsonl"
+    gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "r"
+    result = invoke(eval_store, ["--gold", str(gold), "--no-baseline", "--out", str(out)])
+    report = json.loads((out / "report.json").read_text())
+    assert report["set_names"] == ["gold"] and report["sets"]["gold"]["config"]["questions"] == 2
+    assert report["sets"]["gold"]["config"]["collection"].endswith("_eval")  # the eval collection
+    # the default thresholds file has no [gold] section: reported, not gated, and said so
+    assert report["gate"]["gated_sets"] == [] and report["sets"]["gold"]["gate"] is None
+    assert "set gold: no thresholds for it" in result.output
+    assert result.exit_code == 0, result.output
 
 
 def test_bad_options_are_one_line_errors(eval_store, tmp_path) -> None:
     for args, message in ((["--mode", "poetry"], "--mode must be one of"),
                           (["--kinds", "nonsense"], "no gold questions of kind nonsense"),
+                          (["--split", "tset"], "--split tset: unknown set"),
+                          (["--gold", str(tmp_path / "x.jsonl"), "--split", "dev"], "not both"),
                           (["--gold", str(tmp_path / "none.jsonl")], "gold file not found"),
                           (["--k", "0"], "--k must be at least 1")):
         result = invoke(eval_store, ["--out", str(tmp_path / "x"), *args])

@@ -26,13 +26,14 @@ def reply(messages) -> str:
 
 def test_llm_mode_faithfulness_counts_half_supported_sentences(eval_store, tmp_path) -> None:
     with FakeLLM(reply) as fake:
-        args = ["--mode", "llm", "--kinds", "numeric", "--no-gate", "--out", str(tmp_path)]
+        args = ["--mode", "llm", "--split", "test", "--kinds", "numeric", "--no-gate", "--no-baseline",
+                "--out", str(tmp_path)]
         result = invoke(eval_store, args, env={"CORRIDOR_LLM_BASE_URL": fake.base_url})
     assert result.exit_code == 0, result.output
     assert fake.requests, "the eval never reached the model"
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["mode"] == "llm" and report["gate"] is None
-    answered = [r for r in report["questions"]["corridor"] if not r["abstained"]]
+    answered = [r for r in report["sets"]["test"]["questions"]["corridor"] if not r["abstained"]]
     assert answered
     padded = [r for r in answered if INVENTED in r["answer"]]
     clean = [r for r in answered if INVENTED not in r["answer"]]
@@ -45,5 +46,5 @@ def test_llm_mode_faithfulness_counts_half_supported_sentences(eval_store, tmp_p
         assert r["metrics"]["faithfulness"] == pytest.approx(share)
     assert any(r["metrics"]["faithfulness"] < 1.0 for r in padded)
     assert all(r["metrics"]["faithfulness"] == 1.0 for r in clean)
-    overall = report["summary"]["corridor"]["overall"]["faithfulness"]
+    overall = report["sets"]["test"]["summary"]["corridor"]["overall"]["faithfulness"]
     assert 0.0 < overall < 1.0

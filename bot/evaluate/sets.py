@@ -1,0 +1,128 @@
+"""The evaluation sets `corridor eval` runs by default, and the store each one is asked against.
+
+- dev, test: data/eval/gold.jsonl by its `split` field, on the eval collection (bundled corpus plus
+  data/eval/fixtures).
+- fresh-dev, fresh: data/eval/fresh_dev.jsonl and data/eval/fresh_test.jsonl, each on its own
+  collection holding the bundled corpus plus its fixtures folder (data/eval/fresh/dev, data/eval/fresh/test):
+  Markdown and text fixtures are ingested as files, HTML fixtures by URL from a loopback server
+  (FixtureServer), the way a user ingests a web page.
+
+Fixture doc ids: a file fixture's doc id is its file stem; an HTML fixture's is the URL's slug
+(`127.0.0.1-<file name>`, port-free). Gold files name every fixture by its file stem in `evidence_docs`;
+`EvalStore.doc_aliases` maps a stem to the id in the store when matching evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corridor.errors import CorridorError, InputError
+from corridor.records import IngestReport
+from corridor.settings import PROJECT_ROOT, Settings
+
+from .fixture_server import FixtureServer, html_doc_ids
+from .gold import DEFAULT_GOLD, FIXTURES_DIR, GoldItem, load_gold
+
+EVAL_DIR = PROJECT_ROOT / "data" / "eval"
+FIXTURE_TEXT_SUFFIXES = (".md", ".txt")
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    """One named question set and where its questions are asked."""
+
+    name: str
+    gold: Path
+    splits: tuple[str, ...] | None  # only these `split` values of the file (None: every line)
+    fixtures: Path | None  # a fresh set's fixture folder (None: the eval collection with data/eval/fixtures)
+    gated: bool  # dev sets are never gated
+    optional: bool = False  # skipped with a note when its gold file is absent
+
+    @property
+    def collection_suffix(self) -> str:
+        return "_eval" if self.fixtures is None else "_eval_" + self.name.replace("-", "_")
+
+    def load(self, kinds: list[str] | None = None) -> list[GoldItem]:
+        """The set's questions (only the given kinds, when given; may be empty then)."""
+        items = load_gold(self.gold, splits=list(self.splits) if self.splits else None)
+        return [i for i in items if not kinds or i.kind in kinds]
+
+
+SETS: dict[str, EvalSet] = {
+    "dev": EvalSet("dev", DEFAULT_GOLD, ("dev",), None, gated=False),
+    "test": EvalSet("test", DEFAULT_GOLD, ("test",), None, gated=True),
+    "fresh-dev": EvalSet("fresh-dev", EVAL_DIR / "fresh_dev.jsonl", None, EVAL_DIR / "fresh" / "dev",
+                         gated=False, optional=True),
+    "fresh": EvalSet("fresh", EVAL_DIR / "fresh_test.jsonl", None, EVAL_DIR / "fresh" / "test",
+                     gated=True, optional=True),
+}
+DEFAULT_SETS = ("dev", "test", "fresh-dev", "fresh")
+
+
+def parse_splits(values: list[str] | None) -> list[str]:
+    """--split dev,test --split fresh → ["dev", "test", "fresh"] (in the order given, no repeats);
+    none given: every default set."""
+    names = [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
+    unknown = [n for n in names if n not in SETS]
+    if unknown:
+        raise InputError(f"--split {', '.join(unknown)}: unknown set (known: {', '.join(SETS)})")
+    return list(dict.fromkeys(names)) or list(DEFAULT_SETS)
+
+
+def custom_set(gold: Path) -> EvalSet:
+    """`--gold FILE`: every question of one arbitrary file, on the eval collection, gated like test."""
+    return EvalSet("gold", Path(gold), None, None, gated=True)
+
+
+@dataclass
+class EvalStore:
+    """A set's store, how it was built, and the fixture-stem → stored doc id aliases."""
+
+    settings: Settings
+    store: object
+    report: IngestReport
+    doc_aliases: dict[str, str] = field(default_factory=dict)
+
+
+def set_settings(settings: Settings, eval_set: EvalSet, store_dir=None) -> Settings:
+    """The settings of a set's store: collection `<name><suffix>` in the same store folder (or store_dir);
+    a fresh set may fetch from loopback (its own fixture server), nothing else changes."""
+    update: dict = {"collection": f"{settings.collection}{eval_set.collection_suffix}"}
+    if store_dir is not None:
+        update["store_dir"] = store_dir
+    if eval_set.fixtures is not None:
+        update["allow_private_urls"] = True
+    return settings.model_copy(update=update)
+
+
+def build_set_store(settings: Settings, eval_set: EvalSet, progress: bool = False) -> EvalStore:
+    """Ingest what the set needs into `settings.collection` (incremental: unchanged documents cost nothing,
+    fixtures no longer in the folder are removed) and return the store. `settings` comes from set_settings."""
+    from ingest.pipeline import ingest
+    from vectorstore.store import ChunkStore
+
+    store = ChunkStore(settings)
+    if eval_set.fixtures is None:
+        report = ingest([str(settings.corpus_dir), str(FIXTURES_DIR)], settings, store=store, prune=True,
+                        progress=progress)
+        aliases: dict[str, str] = {}
+    else:
+        folder = eval_set.fixtures
+        if not folder.is_dir():
+            raise InputError(f"the {eval_set.name} set's fixture folder is missing: {folder}")
+        files = [str(p) for p in sorted(folder.iterdir()) if p.suffix.lower() in FIXTURE_TEXT_SUFFIXES]
+        with FixtureServer(folder) as server:
+            urls = list(server.html_urls().values())
+            report = ingest([str(settings.corpus_dir), *files, *urls], settings, store=store, prune=True,
+                            progress=progress)
+        aliases = html_doc_ids(folder)
+        seen = {*report.added, *report.updated, *report.unchanged}
+        for doc_id in store.doc_sources():  # fixtures (or corpus files) gone since the last run
+            if doc_id not in seen and not report.failed:
+                store.delete_doc(doc_id)
+                report.removed.append(doc_id)
+    if report.failed:
+        first = next(iter(report.failed.items()))
+        raise CorridorError(f"the {eval_set.name} store could not ingest {first[0]}: {first[1]}")
+    return EvalStore(settings, store, report, aliases)
