@@ -1,15 +1,16 @@
-"""Fit the sentence ranker (answering/ranker.py) on the dev split and write answering/ranker_weights.json.
+"""Fit the sentence ranker (answering/ranker.py) on the tuning sets and write answering/ranker_weights.json.
 
-    .venv/bin/python scripts/fit_ranker.py [--gold data/eval/gold.jsonl --gold data/eval/fresh_dev.jsonl]
+    .venv/bin/python scripts/fit_ranker.py [--sets dev,fresh-dev]
     CORRIDOR_PRESET=multilingual .venv/bin/python scripts/fit_ranker.py   # the e5 fit (its own weights file)
 
-For every dev question the engine's own retrieval runs (the eval store: bundled corpus + fixtures, or a fresh
-set's store), every candidate sentence of the passages is embedded and described by answering/features.py,
-and labelled 1 when it holds (part of) an evidence quote. Two L2-regularised logistic regressions
-(scikit-learn) are fitted: stage 1 without the embedding features, stage 2 with all. Then, on the same dev
-questions, the selection thresholds (which further sentences join the answer) and the abstention threshold
-are chosen by a small grid. Only lines with "split": "dev" or "fresh-dev" are read: test and fresh are never
-seen here. Cross-validated (grouped by question) top-1 accuracy is printed beside the training figure.
+For every question of the tuning sets (dev: the gold set's dev split; fresh-dev: data/eval/fresh_dev.jsonl
+on the bundled corpus plus its articles) the engine's own retrieval runs on the set's eval store; every
+candidate sentence of the passages is embedded, described by answering/features.py and labelled 1 when it
+holds (part of) an evidence quote. Two L2-regularised logistic regressions (scikit-learn) are fitted: stage 1
+without the embedding features, stage 2 with all. Then, on the same questions, the selection thresholds (which
+further sentences join the answer) and the abstention thresholds are chosen by a small grid. Only the tuning
+sets are read: test and fresh are refused. Cross-validated (grouped by question) top-1 accuracy is printed
+beside the training figure.
 """
 
 from __future__ import annotations
@@ -34,11 +35,10 @@ from answering.question import clean_question, rewrite_follow_up  # noqa: E402
 from answering.ranker import WEIGHTS  # noqa: E402
 from answering.sentences import sentences  # noqa: E402
 from bot.evaluate.evidence import normalise  # noqa: E402
-from bot.evaluate.gold import load_gold  # noqa: E402
 from corridor.records import Turn  # noqa: E402
 from corridor.settings import Settings  # noqa: E402
 
-TUNING_SPLITS = {"dev", "fresh-dev"}
+TUNING_SETS = ("dev", "fresh-dev")
 
 
 def label(sentence: str, quotes: list[str]) -> int:
@@ -212,7 +212,7 @@ def choose_abstain(stage: dict, groups: list[dict]) -> tuple[float, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--gold", action="append", type=Path, help="gold files (only dev/fresh-dev lines read)")
+    ap.add_argument("--sets", default="dev,fresh-dev", help="tuning sets (dev, fresh-dev)")
     ap.add_argument("--c", type=float, default=0.1, help="inverse L2 strength")
     ap.add_argument("--dump", type=Path, help="also write the collected rows here (JSON)")
     ap.add_argument("--from-dump", type=Path, help="fit from rows collected earlier")
@@ -221,10 +221,14 @@ def main() -> None:
         groups = json.loads(args.from_dump.read_text())
     else:
         groups = []
-        for path in args.gold or [ROOT / "data" / "eval" / "gold.jsonl"]:
-            items = [i for i in load_gold(path) if i.split in TUNING_SPLITS
-                     and (i.lang == "en" or Settings().embedding_model in MULTILINGUAL_MODELS)]
-            groups.extend(collect(_engine_for(path), items))
+        for name in [n.strip() for n in args.sets.split(",") if n.strip()]:
+            if name not in TUNING_SETS:
+                sys.exit(f"fit_ranker: {name!r} is not a tuning set (only {', '.join(TUNING_SETS)}); "
+                         "test and fresh are never tuned on")
+            engine, items = _engine_for(name)
+            multilingual = engine.settings.embedding_model in MULTILINGUAL_MODELS
+            items = [i for i in items if i.lang == "en" or multilingual]
+            groups.extend(collect(engine, items))
         if args.dump:
             args.dump.write_text(json.dumps(groups))
     n = sum(len(g["rows"]) for g in groups)
@@ -243,9 +247,7 @@ def main() -> None:
            "abstain_below": abstain,
            "strong_match": strong,
            "meta": {"questions": len(groups), "sentences": n, "evidence_sentences": pos, "C": args.c,
-                    "fitted_on": sorted({str(p.relative_to(ROOT)) if p.is_absolute() else str(p)
-                                         for p in (args.gold or [ROOT / "data/eval/gold.jsonl"])}),
-                    "splits": sorted(TUNING_SPLITS)}}
+                    "sets": args.sets}}
     model = Settings().embedding_model
     target = WEIGHTS if model == "minilm" else WEIGHTS.with_name(f"ranker_weights.{model}.json")
     out["meta"]["embedding_model"] = model
@@ -253,14 +255,15 @@ def main() -> None:
     print(f"wrote {target.relative_to(ROOT)}", file=sys.stderr)
 
 
-def _engine_for(path: Path):
-    """The engine over the store the eval uses for this gold file (built by the normal ingest)."""
+def _engine_for(name: str):
+    """The engine over the store `corridor eval` uses for this set (built by the normal ingest), and the
+    set's questions."""
     from answering.engine import Engine
-    from bot.evaluate.runner import build_eval_store, eval_settings
+    from bot.evaluate.sets import SETS, build_set_store, set_settings
 
-    es = eval_settings(Settings())
-    store, _ = build_eval_store(es, progress=False)
-    return Engine(es, store)
+    eval_set = SETS[name]
+    built = build_set_store(set_settings(Settings(), eval_set), eval_set, progress=False)
+    return Engine(built.settings, built.store), eval_set.load()
 
 
 if __name__ == "__main__":
