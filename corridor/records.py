@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+GONE_NOTE = "(no longer available at the source)"  # added to the citation title of a stale document
+
 
 class DocumentMeta(BaseModel):
     """What is known about one source document, without its text."""
@@ -23,6 +25,7 @@ class DocumentMeta(BaseModel):
     date: str | None = None  # ISO date (YYYY-MM-DD) when the source gives one
     licence: str | None = None
     content_hash: str  # sha256 of the cleaned text plus the metadata above
+    stale: bool | None = None  # set by `corridor refresh` when the URL now answers 404/410 (not hashed)
 
     def chroma_metadata(self) -> dict[str, Any]:
         """The document's fields as flat Chroma metadata (None values dropped)."""
@@ -76,8 +79,9 @@ class Citation(BaseModel):
     @classmethod
     def from_passage(cls, number: int, passage: Passage) -> Citation:
         c, d = passage.chunk, passage.doc
+        title = f"{d.title} {GONE_NOTE}" if d.stale else d.title
         return cls(
-            number=number, doc_id=d.doc_id, title=d.title, url=d.url, date=d.date,
+            number=number, doc_id=d.doc_id, title=title, url=d.url, date=d.date,
             chunk_id=c.chunk_id, start=c.start, end=c.end, heading=c.heading, quote=c.text,
         )
 
