@@ -1,9 +1,10 @@
 """Feeds in Discord: a background refresh on the feeds' schedule, announcements of new articles, and the
 admin commands `/feeds add|list|remove`, `/remove` and `/gaps` (the ingest role or Manage Server, as /ingest).
 
-Questions never wait for a refresh: it runs in a worker thread, the engine's BM25 index is switched to
-background rebuilds (vectorstore/lexical.py), and after each refresh the new index is built off the question
-path and swapped in.
+Questions never wait for a refresh: it runs in a worker thread; while it runs, the engine's BM25 index
+(vectorstore/lexical.py) is in background mode, so questions keep the index they had, and at its end the new
+index is built in that thread and swapped in. Each check also prepares the index when another process (a
+`corridor refresh` or `ingest`) changed the store, so the next question rarely has to.
 """
 
 from __future__ import annotations
@@ -64,9 +65,6 @@ class Feeds(commands.Cog):
         return getattr(getattr(self.bot.engine, "retriever", None), "lexical", None)
 
     async def cog_load(self) -> None:
-        lexical = self._lexical()
-        if lexical is not None:
-            lexical.background = True  # a question after a write uses the old index while the new one builds
         self.refresher.start()
 
     async def cog_unload(self) -> None:
@@ -80,6 +78,8 @@ class Feeds(commands.Cog):
             due = await asyncio.to_thread(lambda: bool(self._feeds().due()))
             if due:
                 await self.run_refresh()
+            elif (lexical := self._lexical()) is not None:
+                await asyncio.to_thread(lexical.prepare)  # written by another process: index it here
         except IngestBusy:
             log.info("an ingest is running; the refresh waits for the next check")
         except Exception:  # a failed refresh must not stop the loop
@@ -92,10 +92,15 @@ class Feeds(commands.Cog):
     def _refresh(self, prune_gone: bool) -> RefreshReport:
         from ingest.refresh import refresh
 
-        report = refresh(self.bot.settings, store=self.bot.engine.store, prune_gone=prune_gone)
         lexical = self._lexical()
-        if lexical is not None:
+        if lexical is None:
+            return refresh(self.bot.settings, store=self.bot.engine.store, prune_gone=prune_gone)
+        lexical.background = True  # questions meanwhile keep the index they have
+        try:
+            report = refresh(self.bot.settings, store=self.bot.engine.store, prune_gone=prune_gone)
             lexical.prepare()  # build the new BM25 index here, not on the next question
+        finally:
+            lexical.background = False
         return report
 
     async def run_refresh(self, prune_gone: bool = False) -> RefreshReport:
