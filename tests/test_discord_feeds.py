@@ -137,6 +137,19 @@ async def test_refresh_task_announces_once_and_admin_commands_are_guarded(
         mark = fake.mark()
         assert "zorvani" in await reply(fake, await fake.slash(admin, "gaps"), mark)
 
+        # A 👎 vote lands there too, with the answer's sources.
+        mark = fake.mark()
+        inter = await fake.slash(member, "ask", {"question": "What did Engin Ozer say about trade?"})
+        await fake.wait_for_request("POST", rf"/webhooks/{fake.app_id}/{inter.token}", after=mark, timeout=60)
+        answer_msg = [m for m in fake.sent_messages() if m["components"]][-1]
+        not_helpful = answer_msg["components"][0]["components"][1]["custom_id"]
+        mark = fake.mark()
+        click = await fake.click(member, answer_msg, not_helpful)
+        await fake.wait_for_request("POST", rf"/interactions/{click.id}/.+/callback", after=mark)
+        rows = bot.gaps.read()
+        assert [r["kind"] for r in rows] == ["abstained", "not_helpful"]
+        assert rows[1]["question"] == "What did Engin Ozer say about trade?" and rows[1]["closest_sources"]
+
         mark = fake.mark()
         inter = await sub(fake, admin, "feeds", "remove", {"url": site.url("/feed.xml")})
         text = await reply(fake, inter, mark)

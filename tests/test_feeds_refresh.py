@@ -131,6 +131,22 @@ def test_a_page_back_from_410_is_no_longer_stale(site, settings, store) -> None:
 
 
 @pytest.mark.slow
+def test_a_sitemap_index_brings_its_pages_in(site, settings, store) -> None:
+    publish(site, 3)
+    urlset = ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+              + "".join(f"<url><loc>{site.url(f'/news/{i}.md')}</loc><lastmod>2026-11-2{i}</lastmod></url>"
+                        for i in range(3)) + "</urlset>")
+    site.routes["/pages.xml"] = Page(urlset.encode(), "application/xml")
+    site.routes["/sitemap.xml"] = Page(
+        ('<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+         f"<sitemap><loc>{site.url('/pages.xml')}</loc></sitemap></sitemapindex>").encode(), "text/xml")
+    add_feed(store, settings, site.url("/sitemap.xml"))
+    report = refresh(settings, store=store)
+    assert sorted(report.added) == sorted(url_doc_id(site.url(f"/news/{i}.md")) for i in range(3))
+    assert not report.failed
+
+
+@pytest.mark.slow
 def test_a_malformed_feed_is_reported_and_the_others_go_on(site, settings, store) -> None:
     items = publish(site, 1)
     site.routes["/good.xml"] = Page(rss(items), "application/rss+xml")
