@@ -1,4 +1,4 @@
-"""Answer latency while a refresh runs: `python -m bench.refresh_latency [--articles 40] [--out FILE]`.
+"""Answer latency while a refresh runs: `python -m bench.refresh_latency [--articles 15] [--out FILE]`.
 
 A temporary store holds the bundled corpus; a local web site serves a feed of synthetic articles
 (bench/synth.py, ~20 chunks each). One thread runs a refresh the way the bot's task does (BM25 in background
@@ -41,7 +41,7 @@ def figures(ms: list[float]) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--articles", type=int, default=40)
+    parser.add_argument("--articles", type=int, default=15)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
 
@@ -70,7 +70,7 @@ def main() -> None:
         site = Site()
         httpd = serve(site)
         items = []
-        for i, path in enumerate(sorted(folder.glob("*.md"))[: args.articles]):
+        for i, path in enumerate(sorted((folder / "docs").glob("*.md"))[: args.articles]):
             site.routes[f"/a/{i}.md"] = Page(path.read_bytes())
             items.append((path.stem, site.url(f"/a/{i}.md")))
         site.routes["/feed.xml"] = Page(rss(items), "application/rss+xml")

@@ -88,6 +88,7 @@ class LexicalIndex:
         # bot turns this on so no question waits for a rebuild; see prepare()).
         self.background = False
         self._builder: threading.Thread | None = None
+        self._builder_lock = threading.Lock()
 
     # -- building ---------------------------------------------------------------------------------------
     def _key(self, generation: str) -> str:
@@ -162,19 +163,18 @@ class LexicalIndex:
             return self._loaded
 
     def prepare(self) -> None:
-        """Build (or load) the index of the store as it is now and swap it in; questions meanwhile use the
-        one they had. Call it off the question path after writing (the bot's refresh task does)."""
-        generation = self.store.generation()
-        if self._loaded is not None and self._loaded.generation == generation:
-            return
-        if self.cache_dir is not None:
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
-        fresh = self._load_cached(generation) or self._build(generation)
-        with self._lock:
-            self._loaded = fresh  # one assignment: a question sees the old index or the new one
+        """Build (or load) the index of the store as it is now and swap it in; in background mode questions
+        meanwhile use the one they had. Call it off the question path after writing (the bot does)."""
+        with self._lock:  # one build at a time (an inline one in current() takes the same lock)
+            generation = self.store.generation()
+            if self._loaded is not None and self._loaded.generation == generation:
+                return
+            if self.cache_dir is not None:
+                self.cache_dir.mkdir(parents=True, exist_ok=True)
+            self._loaded = self._load_cached(generation) or self._build(generation)  # one assignment: swap
 
     def _build_in_background(self) -> None:
-        with self._lock:
+        with self._builder_lock:
             if self._builder is not None and self._builder.is_alive():
                 return
             self._builder = threading.Thread(target=self._prepare_logged, name="corridor-bm25", daemon=True)

@@ -82,8 +82,8 @@ class Feeds(commands.Cog):
                 await asyncio.to_thread(lexical.prepare)  # written by another process: index it here
         except IngestBusy:
             log.info("an ingest is running; the refresh waits for the next check")
-        except Exception:  # a failed refresh must not stop the loop
-            log.exception("scheduled refresh failed")
+        except Exception as exc:  # a failed check (store unreachable, …) must not stop the loop
+            log.warning("scheduled refresh check failed: %s", str(exc)[:300])
 
     @refresher.before_loop
     async def _wait_ready(self) -> None:
