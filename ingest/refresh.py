@@ -19,7 +19,7 @@ from corridor.settings import Settings
 from vectorstore.store import ChunkStore
 
 from .feeds import Feeds, Item, poll
-from .fetch import HTTPStatusError
+from .fetch import HTTPStatusError, url_doc_id
 from .loaders import load_bytes
 from .pipeline import Source, ingest, is_url, write_lock
 from .polite import PoliteFetcher
@@ -88,8 +88,6 @@ def refresh(settings: Settings, store: ChunkStore | None = None, prune_gone: boo
             if record.get("error"):
                 report.failed[record["url"]] = record["error"]
             for item in items:
-                from .fetch import url_doc_id
-
                 from_feed.setdefault(url_doc_id(item.url), (record["url"], item))
         pages = state.all("page")
         reader = _Reader(fetcher, pages, stored)
