@@ -4,8 +4,9 @@ A temporary store holds the bundled corpus; a local web site serves a feed of sy
 (bench/synth.py, ~20 chunks each). One thread runs a refresh the way the bot's task does (BM25 in background
 mode, the new index prepared at the end, then swapped in) while the main thread asks gold-set questions in a
 loop. The same questions are timed before (idle) and after, each phase with the sentence cache warm (the
-"during" phase cycles the same 30 questions). Every question runs the full engine; figures are wall times. A second run with the BM25 index in inline mode (what `corridor ask` does) shows
-what the first question after the writes would wait without the swap.
+"during" phase cycles the same 30 questions). Every question runs the full engine; figures are wall times.
+Last, one more write and one question in inline mode (what `corridor ask` does): what the first question
+after a write waits when it rebuilds BM25 itself.
 """
 
 from __future__ import annotations
