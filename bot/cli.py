@@ -238,7 +238,7 @@ def bot_() -> None:
 
 from bot import cli_feeds  # noqa: E402  (remove, refresh, feeds, gaps: registered on the app above)
 
-cli_feeds.register(app)
+cli_feeds.register(app, sys.modules[__name__])
 
 
 def main() -> None:

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
+from types import ModuleType
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-feeds_app = typer.Typer(no_args_is_help=True, help="Watched RSS/Atom feeds and sitemaps.")
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
-def register(app: typer.Typer) -> None:
-    """Add the commands to the main app (bot/cli.py calls this once)."""
-    from bot import cli
+def register(app: typer.Typer, cli: ModuleType) -> None:
+    """Add the commands to bot/cli.py's app; `cli` is that module (its settings(), out, print_report)."""
+    feeds_app = typer.Typer(no_args_is_help=True, help="Watched RSS/Atom feeds and sitemaps.")
 
     @app.command()
     def remove(
