@@ -21,6 +21,7 @@ class Page:
     etag: str | None = None
     last_modified: str | None = None
     delay_s: float = 0.0
+    gate: threading.Event | None = None  # when set, the answer waits until the test opens the gate
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Site:
     routes: dict[str, Page] = field(default_factory=dict)
     default: Page | None = None  # served for unknown paths (e.g. a 10,000-item feed's articles)
     log: list[Hit] = field(default_factory=list)
+    arrived: threading.Event = field(default_factory=threading.Event)  # a gated page was requested
 
     def hits(self, path: str) -> list[Hit]:
         return [h for h in self.log if h.path == path]
@@ -75,6 +77,9 @@ def serve(site: Site):
             try:
                 if page.delay_s:
                     time.sleep(page.delay_s)
+                if page.gate is not None:
+                    site.arrived.set()
+                    page.gate.wait(timeout=120)
                 if page.etag and hit.headers.get("if-none-match") == page.etag:
                     hit.status = 304
                     self.send_response(304)

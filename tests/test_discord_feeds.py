@@ -5,6 +5,7 @@ refused to members without the ingest role or Manage Server."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -154,3 +155,38 @@ async def test_refresh_task_announces_once_and_admin_commands_are_guarded(
         inter = await sub(fake, admin, "feeds", "remove", {"url": site.url("/feed.xml")})
         text = await reply(fake, inter, mark)
         assert "No longer watching" in text and feeds.list() == []
+
+
+async def test_a_question_is_answered_while_a_refresh_is_running(
+    fake_discord: FakeDiscord, feed_engine: Engine, site: Site, tmp_path
+) -> None:
+    """The refresh is held half-way (the article's server waits for the test), and a question asked then is
+    answered before the refresh ends: questions never wait for it."""
+    fake = fake_discord
+    gate = threading.Event()
+    held = article("Held article", "The kelvoran barge line opens in spring.")
+    site.routes["/held.md"] = Page(held, gate=gate)
+    site.routes["/feed.xml"] = Page(rss([("Held", site.url("/held.md"))]), "application/rss+xml")
+    settings = feed_engine.settings.model_copy(update={
+        "feedback_path": tmp_path / "fb.jsonl", "gaps_path": tmp_path / "gaps.jsonl",
+        "refresh_check_s": 3600.0, "url_timeout_s": 300.0})
+    bot = CorridorBot(settings, engine=feed_engine, guild_ready_timeout=0.1)
+    user = fake.add_user("cleo")
+    async with running(bot, fake):
+        cog = bot.get_cog("Feeds")
+        Feeds(StateStore(feed_engine.store), settings).add(site.url("/feed.xml"))
+        refreshing = asyncio.create_task(cog.run_refresh())
+        try:
+            await asyncio.to_thread(site.arrived.wait, 120)
+            assert site.arrived.is_set() and not refreshing.done()
+            mark = fake.mark()
+            inter = await fake.slash(user, "ask", {"question": "What did Engin Ozer say about trade?"})
+            answer = await fake.wait_for_request("POST", rf"/webhooks/{fake.app_id}/{inter.token}",
+                                                 after=mark, timeout=120)
+            assert answer.json["content"] and not refreshing.done(), "the question waited for the refresh"
+        finally:
+            gate.set()
+        report = await refreshing
+        assert report.added == ["127.0.0.1-held.md"]
+        answer, _ = await bot.answer("What opens in spring on the kelvoran barge line?", "c3")
+        assert "kelvoran" in answer.text.lower()
