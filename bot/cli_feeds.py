@@ -44,13 +44,16 @@ def register(app: typer.Typer, cli: ModuleType) -> None:
         report = run_refresh(cli.settings(), prune_gone=prune_gone, all_feeds=all_feeds)
         if as_json:
             print(report.model_dump_json(indent=2))
-            return
-        cli.print_report(report)
-        if report.stale:
+        else:
+            cli.print_report(report)
+        if report.stale and not as_json:
             cli.out.print(f"  stale (kept; --prune-gone removes): {', '.join(report.stale)}", highlight=False)
-        for item in report.new_items:
+        for item in [] if as_json else report.new_items:
             cli.out.print(f"  new: {escape(item['title'])} ({item['date'] or 'undated'}) — {item['chunks']} "
                           f"passages", highlight=False)
+        if report.failed and not (report.added or report.updated or report.unchanged or report.removed
+                                  or report.stale):
+            raise typer.Exit(1)  # like ingest: 1 only when nothing at all could be read
 
     @app.command()
     def gaps(as_json: JsonFlag = False) -> None:

@@ -63,6 +63,23 @@ def test_durations_and_due_feeds() -> None:
     assert Feeds.is_due({"every_s": 60}, 0.0)  # never polled
 
 
+def test_robots_txt_rules_and_user_agent(site, settings) -> None:
+    site.routes["/robots.txt"] = Page(b"User-agent: corridor\nDisallow: /drafts/\n", "text/plain")
+    site.routes["/drafts/a.md"] = Page(article("Draft", TEXT))
+    site.routes["/ok.md"] = Page(article("Ok", TEXT))
+    fetcher = PoliteFetcher(settings)
+    with pytest.raises(InputError, match=r"robots\.txt"):
+        fetcher.get(site.url("/drafts/a.md"))
+    assert fetcher.get(site.url("/ok.md")).status == 200
+    assert not site.hits("/drafts/a.md") and len(site.hits("/robots.txt")) == 1
+    assert site.hits("/ok.md")[0].headers["user-agent"].startswith("corridor/")
+    site.routes["/robots.txt"] = Page(b"down", "text/plain", 503)  # RFC 9309: unreachable = disallowed
+    with pytest.raises(InputError, match=r"robots\.txt"):
+        PoliteFetcher(settings).get(site.url("/ok.md"))
+    site.routes["/robots.txt"] = Page(b"none", "text/plain", 404)  # no robots.txt: all allowed
+    assert PoliteFetcher(settings).get(site.url("/ok.md")).status == 200
+
+
 @pytest.mark.slow
 def test_a_feed_grows_an_article_changes_304_and_410(site, settings, store) -> None:
     items = publish(site, 2)
