@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import tracemalloc
 
 import pytest
 
@@ -78,6 +79,26 @@ def test_robots_txt_rules_and_user_agent(site, settings) -> None:
         PoliteFetcher(settings).get(site.url("/ok.md"))
     site.routes["/robots.txt"] = Page(b"none", "text/plain", 404)  # no robots.txt: all allowed
     assert PoliteFetcher(settings).get(site.url("/ok.md")).status == 200
+
+
+@pytest.mark.slow  # tracemalloc makes parsing 10,000 items slow
+def test_polling_a_10000_item_feed_takes_the_cap_in_bounded_memory(site, settings) -> None:
+    capped = settings.model_copy(update={"feed_max_items_per_poll": 5})
+    body = rss([(f"item {i}", site.url(f"/bulk/{i}.md")) for i in range(10_000)])
+    site.routes["/big.xml"] = Page(body, "application/rss+xml")
+    record = {"url": site.url("/big.xml"), "every_s": 60}
+    tracemalloc.start()
+    try:
+        items = poll(record, PoliteFetcher(capped), capped, lambda _: False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [i.url for i in items] == [site.url(f"/bulk/{i}.md") for i in range(5)]
+    assert len(record["seen"]) == 5 and record["items_seen"] == 5
+    # Parsing is bounded by the fetch size cap (url_max_bytes); measured ~15x the feed's size.
+    assert peak < 60 * len(body), (peak, len(body))
+    more = poll(record, PoliteFetcher(capped), capped, lambda _: False)
+    assert [i.url for i in more] == [site.url(f"/bulk/{i}.md") for i in range(5, 10)]
 
 
 @pytest.mark.slow
