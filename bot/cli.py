@@ -242,6 +242,11 @@ def bot_() -> None:
     run_bot(settings())
 
 
+from bot import cli_feeds  # noqa: E402  (remove, refresh, feeds, gaps: registered on the app above)
+
+cli_feeds.register(app, sys.modules[__name__])
+
+
 def main() -> None:
     """Console-script entry: user errors become one red line on stderr and exit status 1."""
     from pydantic import ValidationError

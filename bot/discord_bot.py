@@ -21,6 +21,7 @@ from discord.ext import commands
 from bot.conversations import Conversations
 from bot.discord_format import OutgoingMessage, answer_messages, no_pings
 from bot.feedback import FeedbackStore, RecentAnswers
+from bot.gaps import GapStore
 from bot.ratelimit import RateLimiter
 from corridor.errors import CorridorError, IngestBusy, InputError, StoreUnavailable
 from corridor.records import Answer, Turn
@@ -29,7 +30,7 @@ from corridor.settings import Settings, get_settings
 log = logging.getLogger("corridor.discord")
 
 NO_PINGS = discord.AllowedMentions.none()
-COGS = ("bot.cogs.ask", "bot.cogs.sources", "bot.cogs.ingest", "bot.cogs.feedback")
+COGS = ("bot.cogs.ask", "bot.cogs.sources", "bot.cogs.ingest", "bot.cogs.feedback", "bot.cogs.feeds")
 UNAVAILABLE = "The knowledge base is unavailable right now; please try again in a little while."
 FAILED = "Something went wrong while answering; the error has been logged."
 
@@ -74,6 +75,7 @@ class CorridorBot(commands.Bot):
         self.conversations = Conversations(turns=s.history_turns)
         self.recent_answers = RecentAnswers()
         self.feedback = FeedbackStore(s.feedback_path)
+        self.gaps = GapStore(s.gaps_path)  # abstained questions and "not helpful" votes (bot/gaps.py)
         self.started_threads: dict[int, None] = {}  # threads this process opened, oldest first (bounded)
 
     async def setup_hook(self) -> None:
@@ -106,6 +108,8 @@ class CorridorBot(commands.Bot):
         history = self.conversations.history(conversation)
         async with self.answer_slots:
             answer = await self.engine.aask(question, history)
+        if answer.abstained:
+            await asyncio.to_thread(self.gaps.record_answer, answer)
         self.conversations.add(
             conversation, Turn(question=question, standalone=answer.standalone_question, answer=answer.text)
         )

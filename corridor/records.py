@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 SpeakerRole = Literal["interviewer", "interviewee"]
+GONE_NOTE = "(no longer available at the source)"  # added to the citation title of a stale document
 
 
 class DocumentMeta(BaseModel):
@@ -25,6 +26,7 @@ class DocumentMeta(BaseModel):
     date: str | None = None  # ISO date (YYYY-MM-DD) when the source gives one
     licence: str | None = None
     content_hash: str  # sha256 of the cleaned text plus the metadata above
+    stale: bool | None = None  # set by `corridor refresh` when the URL now answers 404/410 (not hashed)
 
     def chroma_metadata(self) -> dict[str, Any]:
         """The DocumentMeta fields as flat Chroma metadata (None values dropped; a Document's text and
@@ -97,8 +99,9 @@ class Citation(BaseModel):
     @classmethod
     def from_passage(cls, number: int, passage: Passage) -> Citation:
         c, d = passage.chunk, passage.doc
+        title = f"{d.title} {GONE_NOTE}" if d.stale else d.title
         return cls(
-            number=number, doc_id=d.doc_id, title=d.title, url=d.url, date=d.date,
+            number=number, doc_id=d.doc_id, title=title, url=d.url, date=d.date,
             chunk_id=c.chunk_id, start=c.start, end=c.end, heading=c.heading, quote=c.text,
             publisher=d.publisher, author=d.author, speaker=c.speaker, speaker_role=c.speaker_role,
             page=c.page,

@@ -65,6 +65,14 @@ class Settings(BaseSettings):
     allow_private_urls: bool = False
     allowed_roots: list[Path] = Field(default_factory=list)  # empty: any local path the user names
 
+    # --- feeds and refresh (ingest/feeds.py, ingest/refresh.py)
+    feed_default_every: str = "1h"  # how often a feed is polled unless `feeds add --every` says otherwise
+    feed_max_items_per_poll: int = 50  # new items ingested per feed per refresh (the rest wait for the next)
+    fetch_delay_s: float = 1.0  # pause between two requests to the same host during a refresh
+    refresh_check_s: float = 60.0  # how often the bot looks for due feeds
+    announce_channel_id: int | None = None  # Discord channel that gets each new feed article once
+    gaps_path: Path | None = None  # default: gaps.jsonl next to feedback_path
+
     # --- retrieval
     k: int = 5
     fetch_k: int = 30
@@ -123,6 +131,8 @@ class Settings(BaseSettings):
             self.store_dir = self.data_dir / "store"
         if self.feedback_path is None:
             self.feedback_path = self.data_dir / "feedback.jsonl"
+        if self.gaps_path is None:
+            self.gaps_path = self.feedback_path.parent / "gaps.jsonl"
         return self
 
     @property

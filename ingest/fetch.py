@@ -34,8 +34,19 @@ CONTENT_KINDS = {
 @dataclass
 class Fetched:
     url: str  # the final URL, after redirects
-    kind: str  # "html", "text" or "pdf"
+    kind: str  # "html", "text" or "pdf" (or a caller's own kind)
     data: bytes
+    status: int = 200  # 304 (with empty data) when a conditional GET found nothing new
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+class HTTPStatusError(InputError):
+    """The server answered 4xx or 5xx; `status` says which (refresh tells 404/410 apart)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"the server answered HTTP {status}")
+        self.status = status
 
 
 def url_doc_id(url: str) -> str:
@@ -72,11 +83,13 @@ def check_address(url: str, settings: Settings) -> None:
             )
 
 
-def _kind(content_type: str) -> str:
+def _kind(content_type: str, kinds: dict[str, str] = CONTENT_KINDS) -> str:
     mime = content_type.split(";")[0].strip().lower()
-    if mime not in CONTENT_KINDS:
-        raise InputError(f"unsupported content type {mime or 'unknown'} (html, text, markdown or pdf only)")
-    return CONTENT_KINDS[mime]
+    if mime not in kinds:
+        wanted = ("html, text, markdown or pdf" if kinds is CONTENT_KINDS
+                  else ", ".join(sorted(set(kinds.values()))))
+        raise InputError(f"unsupported content type {mime or 'unknown'} ({wanted} only)")
+    return kinds[mime]
 
 
 def _decoder(content_encoding: str) -> Any:
@@ -97,23 +110,32 @@ def _inflate(decoder: Any, raw: bytes, max_out: int) -> bytes:
         raise InputError("the server sent a damaged compressed body") from exc
 
 
-def fetch(url: str, settings: Settings) -> Fetched:
-    """GET the URL within the time and size limits, checking the address at every hop."""
+def fetch(url: str, settings: Settings, headers: dict[str, str] | None = None,
+          kinds: dict[str, str] = CONTENT_KINDS) -> Fetched:
+    """GET the URL within the time and size limits, checking the address at every hop.
+
+    `headers` are added to the request (a conditional GET's If-None-Match / If-Modified-Since, another
+    User-Agent); a 304 answer comes back as Fetched(status=304, data=b""). `kinds`: accepted MIME types."""
     deadline = time.monotonic() + settings.url_timeout_s
     cap = settings.url_max_bytes
     try:
         with httpx.Client(timeout=settings.url_timeout_s, follow_redirects=False,
                           headers={"User-Agent": "corridor-ingest/0.1",
-                                   "Accept-Encoding": "gzip, deflate"}) as client:
+                                   "Accept-Encoding": "gzip, deflate", **(headers or {})}) as client:
             for _ in range(MAX_REDIRECTS + 1):
                 check_address(url, settings)
                 with client.stream("GET", url) as response:
+                    validators = {"etag": response.headers.get("etag"),
+                                  "last_modified": response.headers.get("last-modified")}
+                    if response.status_code == 304:  # httpx counts 304 among redirects: check it first
+                        return Fetched(url=str(response.url), kind="", data=b"", status=304,
+                                       **validators)
                     if response.is_redirect:
                         url = urljoin(url, response.headers.get("location", ""))
                         continue
                     if response.status_code >= 400:
-                        raise InputError(f"the server answered HTTP {response.status_code}")
-                    kind = _kind(response.headers.get("content-type", ""))
+                        raise HTTPStatusError(response.status_code)
+                    kind = _kind(response.headers.get("content-type", ""), kinds)
                     declared = response.headers.get("content-length")
                     if declared and declared.isdigit() and int(declared) > cap:
                         raise InputError(f"too large ({declared} bytes; the limit is {cap})")
@@ -134,7 +156,7 @@ def fetch(url: str, settings: Settings) -> Fetched:
                             data = data.decode(charset).encode("utf-8")
                         except (LookupError, UnicodeDecodeError) as exc:
                             raise InputError(f"cannot decode the text as {charset}") from exc
-                    return Fetched(url=str(response.url), kind=kind, data=data)
+                    return Fetched(url=str(response.url), kind=kind, data=data, **validators)
             raise InputError(f"more than {MAX_REDIRECTS} redirects")
     except httpx.TimeoutException as exc:
         raise InputError(f"timed out after {settings.url_timeout_s:g} s") from exc

@@ -14,8 +14,8 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -191,12 +191,16 @@ def _prune(folders: list[Path], seen: set[str], store: ChunkStore, report: Inges
 
 
 def ingest(inputs: list[str] | None, settings: Settings, store: ChunkStore | None = None, prune: bool = False,
-           progress: bool = True) -> IngestReport:
-    """Ingest files, folders and URLs (none: the bundled corpus) and return the run's summary."""
+           progress: bool = True, reader: Callable[[Source, Settings], Document | None] = read,
+           locked: bool = False) -> IngestReport:
+    """Ingest files, folders and URLs (none: the bundled corpus) and return the run's summary.
+
+    `reader` turns a source into a Document (refresh passes a polite, conditional one; None from it means
+    "not modified": the document counts as unchanged). `locked`: the caller already holds write_lock."""
     started = time.perf_counter()
     report = IngestReport()
     inputs = list(inputs) if inputs else [str(settings.corpus_dir)]
-    with write_lock(settings):
+    with nullcontext() if locked else write_lock(settings):
         store = store or ChunkStore(settings)
         sources, folders = discover(inputs, report)
         plans: list[_Plan] = []
@@ -204,9 +208,13 @@ def ingest(inputs: list[str] | None, settings: Settings, store: ChunkStore | Non
         show = _show_progress(progress)
         for source in _bar(iterable=sources, desc="reading", unit="doc", disable=not show):
             try:
-                doc = read(source, settings)
+                doc = reader(source, settings)
             except InputError as exc:
                 report.failed[source.name] = str(exc)
+                continue
+            if doc is None:
+                seen.add(source.doc_id)
+                report.unchanged.append(source.doc_id)
                 continue
             seen.add(doc.doc_id)
             plan = _plan(doc, settings, store)

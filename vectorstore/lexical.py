@@ -84,6 +84,11 @@ class LexicalIndex:
         self.cache_dir = None if cache_dir is None else cache_dir / f"{settings.collection}-{where}"
         self._loaded: _Loaded | None = None
         self._lock = threading.Lock()
+        # background: a changed store is indexed in a thread while questions keep the previous index (the
+        # bot turns this on so no question waits for a rebuild; see prepare()).
+        self.background = False
+        self._builder: threading.Thread | None = None
+        self._builder_lock = threading.Lock()
 
     # -- building ---------------------------------------------------------------------------------------
     def _key(self, generation: str) -> str:
@@ -147,12 +152,39 @@ class LexicalIndex:
         loaded = self._loaded
         if loaded is not None and loaded.generation == generation:
             return loaded
+        if loaded is not None and self.background:
+            self._build_in_background()
+            return loaded
         with self._lock:
             if self._loaded is None or self._loaded.generation != generation:
                 if self.cache_dir is not None:
                     self.cache_dir.mkdir(parents=True, exist_ok=True)
                 self._loaded = self._load_cached(generation) or self._build(generation)
             return self._loaded
+
+    def prepare(self) -> None:
+        """Build (or load) the index of the store as it is now and swap it in; in background mode questions
+        meanwhile use the one they had. Call it off the question path after writing (the bot does)."""
+        with self._lock:  # one build at a time (an inline one in current() takes the same lock)
+            generation = self.store.generation()
+            if self._loaded is not None and self._loaded.generation == generation:
+                return
+            if self.cache_dir is not None:
+                self.cache_dir.mkdir(parents=True, exist_ok=True)
+            self._loaded = self._load_cached(generation) or self._build(generation)  # one assignment: swap
+
+    def _build_in_background(self) -> None:
+        with self._builder_lock:
+            if self._builder is not None and self._builder.is_alive():
+                return
+            self._builder = threading.Thread(target=self._prepare_logged, name="corridor-bm25", daemon=True)
+            self._builder.start()
+
+    def _prepare_logged(self) -> None:
+        try:
+            self.prepare()
+        except Exception:  # the next question tries again; the old index keeps answering meanwhile
+            log.exception("rebuilding the lexical index failed")
 
     # -- searching --------------------------------------------------------------------------------------
     def search(self, query: str, k: int, doc_ids: Iterable[str] | None = None,

@@ -346,6 +346,15 @@ class ChunkStore:
             self._bump()
 
     @_reachable
+    def set_stale(self, doc_id: str, stale: bool) -> int:
+        """Mark (or unmark) every chunk of a document as gone from its source. Metadata only: the texts and
+        vectors stay, so the generation (and the BM25 index) need not change."""
+        ids = self.doc_chunks(doc_id)["ids"]
+        if ids:
+            self.collection.update(ids=ids, metadatas=[{"stale": stale}] * len(ids))
+        return len(ids)
+
+    @_reachable
     def delete_doc(self, doc_id: str) -> int:
         """Delete every chunk of one document; returns how many there were."""
         ids = self.doc_chunks(doc_id)["ids"]

@@ -67,6 +67,10 @@ class FeedbackButton(
             message_id=interaction.message.id if interaction.message else None,
             restored=restored,
         )
+        if not self.helpful:  # the gap queue: what admins might ingest next
+            sources = [{"doc_id": c.get("doc_id"), "title": c.get("title"), "url": c.get("url")}
+                       for c in citations]
+            await asyncio.to_thread(bot.gaps.record, "not_helpful", question, sources)
         await interaction.response.send_message(
             "Thanks, your feedback was recorded.", ephemeral=True, allowed_mentions=NO_PINGS
         )
