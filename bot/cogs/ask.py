@@ -57,7 +57,7 @@ def source_choices(sources: list[SourceInfo], typed: str) -> list[app_commands.C
     typed = typed.casefold().strip()
     found = [s for s in sources if len(s.doc_id) <= 100
              and (typed in s.doc_id.casefold() or typed in s.title.casefold())]
-    return [app_commands.Choice(name=clip(f"{s.title} ({s.date or 'undated'})", 100), value=s.doc_id)
+    return [app_commands.Choice(name=clip(f"{s.date or 'undated'} · {s.title}", 100), value=s.doc_id)
             for s in found[:25]]
 
 
