@@ -20,6 +20,18 @@ from .conftest import invoke
 pytestmark = pytest.mark.slow
 
 
+def abstention_from_outcomes(report: dict, system: str) -> dict[str, float]:
+    """Abstention accuracy per kind and overall, recomputed from each answer's raw outcome (abstained or not)
+    and the gold set's expectation, without the evaluator's metric code."""
+    gold = {g.id: g for g in load_gold()}
+    rows = report["questions"][system]
+    out = {}
+    for scope in {"overall"} | {r["kind"] for r in rows}:
+        scoped = [r for r in rows if scope == "overall" or r["kind"] == scope]
+        out[scope] = sum(r["abstained"] == bool(gold[r["id"]].expect_abstain) for r in scoped) / len(scoped)
+    return out
+
+
 def test_eval_baseline_writes_reports_and_gates(eval_cli_run) -> None:
     result, report, html = eval_cli_run.result, eval_cli_run.report, eval_cli_run.html
     gate = report["gate"]
@@ -31,6 +43,10 @@ def test_eval_baseline_writes_reports_and_gates(eval_cli_run) -> None:
     met = all(summary[scope][k] is not None and summary[scope][k] >= v
               for scope, table in limits.items() for k, v in table.items())
     assert gate["passed"] == met
+    # the summary is what the answers did: abstention recomputed from raw outcomes, for both systems
+    for system in ("corridor", "baseline"):
+        for scope, value in abstention_from_outcomes(report, system).items():
+            assert report["summary"][system][scope]["abstention_accuracy"] == pytest.approx(value), scope
     # side by side in the terminal, per kind and overall
     assert "baseline" in result.output and "delta" in result.output
     for kind in ("overall", "single_doc", "out_of_scope", "follow_up"):

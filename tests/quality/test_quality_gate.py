@@ -9,12 +9,17 @@ import pytest
 
 from bot.evaluate.gate import DEFAULT_THRESHOLDS
 
+from .test_eval_cli import abstention_from_outcomes
+
 pytestmark = pytest.mark.slow
 
 
 def test_gold_set_meets_the_thresholds(eval_cli_run) -> None:
     report = eval_cli_run.report
     summary = report["summary"]["corridor"]
+    # abstention is judged on the answers' raw outcomes, not only on the summary the evaluator wrote
+    for scope, value in abstention_from_outcomes(report, "corridor").items():
+        assert summary[scope]["abstention_accuracy"] == pytest.approx(value), scope
     raw = tomllib.loads(DEFAULT_THRESHOLDS.read_text())
     limits = {"overall": raw["overall"], **raw.get("kinds", {})}
     under = [f"{scope} {metric} = {summary[scope][metric]} < {minimum}"
