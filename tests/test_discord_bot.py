@@ -171,7 +171,7 @@ async def test_messages_without_mention_outside_its_threads_are_ignored(live) ->
     # await, so once the sentinel's hint is posted the first message has certainly been handled.
     sentinel = await fake.send_message(carol, "", mention_bot=True)
     hint = await fake.wait_for_request("POST", rf"/channels/{fake.channel_id}/messages", after=mark)
-    assert hint.json["message_reference"]["message_id"] == sentinel["id"]
+    assert str(hint.json["message_reference"]["message_id"]) == sentinel["id"]
     assert [r for r in fake.requests[mark:] if r.method == "POST"] == [hint]
     assert bot.engine.calls == []
 
