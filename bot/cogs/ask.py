@@ -68,10 +68,10 @@ class Ask(commands.Cog):
         self.bot = bot
         self._sources: tuple[float, list[SourceInfo]] = (float("-inf"), [])
 
-    async def sources(self) -> list[SourceInfo]:
-        """The store's documents, listed at most every SOURCES_TTL_S seconds."""
+    async def sources(self, fresh: bool = False) -> list[SourceInfo]:
+        """The store's documents, listed at most every SOURCES_TTL_S seconds unless `fresh`."""
         at, docs = self._sources
-        if time.monotonic() - at > self.SOURCES_TTL_S:
+        if fresh or time.monotonic() - at > self.SOURCES_TTL_S:
             docs = await asyncio.to_thread(self.bot.engine.sources)
             self._sources = (time.monotonic(), docs)
         return docs
@@ -111,7 +111,7 @@ class Ask(commands.Cog):
         await interaction.response.defer(thinking=True, ephemeral=private)  # Discord's 3-second limit
         try:
             wanted = filters.doc_ids[0] if filters and filters.doc_ids else None
-            if wanted and not any(d.doc_id == wanted for d in await self.sources()):
+            if wanted and not any(d.doc_id == wanted for d in await self.sources(fresh=True)):
                 raise InputError(f"no document {wanted!r}: pick one from the `source` list.")
             answer, messages = await self.bot.answer(question, interaction.channel_id, filters=filters)
         except Exception as exc:
