@@ -19,7 +19,7 @@ def test_gold_set_meets_the_thresholds(eval_cli_run) -> None:
     summary = report["summary"]["corridor"]
     # abstention is judged on the answers' raw outcomes, not only on the summary the evaluator wrote
     for scope, value in abstention_from_outcomes(report, "corridor").items():
-        assert summary[scope]["abstention_accuracy"] == pytest.approx(value), scope
+        assert summary[scope]["abstention_accuracy"] == pytest.approx(value, abs=1e-4), scope
     raw = tomllib.loads(DEFAULT_THRESHOLDS.read_text())
     limits = {"overall": raw["overall"], **raw.get("kinds", {})}
     under = [f"{scope} {metric} = {summary[scope][metric]} < {minimum}"
