@@ -115,7 +115,7 @@ async def test_a_refused_intent_is_one_clear_error(fake_discord: FakeDiscord, tm
     settings = Settings(data_dir=tmp_path, discord_token=SecretStr(fake_discord.token), chroma_host=None)
     bot = CorridorBot(settings, engine=ScriptedEngine(RuntimeError("unused")), guild_ready_timeout=0.1)
     with pytest.raises(CorridorError, match="Message Content intent"):
-        await asyncio.wait_for(serve(settings, bot), timeout=20)
+        await asyncio.wait_for(serve(settings, bot), timeout=60)
     assert bot.is_closed()
 
 

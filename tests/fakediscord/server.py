@@ -331,7 +331,7 @@ class FakeDiscord:
             seen = "\n".join(f"  {r.method} {r.path}" for r in self.requests[after:]) or "  (none)"
             raise AssertionError(f"no {method} {path} within {timeout}s; requests seen:\n{seen}") from None
 
-    async def wait_for_heartbeats(self, count: int, timeout: float = 10.0) -> None:
+    async def wait_for_heartbeats(self, count: int, timeout: float = 30.0) -> None:
         start = len(self.heartbeats)
         deadline = time.monotonic() + timeout
         while len(self.heartbeats) < start + count:
