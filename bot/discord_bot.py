@@ -103,11 +103,14 @@ class CorridorBot(commands.Bot):
         """Questions arrive through the ask cog's listener; there are no text commands."""
 
     # -- shared by the cogs ---------------------------------------------------------------------------
-    async def answer(self, question: str, conversation: Hashable) -> tuple[Answer, list[OutgoingMessage]]:
-        """Ask the engine (at most max_concurrent_answers at once) with this conversation's history."""
+    async def answer(
+        self, question: str, conversation: Hashable, **ask: Any
+    ) -> tuple[Answer, list[OutgoingMessage]]:
+        """Ask the engine (at most max_concurrent_answers at once) with this conversation's history;
+        `ask` goes to Engine.ask (filters=...)."""
         history = self.conversations.history(conversation)
         async with self.answer_slots:
-            answer = await self.engine.aask(question, history)
+            answer = await self.engine.aask(question, history, **ask)
         if answer.abstained:
             await asyncio.to_thread(self.gaps.record_answer, answer)
         self.conversations.add(

@@ -42,7 +42,9 @@ def print_answer(answer: Answer, console: Console | None = None) -> None:
         console.print(answer.text, markup=False, highlight=False, soft_wrap=True)
     else:
         style = "yellow" if answer.abstained else "bold"
-        console.print(Panel(escape(answer.text), style=style, title="corridor", title_align="left"))
+        # soft_wrap=False: a soft-wrapping console (the CLI's) would crop the panel to its first line
+        console.print(Panel(escape(answer.text), style=style, title="corridor", title_align="left"),
+                      soft_wrap=False)
     for note in answer.notes:
         console.print(f"note: {note}", style="dim", markup=False)
     if answer.abstained:

@@ -101,6 +101,20 @@ def test_user_errors_are_one_red_line_without_traceback(tmp_path, env, monkeypat
     assert capsys.readouterr().err.startswith("error: invalid setting chunk_size")
 
 
-def test_the_console_script_runs_main() -> None:
+def test_the_console_script_runs_main(tmp_path) -> None:
+    """The installed `corridor` script runs: --help lists the commands, and a user error goes through main()
+    (one red line on stderr, exit status 1, no traceback)."""
+    import os
+    import subprocess
+
     script = Path(sys.executable).parent / "corridor"
-    assert script.exists() and "from bot.cli import main" in script.read_text()
+    env = {**os.environ, "CORRIDOR_DATA_DIR": str(tmp_path), "COLUMNS": "120"}
+    env.pop("DISCORD_TOKEN", None)
+    shown = subprocess.run([str(script), "--help"], capture_output=True, text=True, env=env, timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    for command in ("ingest", "sources", "ask", "chat", "bot", "eval", "run"):
+        assert command in shown.stdout
+    refused = subprocess.run([str(script), "ask", "--since", "yesterday", "anything"], capture_output=True,
+                             text=True, env=env, timeout=120)
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr.strip().splitlines() == ["error: not a date (use YYYY-MM-DD): 'yesterday'"]

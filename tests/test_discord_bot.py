@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -168,8 +167,12 @@ async def test_messages_without_mention_outside_its_threads_are_ignored(live) ->
     carol = fake.add_user("carol")
     mark = fake.mark()
     await fake.send_message(carol, "just chatting about the Zangezur corridor")
-    await asyncio.sleep(0.5)
-    assert not [r for r in fake.requests[mark:] if r.method == "POST"]
+    # A bare mention afterwards is a sentinel: events are handled in order, and ignoring a message needs no
+    # await, so once the sentinel's hint is posted the first message has certainly been handled.
+    sentinel = await fake.send_message(carol, "", mention_bot=True)
+    hint = await fake.wait_for_request("POST", rf"/channels/{fake.channel_id}/messages", after=mark)
+    assert str(hint.json["message_reference"]["message_id"]) == sentinel["id"]
+    assert [r for r in fake.requests[mark:] if r.method == "POST"] == [hint]
     assert bot.engine.calls == []
 
 
@@ -361,3 +364,78 @@ async def test_admin_ingests_a_url_and_the_next_ask_sees_it(
         assert "**added 1**" in report.json["content"], report.json["content"]
         assert (settings.data_dir / "uploads" / "ferry-notes.md").read_text() == text
         assert_no_pings(fake)
+
+
+# -- /ask source:, since:, until:, private: (what `corridor ask --doc/--since/--until` offers) ------------
+
+INTERVIEW = "00-news-az-engin-ozer-interview"
+
+
+async def test_ask_source_autocomplete_lists_matching_documents(live) -> None:
+    fake, bot = live
+    user = fake.add_user("kim")
+    mark = fake.mark()
+    typing = await fake.autocomplete(user, "ask", {"question": "trade", "source": "ozer"}, "source")
+    cb = await fake.wait_for_request("POST", rf"/interactions/{typing.id}/.+/callback", after=mark)
+    assert cb.status == 200 and cb.json["type"] == 8
+    choices = cb.json["data"]["choices"]
+    assert [c["value"] for c in choices] == [INTERVIEW]
+    assert "Engin Ozer" in choices[0]["name"] and "2025-08-04" in choices[0]["name"]
+    typing = await fake.autocomplete(user, "ask", {"question": "trade", "source": ""}, "source")
+    cb = await fake.wait_for_request("POST", rf"/interactions/{typing.id}/.+/callback", after=mark)
+    every = {s.doc_id for s in bot.engine.sources()}
+    assert {c["value"] for c in cb.json["data"]["choices"]} == every and len(every) == 14
+
+
+async def test_ask_limited_to_one_source_and_dates_answers_privately(live) -> None:
+    fake, _ = live
+    user = fake.add_user("lee")
+    mark = fake.mark()
+    inter = await fake.slash(user, "ask", {"question": "What is the Middle Corridor?", "source": INTERVIEW,
+                                           "since": "2025-01-01", "until": "2025-12-31", "private": True})
+    cb = await fake.wait_for_request("POST", rf"/interactions/{inter.id}/.+/callback", after=mark)
+    assert cb.json["type"] == 5 and cb.json["data"]["flags"] & 64  # only the asker sees it
+    path = rf"/webhooks/{fake.app_id}/{inter.token}"
+    last = await fake.wait_for_request("POST", path, after=mark, timeout=60,
+                                       predicate=lambda r: bool(r.json.get("components")))
+    sent = [r.json for r in fake.requests[mark:] if r.path == last.path and r.method == "POST"]
+    assert all(b["flags"] & 64 for b in sent)
+    titles = [e["title"] for b in sent for e in b.get("embeds", [])]
+    assert titles and all("Engin Ozer" in t for t in titles)  # cited from that document only
+    assert all(int(m["flags"]) & 64 for m in fake.sent_messages() if m.get("webhook_id"))
+
+    mark = fake.mark()  # the same question over all documents cites others too
+    inter = await fake.slash(user, "ask", {"question": "What is the Middle Corridor?"})
+    last = await fake.wait_for_request("POST", rf"/webhooks/{fake.app_id}/{inter.token}", after=mark,
+                                       timeout=60, predicate=lambda r: bool(r.json.get("components")))
+    assert not last.json.get("flags", 0) & 64
+    everywhere = [e["title"] for r in fake.requests[mark:] if r.path == last.path
+                  for e in (r.json or {}).get("embeds", [])]
+    assert any("Engin Ozer" not in t for t in everywhere)
+
+
+@pytest.mark.parametrize(("options", "expected"), [
+    ({"since": "last year"}, "not a date (use YYYY-MM-DD): 'last year'"),
+    ({"until": "2025-13-01"}, "not a date (use YYYY-MM-DD): '2025-13-01'"),
+    ({"since": "2025-06-01", "until": "2024-01-01"}, "`since` is after `until`."),
+])
+async def test_a_bad_date_gets_a_short_private_error(live, options, expected) -> None:
+    fake, bot = live
+    user = fake.add_user("mo")
+    mark = fake.mark()
+    inter = await fake.slash(user, "ask", {"question": "What is the Middle Corridor?", **options})
+    cb = await fake.wait_for_request("POST", rf"/interactions/{inter.id}/.+/callback", after=mark)
+    assert cb.json["type"] == 4 and cb.json["data"]["flags"] & 64
+    assert cb.json["data"]["content"] == expected
+    assert bot.engine.calls == []  # nothing was asked
+
+
+async def test_an_unknown_source_is_refused_with_a_hint(live) -> None:
+    fake, bot = live
+    user = fake.add_user("nia")
+    mark = fake.mark()
+    inter = await fake.slash(user, "ask", {"question": "What is the Middle Corridor?", "source": "nope",
+                                           "private": True})
+    reply = await fake.wait_for_request("POST", rf"/webhooks/{fake.app_id}/{inter.token}", after=mark)
+    assert reply.json["content"] == "no document 'nope': pick one from the `source` list."
+    assert reply.json["flags"] & 64 and bot.engine.calls == []

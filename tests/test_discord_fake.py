@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import math
 
 import discord
 import pytest
@@ -40,8 +40,11 @@ async def test_client_logs_in_and_sees_the_guild(fake_discord: FakeDiscord) -> N
         assert guild is not None and guild.get_channel(fake_discord.channel_id) is not None
         paths = [r.path for r in fake_discord.requests]
         assert "/users/@me" in paths and "/oauth2/applications/@me" in paths
-        await fake_discord.wait_for_heartbeats(2, timeout=5)  # interval is 1 s in tests
-        assert bot.latency < 1.0
+        await fake_discord.wait_for_heartbeats(2, timeout=60)  # interval is 1 s in tests
+        # the client measured a heartbeat ACK (latency is inf until one arrives). discord.py reads about one
+        # interval on loopback (see tests/reliability/test_load.py); the ceiling only catches a stuck clock.
+        interval_s = fake_discord.heartbeat_interval_ms / 1000
+        assert math.isfinite(bot.latency) and 0 <= bot.latency < 30 * interval_s
 
 
 async def test_message_round_trip_and_slash_command(fake_discord: FakeDiscord) -> None:
@@ -96,8 +99,11 @@ async def test_invalid_session_makes_the_client_identify_again(fake_discord: Fak
     async with running(bot, fake_discord):
         await fake_discord.invalidate_session(resumable=False)
         await fake_discord.wait_for_connection(identifies=2)
-        await asyncio.sleep(0.2)
-        assert bot.is_ready()
+        mark = fake_discord.mark()
+        alice = fake_discord.add_user("alice")
+        await fake_discord.send_message(alice, "after the new session")  # events flow on the new session
+        req = await fake_discord.wait_for_request("POST", r"/channels/\d+/messages", after=mark)
+        assert req.json["content"] == "echo: after the new session" and bot.is_ready()
 
 
 @pytest.mark.parametrize("kind", ["zlib-stream", "zstd-stream"])

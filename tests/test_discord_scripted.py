@@ -115,7 +115,7 @@ async def test_a_refused_intent_is_one_clear_error(fake_discord: FakeDiscord, tm
     settings = Settings(data_dir=tmp_path, discord_token=SecretStr(fake_discord.token), chroma_host=None)
     bot = CorridorBot(settings, engine=ScriptedEngine(RuntimeError("unused")), guild_ready_timeout=0.1)
     with pytest.raises(CorridorError, match="Message Content intent"):
-        await asyncio.wait_for(serve(settings, bot), timeout=20)
+        await asyncio.wait_for(serve(settings, bot), timeout=60)
     assert bot.is_closed()
 
 
@@ -166,3 +166,30 @@ def test_corridor_bot_without_a_token_says_so_in_one_line(tmp_path) -> None:
     lines = [line for line in run.stderr.splitlines() if line.strip()]
     assert "DISCORD_TOKEN is not set" in " ".join(lines) and "Traceback" not in run.stderr
     assert len(" ".join(lines)) < 300
+
+
+@pytest.mark.parametrize("entry", ["slash", "mention"])
+async def test_a_rate_limited_reply_is_retried_after_the_wait_discord_asks_for(
+    fake_discord: FakeDiscord, tmp_path, entry: str
+) -> None:
+    """Discord answers 429 with retry_after: the bot's reply waits that long, is sent again, and arrives."""
+    fake = fake_discord
+    answer = long_answer(2, 2)
+    bot = make_bot(tmp_path, answer)
+    user = fake.add_user("ruth")
+    retry_after = 0.8
+    async with running(bot, fake):
+        mark = fake.mark()
+        if entry == "slash":
+            inter = await fake.slash(user, "ask", {"question": "What is the Middle Corridor?"})
+            path = rf"/webhooks/{fake.app_id}/{inter.token}"
+        else:
+            msg = await fake.send_message(user, "What is the Middle Corridor?", mention_bot=True)
+            path = rf"/channels/{msg['id']}/messages"  # the answer goes to the thread the bot opens
+        fake.rate_limit("POST", path, times=1, retry_after=retry_after)
+        done = await fake.wait_for_request("POST", path, after=mark, predicate=lambda r: r.status == 200)
+    tries = [r for r in fake.requests[mark:] if r.method == "POST" and r.path == done.path]
+    assert [r.status for r in tries] == [429, 200]
+    assert tries[1].at - tries[0].at >= retry_after * 0.95  # it waited as told
+    assert tries[1].json == tries[0].json  # the same message, sent again
+    assert "[1]" in done.json["content"] and done.json["embeds"] and done.json["components"]

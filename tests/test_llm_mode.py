@@ -15,7 +15,7 @@ QUESTION = "Why is Kazakhstan seen as an alternative grain supplier?"
 def llm_engine(ingested):
     settings, store = ingested
 
-    def make(base_url: str, timeout: float = 5.0) -> Engine:
+    def make(base_url: str, timeout: float = 60.0) -> Engine:  # generous: the fake answers at once
         s = settings.model_copy(update={"answer_mode": "llm", "llm_base_url": base_url,
                                         "llm_timeout_s": timeout})
         return Engine(s, store)
@@ -48,7 +48,7 @@ def test_llm_not_covered_means_abstain(llm_engine) -> None:
 
 
 def test_slow_llm_falls_back_to_the_extractive_answer_with_a_note(llm_engine) -> None:
-    with FakeLLM(lambda m: "too late [1]", delay_s=3) as fake:
+    with FakeLLM(lambda m: "too late [1]", delay_s=5) as fake:  # 10x the timeout below
         answer = llm_engine(fake.base_url, timeout=0.5).ask(QUESTION)
     assert answer.mode == "extractive" and not answer.abstained and answer.citations
     assert any("did not answer" in n for n in answer.notes)

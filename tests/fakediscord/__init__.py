@@ -15,7 +15,11 @@ Use it from a test module:
             req = await fake_discord.wait_for_request("POST", path, after=mark)
 
 Inject: send_message (mention_bot=, channel_id=, attachments=), slash (options; attachments from
-add_attachment), click (a button under a message), create_role (live), dispatch (any event).
+add_attachment), autocomplete (a member typing one option), click (a button under a message), create_role
+(live), dispatch (any event).
+Rules: Discord's limits, deadlines and response types are enforced (rules.py); refused requests land in
+`violations` and fail the test at teardown unless taken with take_violations(). advance(s) moves the fake's
+clock (3 s first response, 15 min token); rate_limit(method, path, times=, retry_after=) answers 429.
 Observe: requests (method, path, query, json, files, at), wait_for_request, sent_messages, messages,
 heartbeats (arrival times; the client's bot.latency is the ACK latency), identifies, resumes.
 Disturb: drop_connection(code), send_reconnect() (op 7), invalidate_session(resumable),

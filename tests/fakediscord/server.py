@@ -3,8 +3,15 @@
 The real, unpatched discord.py client talks to it once `discord.http.Route.BASE` and
 `DiscordWebSocket.DEFAULT_GATEWAY` point here (see `point_discord_py_at`). Every REST request is recorded
 (method, path, query, JSON body) so tests can assert on what the bot sent; helpers inject gateway events
-(messages, slash commands, button clicks) and control the connection (drop it, ask for a reconnect,
-invalidate the session) for the reconnect and load tests.
+(messages, slash commands, autocomplete, button clicks) and control the connection (drop it, ask for a
+reconnect, invalidate the session) for the reconnect and load tests.
+
+It is as strict as Discord's documented rules (tests/fakediscord/rules.py) on every route the bot uses:
+message and embed limits, empty messages, one first interaction response within 3 s and of a type valid
+for the interaction, follow-ups and edits within 15 min. A violation is answered as Discord answers it
+(400 with `{"code": 50035, "message": "Invalid Form Body", "errors": {...}}`, or Discord's code for the
+case) and recorded in `violations`; the `fake_discord` fixture fails a test that left any unexpected.
+`rate_limit(...)` makes a route answer 429 with `retry_after` and the rate-limit headers discord.py reads.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tests.fakediscord import payloads as P
+from tests.fakediscord import rules
 
 try:  # discord.py asks for zstd-stream when a zstd module is importable, else zlib-stream
     import zstandard
@@ -43,6 +51,19 @@ class RecordedRequest:
     json: Any  # the JSON body (or multipart payload_json), None when there was none
     files: list[str] = field(default_factory=list)  # multipart file names
     at: float = field(default_factory=time.monotonic)
+    status: int = 0  # the status the fake answered with (set once handled)
+    response: Any = None  # the JSON body of an error response
+
+
+@dataclass
+class RateLimit:
+    """A switch: the next `times` requests matching method and path regex are answered 429."""
+
+    method: str
+    path: re.Pattern[str]
+    times: int
+    retry_after: float
+    is_global: bool = False
 
 
 @dataclass
@@ -64,7 +85,10 @@ class FakeInteraction:
     token: str
     channel_id: int
     user: FakeUser
+    kind: int = rules.APPLICATION_COMMAND  # interaction type (2 command, 3 component, 4 autocomplete)
+    created_at: float = 0.0  # on the fake's clock (FakeDiscord.now)
     responded: bool = False
+    response_type: int | None = None
     original_message_id: int | None = None
 
 
@@ -131,6 +155,10 @@ class FakeDiscord:
         self.interactions: dict[str, FakeInteraction] = {}  # by token
         self.attachments: dict[int, tuple[bytes, str]] = {}
         self.requests: list[RecordedRequest] = []
+        self.violations: list[RecordedRequest] = []  # requests refused for breaking one of Discord's rules
+        self.rate_limits: list[RateLimit] = []
+        self.clock_offset = 0.0  # advance() moves the fake's clock (interaction deadlines) forward
+        self.first_response_s = rules.FIRST_RESPONSE_S
         self.heartbeats: list[float] = []  # monotonic times a heartbeat arrived
         self.identifies = 0
         self.resumes = 0
@@ -248,6 +276,27 @@ class FakeDiscord:
             self.requests.append(req)
             self._changed.notify_all()
 
+    def now(self) -> float:
+        """The fake's clock: monotonic time plus whatever advance() added."""
+        return time.monotonic() + self.clock_offset
+
+    def advance(self, seconds: float) -> None:
+        """Let `seconds` pass for interaction deadlines (3 s first response, 15 min token) at once."""
+        self.clock_offset += seconds
+
+    def rate_limit(
+        self, method: str, path: str, *, times: int = 1, retry_after: float = 0.5, is_global: bool = False
+    ) -> RateLimit:
+        """Answer the next `times` requests matching `method` and the regex `path` with 429."""
+        limit = RateLimit(method, re.compile(path), times, retry_after, is_global)
+        self.rate_limits.append(limit)
+        return limit
+
+    def take_violations(self) -> list[RecordedRequest]:
+        """The refused requests so far, clearing the list (for tests that break a rule on purpose)."""
+        taken, self.violations = self.violations, []
+        return taken
+
     def mark(self) -> int:
         """A position in the request log: wait_for_request(after=mark) sees only newer requests."""
         return len(self.requests)
@@ -282,7 +331,7 @@ class FakeDiscord:
             seen = "\n".join(f"  {r.method} {r.path}" for r in self.requests[after:]) or "  (none)"
             raise AssertionError(f"no {method} {path} within {timeout}s; requests seen:\n{seen}") from None
 
-    async def wait_for_heartbeats(self, count: int, timeout: float = 10.0) -> None:
+    async def wait_for_heartbeats(self, count: int, timeout: float = 30.0) -> None:
         start = len(self.heartbeats)
         deadline = time.monotonic() + timeout
         while len(self.heartbeats) < start + count:
@@ -460,7 +509,8 @@ class FakeDiscord:
         self, user: FakeUser, channel_id: int | None, kind: int
     ) -> tuple[FakeInteraction, dict]:
         channel_id = channel_id or self.channel_id
-        inter = FakeInteraction(P.snowflake(), secrets.token_urlsafe(24), channel_id, user)
+        inter = FakeInteraction(P.snowflake(), secrets.token_urlsafe(24), channel_id, user, kind=kind,
+                                created_at=self.now())
         self.interactions[inter.token] = inter
         perms = 0
         for r in self.roles.values():
@@ -497,10 +547,34 @@ class FakeDiscord:
         *,
         channel_id: int | None = None,
     ) -> FakeInteraction:
-        """A member runs /name with options (strings, or attachment payloads from add_attachment)."""
-        inter, data = self._interaction_base(user, channel_id, 2)
+        """A member runs /name with options (strings, booleans, or attachments from add_attachment)."""
+        inter, data = self._interaction_base(user, channel_id, rules.APPLICATION_COMMAND)
+        data["data"] = self._command_data(name, options or {})
+        await self.dispatch("INTERACTION_CREATE", data)
+        return inter
+
+    async def autocomplete(
+        self,
+        user: FakeUser,
+        name: str,
+        options: dict[str, Any],
+        focused: str,
+        *,
+        channel_id: int | None = None,
+    ) -> FakeInteraction:
+        """A member is typing option `focused` of /name (what they typed so far is options[focused]):
+        an AUTOCOMPLETE interaction (type 4), answered with callback type 8 and its choices."""
+        inter, data = self._interaction_base(user, channel_id, rules.AUTOCOMPLETE)
+        data["data"] = self._command_data(name, options)
+        for opt in data["data"]["options"]:
+            if opt["name"] == focused:
+                opt["focused"] = True
+        await self.dispatch("INTERACTION_CREATE", data)
+        return inter
+
+    def _command_data(self, name: str, options: dict[str, Any]) -> dict[str, Any]:
         opts, resolved = [], {}
-        for key, value in (options or {}).items():
+        for key, value in options.items():
             if isinstance(value, dict) and "filename" in value:
                 resolved.setdefault("attachments", {})[value["id"]] = value
                 opts.append({"name": key, "type": 11, "value": value["id"]})
@@ -511,7 +585,7 @@ class FakeDiscord:
             else:
                 opts.append({"name": key, "type": 3, "value": value})
         cmd = next((c for c in self.commands if c["name"] == name), None)
-        data["data"] = {
+        data: dict[str, Any] = {
             "id": cmd["id"] if cmd else str(P.snowflake()),
             "name": name,
             "type": 1,
@@ -519,13 +593,12 @@ class FakeDiscord:
             "guild_id": str(self.guild_id),
         }
         if resolved:
-            data["data"]["resolved"] = resolved
-        await self.dispatch("INTERACTION_CREATE", data)
-        return inter
+            data["resolved"] = resolved
+        return data
 
     async def click(self, user: FakeUser, message: dict[str, Any], custom_id: str) -> FakeInteraction:
         """A member presses the button `custom_id` under `message`."""
-        inter, data = self._interaction_base(user, int(message["channel_id"]), 3)
+        inter, data = self._interaction_base(user, int(message["channel_id"]), rules.MESSAGE_COMPONENT)
         data["data"] = {"custom_id": custom_id, "component_type": 2}
         data["message"] = message
         await self.dispatch("INTERACTION_CREATE", data)
@@ -561,14 +634,59 @@ class FakeDiscord:
                 else:
                     files.append(part.filename or part.name or "")
                     await part.read()
-        await self._record(RecordedRequest(request.method, path, dict(request.query), body, files))
+        req = RecordedRequest(request.method, path, dict(request.query), body, files)
+        response = await self._handle(request, req)
+        req.status = response.status
+        if response.status >= 400 and isinstance(response.body, bytes):
+            req.response = json.loads(response.body)
+        if response.status == 400 or (req.response or {}).get("code") in (10062, 50027):
+            self.violations.append(req)  # a rule broken (limits, empty, twice, too late, wrong type)
+        await self._record(req)
+        return response
+
+    async def _handle(self, request: web.Request, req: RecordedRequest) -> web.Response:
+        path, body = req.path, req.json
+        for limit in self.rate_limits:
+            if limit.times > 0 and request.method == limit.method and limit.path.fullmatch(path):
+                limit.times -= 1
+                return self._too_many_requests(limit)
         open_routes = ("/interactions/", "/webhooks/")
         if not path.startswith(open_routes) and request.headers.get("Authorization") != f"Bot {self.token}":
             return _json({"message": "401: Unauthorized", "code": 0}, status=401)
         for method, pattern, handler in self._routes():
             if request.method == method and (m := re.fullmatch(pattern, path)):
+                if handler in self._message_handlers():
+                    if errors := rules.message_errors(body or {}):
+                        return _json(rules.invalid_form_body(errors), status=400)
+                    return await handler(req, *m.groups())
                 return await handler(body or {}, *m.groups())
         return _json({"message": f"Unknown route {request.method} {path}", "code": 0}, status=404)
+
+    def _message_handlers(self) -> tuple[Callable[..., Any], ...]:
+        """Routes whose body is a message (checked against the limits before anything else)."""
+        return (self._r_followup, self._r_edit_webhook_message, self._r_create_message, self._r_edit_message)
+
+    @staticmethod
+    def _too_many_requests(limit: RateLimit) -> web.Response:
+        """Discord's 429: retry_after in the body, and the headers discord.py reads (it retries a 429 only
+        when a Via header shows it came through Discord's proxy, not from Cloudflare)."""
+        reset_after = f"{limit.retry_after:.3f}"
+        headers = {
+            "Content-Type": "application/json",
+            "Via": "1.1 google",
+            "Retry-After": str(max(1, round(limit.retry_after))),
+            "X-RateLimit-Limit": "5",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": f"{time.time() + limit.retry_after:.3f}",
+            "X-RateLimit-Reset-After": reset_after,
+            "X-RateLimit-Bucket": "fake-" + limit.path.pattern.encode().hex()[:16],
+            "X-RateLimit-Scope": "global" if limit.is_global else "user",
+        }
+        if limit.is_global:
+            headers["X-RateLimit-Global"] = "true"
+        body = {"message": "You are being rate limited.", "retry_after": limit.retry_after,
+                "global": limit.is_global}
+        return web.Response(body=json.dumps(body).encode(), status=429, headers=headers)
 
     def _routes(self) -> list[tuple[str, str, Callable[..., Any]]]:
         return [
@@ -688,9 +806,25 @@ class FakeDiscord:
             return self._error(404, "Unknown interaction", 10062)
         if inter.responded:
             return self._error(400, "Interaction has already been acknowledged.", 40060)
-        inter.responded = True
+        if self.now() - inter.created_at > self.first_response_s:
+            return self._error(404, "Unknown interaction", 10062)  # what Discord says after 3 seconds
         kind = int(body.get("type", 0))
+        if kind not in rules.VALID_RESPONSES.get(inter.kind, set()):
+            allowed = sorted(rules.VALID_RESPONSES.get(inter.kind, set()))
+            return _json(rules.invalid_form_body({"type": rules._error(
+                "INTERACTION_RESPONSE_TYPE_INVALID",
+                f"Response type {kind} is not valid for interaction type {inter.kind}; one of {allowed}")}),
+                status=400)
         data = body.get("data") or {}
+        if kind in (4, 7):
+            if errors := rules.message_errors(data):
+                return _json(rules.invalid_form_body({"data": errors}), status=400)
+            if kind == 4 and rules.is_empty(data):
+                return self._error(400, "Cannot send an empty message", 50006)
+        elif kind == 8 and (errors := rules.autocomplete_errors(data)):
+            return _json(rules.invalid_form_body({"data": errors}), status=400)
+        inter.responded = True
+        inter.response_type = kind
         message = None
         if kind in (4, 5):
             flags = int(data.get("flags") or 0) | (LOADING if kind == 5 else 0)
@@ -698,12 +832,10 @@ class FakeDiscord:
             inter.original_message_id = int(message["id"])
             if kind == 4:
                 await self._publish(message)
-        elif kind == 7:
-            pass  # update message: not used by corridor
         result: dict[str, Any] = {
             "interaction": {
                 "id": interaction_id,
-                "type": 2,
+                "type": inter.kind,
                 "response_message_id": message["id"] if message else None,
                 "response_message_loading": kind == 5,
                 "response_message_ephemeral": bool(int(data.get("flags") or 0) & EPHEMERAL),
@@ -713,11 +845,22 @@ class FakeDiscord:
             result["resource"] = {"type": kind, "message": message}
         return _json(result)
 
-    async def _r_followup(self, body: Any, app_id: str, token: str) -> web.Response:
+    def _webhook_interaction(self, token: str) -> tuple[FakeInteraction | None, web.Response | None]:
+        """The interaction behind a webhook token, or the error Discord gives for it."""
         inter = self.interactions.get(token)
-        if inter is None or not inter.responded:
-            return self._error(404, "Unknown Webhook", 10015)
-        msg = self._bot_message(inter.channel_id, body, webhook=True)
+        if inter is None or not inter.responded or inter.response_type == 8:
+            return None, self._error(404, "Unknown Webhook", 10015)
+        if self.now() - inter.created_at > rules.TOKEN_LIFETIME_S:
+            return None, self._error(401, "Invalid Webhook Token", 50027)
+        return inter, None
+
+    async def _r_followup(self, req: RecordedRequest, app_id: str, token: str) -> web.Response:
+        inter, error = self._webhook_interaction(token)
+        if inter is None:
+            return error  # type: ignore[return-value]
+        if rules.is_empty(req.json or {}, req.files):
+            return self._error(400, "Cannot send an empty message", 50006)
+        msg = self._bot_message(inter.channel_id, req.json or {}, webhook=True)
         await self._publish(msg)
         return _json(msg)
 
@@ -728,16 +871,29 @@ class FakeDiscord:
         mid = inter.original_message_id if message_id == "@original" else int(message_id)
         return self.messages.get(mid) if mid is not None else None
 
+    def _apply_edit(self, msg: dict[str, Any], body: dict[str, Any]) -> web.Response | None:
+        """Edit `msg` in place unless the result would be an empty message (Discord: 50006)."""
+        edited = dict(msg)
+        for key in ("content", "embeds", "components"):
+            if key in body:
+                edited[key] = body[key] if body[key] is not None else ([] if key != "content" else "")
+        if rules.is_empty(edited):
+            return self._error(400, "Cannot send an empty message", 50006)
+        msg.update(edited)
+        return None
+
     async def _r_edit_webhook_message(
-        self, body: Any, app_id: str, token: str, message_id: str
+        self, req: RecordedRequest, app_id: str, token: str, message_id: str
     ) -> web.Response:
+        inter, error = self._webhook_interaction(token)
+        if inter is None:
+            return error  # type: ignore[return-value]
         msg = self._webhook_target(token, message_id)
         if msg is None:
             return self._error(404, "Unknown Message", 10008)
         was_loading = int(msg["flags"]) & LOADING
-        for key in ("content", "embeds", "components"):
-            if key in body:
-                msg[key] = body[key] if body[key] is not None else ([] if key != "content" else "")
+        if (refused := self._apply_edit(msg, req.json or {})) is not None:
+            return refused
         msg["flags"] = int(msg["flags"]) & ~LOADING
         if was_loading:
             await self._publish(msg)
@@ -751,25 +907,21 @@ class FakeDiscord:
         msg = self._webhook_target(token, message_id)
         return _json(msg) if msg else self._error(404, "Unknown Message", 10008)
 
-    async def _r_create_message(self, body: Any, channel_id: str) -> web.Response:
+    async def _r_create_message(self, req: RecordedRequest, channel_id: str) -> web.Response:
         if int(channel_id) not in self.channels:
             return self._error(404, "Unknown Channel", 10003)
-        content = body.get("content") or ""
-        if len(content) > 2000:
-            return self._error(400, "Invalid Form Body (content: Must be 2000 or fewer in length.)", 50035)
-        if not content and not body.get("embeds") and not body.get("components"):
+        if rules.is_empty(req.json or {}, req.files):
             return self._error(400, "Cannot send an empty message", 50006)
-        msg = self._bot_message(int(channel_id), body)
+        msg = self._bot_message(int(channel_id), req.json or {})
         await self._publish(msg)
         return _json(msg)
 
-    async def _r_edit_message(self, body: Any, channel_id: str, message_id: str) -> web.Response:
+    async def _r_edit_message(self, req: RecordedRequest, channel_id: str, message_id: str) -> web.Response:
         msg = self.messages.get(int(message_id))
         if msg is None:
             return self._error(404, "Unknown Message", 10008)
-        for key in ("content", "embeds", "components"):
-            if key in body:
-                msg[key] = body[key]
+        if (refused := self._apply_edit(msg, req.json or {})) is not None:
+            return refused
         await self.dispatch("MESSAGE_UPDATE", msg)
         return _json(msg)
 

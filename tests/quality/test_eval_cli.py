@@ -20,6 +20,17 @@ from .conftest import invoke
 pytestmark = pytest.mark.slow
 
 
+def abstention_from_outcomes(rows: list[dict], name: str) -> dict[str, float]:
+    """Abstention accuracy per kind and overall, recomputed from each answer's raw outcome (abstained or not)
+    and the set's gold expectations, without the evaluator's metric code."""
+    gold = {g.id: g for g in SETS[name].load()}
+    out = {}
+    for scope in {"overall"} | {r["kind"] for r in rows}:
+        scoped = [r for r in rows if scope == "overall" or r["kind"] == scope]
+        out[scope] = sum(r["abstained"] == bool(gold[r["id"]].expect_abstain) for r in scoped) / len(scoped)
+    return out
+
+
 def test_eval_runs_the_sets_side_by_side_with_the_baseline(eval_cli_run) -> None:
     result, report, html = eval_cli_run.result, eval_cli_run.report, eval_cli_run.html
     fresh_present = SETS["fresh"].gold.is_file()
@@ -43,6 +54,10 @@ def test_eval_runs_the_sets_side_by_side_with_the_baseline(eval_cli_run) -> None
             rows = data["questions"][system]
             assert len(rows) == n
             assert set(METRIC_KEYS) <= set(rows[0]["metrics"])
+            # the summary is what the answers did: abstention recomputed from the raw outcomes
+            for scope, value in abstention_from_outcomes(rows, name).items():
+                written = data["summary"][system][scope]["abstention_accuracy"]
+                assert written == pytest.approx(value, abs=1e-4), (name, system, scope)
         assert not any(r["abstained"] for r in data["questions"]["baseline"])  # it never refuses
         assert data["summary"]["baseline"]["out_of_scope"]["abstention_accuracy"] == 0.0
         assert all(len(r["citations"]) == 1 and r["answer"] == r["citations"][0]["quote"] + " [1]"

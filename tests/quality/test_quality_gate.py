@@ -9,6 +9,8 @@ import pytest
 from bot.evaluate.gate import DEFAULT_THRESHOLDS, limits_for, load_thresholds
 from bot.evaluate.sets import SETS
 
+from .test_eval_cli import abstention_from_outcomes
+
 pytestmark = pytest.mark.slow
 
 
@@ -21,6 +23,9 @@ def test_gated_set_meets_its_thresholds(eval_cli_run, name: str) -> None:
     summary = data["summary"]["corridor"]
     limits = limits_for(load_thresholds(DEFAULT_THRESHOLDS), name)
     assert limits and "overall" in limits, f"thresholds.toml needs a [{name}.overall] section"
+    # abstention is judged on the answers' raw outcomes, not only on the summary the evaluator wrote
+    for scope, value in abstention_from_outcomes(data["questions"]["corridor"], name).items():
+        assert summary[scope]["abstention_accuracy"] == pytest.approx(value, abs=1e-4), scope
     under = [f"{scope} {metric} = {summary[scope][metric]} < {minimum}"
              for scope, table in limits.items() if scope in summary for metric, minimum in table.items()
              if summary[scope][metric] is None or summary[scope][metric] < minimum]

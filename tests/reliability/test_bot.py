@@ -132,10 +132,12 @@ async def test_no_one_without_the_permission_can_ingest_by_any_entry_point(live)
     # The message path: messages have no ingest command; a file posted at the bot is a question at most.
     mark = fake.mark()
     attachment = fake.add_attachment("quorbex.md", doc)
-    await fake.send_message(plain, "ingest this file please", mention_bot=True, attachments=[attachment])
-    await fake.send_message(plain, "/ingest url:https://example.org/quorbex.html", mention_bot=True)
-    await fake.wait_for_request("POST", r"/channels/\d+/messages", after=mark, timeout=60)
-    await asyncio.sleep(1.0)
+    sent = [await fake.send_message(plain, "ingest this file please", mention_bot=True,
+                                    attachments=[attachment]),
+            await fake.send_message(plain, "/ingest url:https://example.org/quorbex.html", mention_bot=True)]
+    for msg in sent:  # each is answered as a question in its thread; the last message carries the buttons
+        await fake.wait_for_request("POST", rf"/channels/{msg['id']}/messages", after=mark, timeout=60,
+                                    predicate=lambda r: bool((r.json or {}).get("components")))
     assert not bot.engine.ingests and not downloads
     assert not list(bot.settings.data_dir.glob("uploads/*"))
     assert (store.generation(), store.count()) == before
@@ -158,8 +160,10 @@ async def test_the_bot_answers_again_after_the_gateway_goes_away(live, disturb) 
         await fake.invalidate_session(resumable=False)
         await fake.wait_for_connection(identifies=2)
     else:  # the socket goes while an answer is being computed: the reply still arrives (REST is separate)
+        mark = fake.mark()
         pending = asyncio.create_task(ask(fake, user, QUESTION))
-        await asyncio.sleep(0.05)
+        await fake.wait_for_request("POST", r"/interactions/\d+/.+/callback", after=mark,
+                                    predicate=lambda r: r.json.get("type") == 5)  # deferred: answering
         await fake.drop_connection(1001)
         assert (await pending)["embeds"]
         await fake.wait_for_connection(identifies=1, resumes=1)

@@ -30,7 +30,8 @@ INTERVIEW = BUNDLED_CORPUS / "00-news-az-engin-ozer-interview.md"
 def seeded(tmp_path_factory, settings_factory, embeddings):
     """A store holding the interview; the tests below must leave it exactly as it is."""
     root = tmp_path_factory.mktemp("seeded")
-    settings = settings_factory(root, url_timeout_s=1.0, url_max_bytes=5 * 1024 * 1024)
+    # the default URL timeout: fetches here are meant to succeed; the timeout tests set their own
+    settings = settings_factory(root, url_max_bytes=5 * 1024 * 1024)
     store = ChunkStore(settings, embeddings=embeddings)
     ingest([str(INTERVIEW)], settings, store=store, progress=False)
     return settings, store
@@ -108,7 +109,7 @@ def test_a_200_mb_file_is_refused_by_size_without_being_read(seeded, tmp_path) -
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert time.perf_counter() - t0 < 5
+    assert time.perf_counter() - t0 < 60  # a ceiling against a hang; the memory bound shows it was not read
     assert peak < 20 * 1024 * 1024, f"{peak / 1e6:.0f} MB allocated: the file was read"
     assert_refused(report, str(huge), "too large")
     assert snapshot(store) == before
@@ -127,7 +128,7 @@ def test_deeply_nested_html_neither_crashes_nor_hangs(tmp_path, settings_factory
         assert len(str(exc)) <= 160
     else:
         assert "Middle Corridor" in doc.text and len(doc.text) < 10_000
-    assert time.perf_counter() - t0 < 20
+    assert time.perf_counter() - t0 < 120  # a ceiling against a hang (the test's own timeout is 600 s)
     only_divs = tmp_path / "divs.html"
     only_divs.write_bytes(b"<div>" * 100_000 + b"</div>" * 100_000)
     with pytest.raises(InputError):
@@ -146,11 +147,20 @@ N = 300_000  # before the fix in ingest/clean.py each of these took minutes (qua
 ])
 def test_pathological_whitespace_and_headings_are_read_in_linear_time(tmp_path, settings_factory, name,
                                                                        data) -> None:
+    settings = settings_factory(tmp_path)
+    plain = tmp_path / "plain.md"  # the baseline: ordinary prose of the same size, read in the same run
+    plain.write_bytes((b"The Middle Corridor links Kazakhstan with Turkiye by sea and rail.\n" * len(data))
+                      [: len(data)])
+    t0 = time.perf_counter()
+    load_file(plain, doc_id="plain", settings=settings)
+    baseline = time.perf_counter() - t0
     path = tmp_path / name
     path.write_bytes(data)
     t0 = time.perf_counter()
-    doc = load_file(path, doc_id="p", settings=settings_factory(tmp_path))
-    assert time.perf_counter() - t0 < 5
+    doc = load_file(path, doc_id="p", settings=settings)
+    took = time.perf_counter() - t0
+    # linear: about as fast as ordinary text (quadratic regexes took minutes on these inputs)
+    assert took < 10 * baseline + 2, f"{took:.2f} s vs {baseline:.2f} s for ordinary text"
     assert "Corridor" in doc.text
 
 
@@ -184,7 +194,7 @@ def test_a_pdf_whose_stream_inflates_to_500_mb_is_refused_with_bounded_memory(tm
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert time.perf_counter() - t0 < 10 and peak < 100 * 1024 * 1024, f"{peak / 1e6:.0f} MB"
+    assert time.perf_counter() - t0 < 120 and peak < 100 * 1024 * 1024, f"{peak / 1e6:.0f} MB"
 
 
 def test_paths_outside_the_allowed_roots_are_refused(seeded, tmp_path) -> None:
@@ -255,7 +265,7 @@ def test_a_gzip_response_that_expands_hugely_is_capped_on_decoded_bytes(http_ser
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert time.perf_counter() - t0 < 10
+    assert time.perf_counter() - t0 < 120  # a ceiling against a hang; the memory bound is the point
     assert peak < 30 * 1024 * 1024, f"{peak / 1e6:.0f} MB allocated while decoding (the cap is 5 MB)"
 
 
@@ -318,11 +328,11 @@ def test_a_url_that_never_answers_times_out(seeded) -> None:
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)  # accepts connections (the kernel does) and never says a word
     url = f"http://127.0.0.1:{listener.getsockname()[1]}/never"
-    open_settings = settings.model_copy(update={"allow_private_urls": True})
+    open_settings = settings.model_copy(update={"allow_private_urls": True, "url_timeout_s": 1.0})
     try:
         t0 = time.perf_counter()
         report = ingest([url], open_settings, store=store, progress=False)
-        assert time.perf_counter() - t0 < settings.url_timeout_s + 3
+        assert time.perf_counter() - t0 < open_settings.url_timeout_s + 8  # not the default 10 s, nor forever
     finally:
         listener.close()
     assert_refused(report, url, "timed out")
@@ -353,8 +363,8 @@ def test_a_url_that_trickles_forever_hits_the_overall_deadline(seeded) -> None:
     t0 = time.perf_counter()
     try:
         with pytest.raises(InputError, match="timed out"):
-            fetch(url, settings.model_copy(update={"allow_private_urls": True}))
-        assert time.perf_counter() - t0 < settings.url_timeout_s + 3
+            fetch(url, settings.model_copy(update={"allow_private_urls": True, "url_timeout_s": 1.0}))
+        assert time.perf_counter() - t0 < 1.0 + 6  # the overall deadline, well before the default 10 s
     finally:
         stop.set()
         listener.close()

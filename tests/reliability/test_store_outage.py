@@ -97,8 +97,9 @@ async def test_a_hung_chroma_server_times_out_instead_of_holding_questions(chrom
     try:
         t0 = time.monotonic()
         with pytest.raises(StoreUnavailable):
-            await asyncio.wait_for(engine.aask(QUESTION), timeout=30)
-        assert time.monotonic() - t0 < 15
+            await asyncio.wait_for(engine.aask(QUESTION), timeout=120)
+        # bounded by the store's HTTP timeout (a few attempts of 2 s), not by the hung server
+        assert time.monotonic() - t0 < 10 * vectorstore.store.HTTP_TIMEOUT_S
     finally:
         chroma_server.proc.send_signal(signal.SIGCONT)
     assert (await engine.aask(QUESTION)).citations  # and it recovers once the server answers again
