@@ -157,7 +157,8 @@ def test_attribution_in_discord_messages(engine) -> None:
     messages = answer_messages(answer)
     content = "\n".join(m.content for m in messages if m.content)
     assert all(len(m.content) <= CONTENT_LIMIT for m in messages)
-    assert "**Caspian Herald (2021\\-03\\-02):**" in content or "**Caspian Herald (2021-03-02):**" in content
+    assert re.search(r"^\*\*Caspian Herald \(2021-03-02\):\*\* .*\$4\.2 billion", content, re.M)
+    assert re.search(r"^\*\*Steppe Post \(2025-06-10\):\*\* .*\$6\.1 billion", content, re.M)
     for line in content.splitlines():
         if not line.startswith("*"):
             continue
