@@ -32,7 +32,10 @@ _POINT = re.compile(
     rf"(?P<iso>\b(?P<iy>{_Y})-(?P<im>[01]\d)-(?P<id>[0-3]\d)\b)"
     rf"|(?P<dmy>\b(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_M})\.?,?\s+(?P<y1>{_Y})\b)"
     rf"|(?P<mdy>\b(?P<m2>{_M})\.?\s+(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y2>{_Y})\b)"
+    rf"|(?P<mm>\b(?P<ma>{_M})\.?\s*(?:[-–—]|to|and|through|until)\s*(?P<mb>{_M})\.?,?\s+(?P<ym>{_Y})\b)"
     rf"|(?P<my>\b(?P<m3>{_M})\.?,?\s+(?:of\s+)?(?P<y3>{_Y})\b)"
+    rf"|(?P<part>\b(?:the\s+)?(?P<nth>first|second|third|fourth|last|1st|2nd|3rd|4th)\s+(?P<size>half|quarter)"
+    rf"\s+(?:of\s+)?(?P<yp>{_Y})\b|\b(?P<hq>[HQ])(?P<hqn>[1-4])\s+(?P<yq>{_Y})\b)"
     rf"|(?P<decade>\b(?:the\s+)?(?P<dy>(?:19|20)\d)0s\b)"
     r"|(?P<lastn>\b(?:the\s+)?(?:last|past|previous)\s+(?P<n>\d{1,2}|one|two|three|four|five|six|seven|"
     r"eight|nine|ten|a\s+few|few|several)\s+(?P<units>years?|months?)\b)"
@@ -127,6 +130,22 @@ def _point(m: re.Match[str], today: date) -> _Point | None:
         span = _day(g["y1"], g["m1"], g["d1"])
     elif g["mdy"]:
         span = _day(g["y2"], g["m2"], g["d2"])
+    elif g["mm"]:
+        y, a, b = int(g["ym"]), _MONTHS[g["ma"].lower()], _MONTHS[g["mb"].lower()]
+        if a > b:
+            return None
+        span = date(y, a, 1), _month_end(y, b)
+    elif g["part"]:
+        if g["hq"]:
+            size, n, y = ("half" if g["hq"].upper() == "H" else "quarter"), int(g["hqn"]), int(g["yq"])
+        else:
+            size, y = g["size"].lower(), int(g["yp"])
+            n = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+                 "last": 2 if size == "half" else 4}[g["nth"].lower()]
+        months = 6 if size == "half" else 3
+        if n * months > 12:
+            return None
+        span = date(y, (n - 1) * months + 1, 1), _month_end(y, n * months)
     elif g["my"]:
         y, mo = int(g["y3"]), _MONTHS[g["m3"].lower()]
         span = date(y, mo, 1), _month_end(y, mo)
@@ -200,7 +219,9 @@ def periods(question: str, today: date | None = None) -> list[Period]:
         elif until:
             out.append(Period(EARLIEST, p.end, f"{until.group(0)}{text}", "until", p.literal))
         else:
-            out.append(Period(p.start, p.end, text, "point", p.literal))
+            opened = _RANGE_OPEN.search(before)  # "between January and April 2025" is one point
+            out.append(Period(p.start, p.end, f"{opened.group(0)}{text}" if opened else text, "point",
+                              p.literal))
         i += 1
     return out
 

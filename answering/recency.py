@@ -20,10 +20,10 @@ from corridor.records import Passage, Statement
 
 from . import features as F
 from .dates import Period, asks_latest, asks_timeline, parse_iso, periods
+from .extractive import TYPED_SHARE, _figures, _overlap
 from .ranker import load
 
 NUMERIC = {"length", "duration", "amount", "count", "share"}  # answer types that are figures
-TYPED_SHARE = 0.25  # a figure of the asked type joins at this share of the best sentence (as in extractive)
 EXTRA = 2  # at most this many sentences added for dates
 
 
@@ -56,8 +56,6 @@ def chooser(ask: TimeAsk, question: str) -> Callable | None:
     """A `choose(chosen, ranked)` for `extractive.extract`, or None when the question is not about time."""
     if not ask.any:
         return None
-    from .extractive import _figures, _overlap
-
     types = F.asked_types(question)
     numeric = [t for t in types if t in NUMERIC]
 
@@ -142,8 +140,6 @@ def order(statements: list[Statement], ask: TimeAsk) -> list[Statement]:
 
 def notes(statements: list[Statement], ask: TimeAsk, question: str) -> list[str]:
     """"As of <date>" for latest questions, and a word when the sources give different figures."""
-    from .extractive import _figures
-
     out: list[str] = []
     dated = [(d, st) for st in statements if (d := parse_iso(st.date)) is not None
              and (ask.cap is None or d <= ask.cap)]

@@ -41,6 +41,12 @@ def one(question: str):
     ("What was the volume as of March 2025?", (EARLIEST, date(2025, 3, 31), "until")),
     ("What was built before 2020?", (EARLIEST, date(2019, 12, 31), "until")),
     ("What happened in the 2010s?", (date(2010, 1, 1), date(2019, 12, 31), "point")),
+    ("How much was invested between January and April 2025?", (date(2025, 1, 1), date(2025, 4, 30), "point")),
+    ("How much cargo moved in the first half of 2024?", (date(2024, 1, 1), date(2024, 6, 30), "point")),
+    ("How much cargo moved in Q3 2024?", (date(2024, 7, 1), date(2024, 9, 30), "point")),
+    ("How much cargo moved in the last quarter of 2023?", (date(2023, 10, 1), date(2023, 12, 31), "point")),
+    ("How did the target change between May 2024 and November 2024?",
+     (date(2024, 5, 1), date(2024, 11, 30), "range")),
 ])
 def test_periods_in_questions(question, expected) -> None:
     assert one(question) == expected
@@ -64,6 +70,7 @@ def test_two_separate_years_are_two_periods_and_relative_ones_are_not_literal() 
     assert [p.literal for p in periods("What happened last year?", TODAY)] == [False]
     assert periods("since 2022", TODAY)[0].label == "the period since 2022"
     assert periods("in November 2024", TODAY)[0].label == "November 2024"
+    assert periods("between January and April 2025", TODAY)[0].label == "between January and April 2025"
 
 
 @pytest.mark.parametrize(("question", "latest", "timeline"), [
