@@ -3,8 +3,9 @@
 November 2024" is answered by a document of that month even when its text names only the day.
 
 The extractive selector chooses by relevance alone. `chooser` adds, from sentences the ranker already
-rates close to the best, the newest source's sentence (latest questions), a sentence from a document
-dated in the asked period when none is chosen, or one sentence per further dated source (timelines).
+rates close to the best (and that cover at least half as much of the question's rare terms as the best
+one), the newest source's sentence (latest questions), a sentence from a document dated in the asked
+period when none is chosen, or one sentence per further dated source (timelines).
 `order` then puts the statements newest first or in date order; `notes` says "as of" and that sources
 differ.
 """
@@ -25,6 +26,7 @@ from .ranker import load
 
 NUMERIC = {"length", "duration", "amount", "count", "share"}  # answer types that are figures
 EXTRA = 2  # at most this many sentences added for dates
+RARE_SHARE = 0.5  # an added sentence covers at least this share of the best one's rare question terms
 
 
 @dataclass(frozen=True)
@@ -63,10 +65,13 @@ def chooser(ask: TimeAsk, question: str) -> Callable | None:
         if not ranked:
             return chosen
         ranker = load()
-        best = max(c.score[0] for c in ranked)
+        top = max(ranked, key=lambda c: c.score[0])
+        best = top.score[0]
         keep = max(ranker.keep_ratio * best, ranker.keep_floor)
 
         def eligible(c) -> bool:
+            if c.rare[0] < RARE_SHARE * top.rare[0]:
+                return False  # off the question's subject ("34 categories" for "how many companies")
             if numeric:  # "the latest figure": a sentence with a figure of the asked kind
                 return F.gives_type(c.text, numeric) and c.score[0] >= TYPED_SHARE * best
             return c.score[0] >= keep
