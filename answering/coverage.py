@@ -1,16 +1,20 @@
 """Does the corpus cover a question at all? Checks that run before an answer is composed.
 
 Similarity alone cannot tell "the population of Brazil" from "the population of the EAEU": both find the
-EAEU infobox. Two plain facts can: the corpus never names Brazil, and no passage has the year a question
-asks about. A question in another language meets an English-only model with a clear pointer instead.
+EAEU infobox. Two plain facts can: the corpus never names Brazil, and no passage has (in its text or its
+document's date) the year a question asks about. A question in another language meets an English-only
+model with a clear pointer instead.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from corridor.records import Passage
 from vectorstore.lexical import LexicalIndex, stopwords, terms
+
+from .dates import parse_iso, periods
 
 _NAME = re.compile(r"(?<![\w.])[A-Z][\w’'-]*[a-z][\w’'-]*")  # capitalised words: names, places
 _YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s*[/–-]\s*(\d\d))?\b")
@@ -52,20 +56,31 @@ def unknown_names(question: str, lexical: LexicalIndex, passages: list[Passage])
     return out
 
 
-def missing_years(question: str, passages: list[Passage]) -> list[str]:
-    """Years (or seasons like 2024/25) the question asks about that none of the passages mentions."""
+def missing_years(question: str, passages: list[Passage], today: date | None = None) -> list[str]:
+    """Periods the question names with a year (or seasons like 2024/25) that none of the passages covers.
+
+    A period is covered by a passage whose text names one of its years, or whose document is dated in
+    one of them: an article dated November 2024 covers "in November 2024" even when its text gives only
+    the day and month. Relative periods ("last year") never refuse. Seasons match text only: a marketing
+    year is not a publication date."""
     text = " ".join(p.chunk.text for p in passages)
+    have = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", text)}
+    have |= {d.year for p in passages if (d := parse_iso(p.doc.date)) is not None}
     missing = []
     for m in _YEAR.finditer(question):
         year, tail = m.group(1), m.group(2)
-        wanted = rf"{year}\s*[/–-]\s*(?:{year[:2]})?{tail}" if tail else rf"(?<!\d){year}(?!\d)"
-        if not re.search(wanted, text):
+        iso = re.match(r"-\d", question[m.end():])  # 2024-11-06 is a day, not a season
+        if tail and not iso and not re.search(rf"{year}\s*[/–-]\s*(?:{year[:2]})?{tail}", text):
             missing.append(m.group(0))
+    for period in periods(question, today):
+        if period.literal and not period.years() & have:
+            missing.append(period.label)
     return missing
 
 
 def uncovered_reason(question: str, passages: list[Passage], lexical: LexicalIndex,
-                     embedding_model: str, relevance: float, strong_match: float) -> str | None:
+                     embedding_model: str, relevance: float, strong_match: float,
+                     today: date | None = None) -> str | None:
     """Why the corpus cannot answer this question, or None when it may. `relevance` is the best
     sentence's score from the extractive scorer; at `strong_match` or above it outweighs an unknown name
     (a paraphrase such as "Yerevan" for Armenia)."""
@@ -78,7 +93,7 @@ def uncovered_reason(question: str, passages: list[Passage], lexical: LexicalInd
         names = unknown_names(question, lexical, passages)
         if names and relevance < strong_match:
             return f"No source here mentions {', '.join(names)}."
-    years = missing_years(question, passages)
+    years = missing_years(question, passages, today)
     if years:
         return f"No passage found here covers {', '.join(years)}."
     return None

@@ -7,7 +7,9 @@ import asyncio
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 from corridor.errors import CorridorError, StoreUnavailable
 from corridor.records import Answer, Citation, IngestReport, Passage, SourceInfo, Statement, Turn
@@ -15,9 +17,11 @@ from corridor.settings import Settings, get_settings
 from prompts import load
 from vectorstore.retrieval import Filters, HybridRetriever, Retrieval, load_reranker
 
-from . import extractive, llm
+from . import extractive, llm, recency
+from .attribution import attribute
 from .citations import verify
 from .coverage import language, uncovered_reason
+from .dates import parse_iso, periods, span
 from .question import clean_question, rewrite_follow_up, split_question
 from .ranker import load as load_ranker
 
@@ -31,6 +35,7 @@ SOURCES_IN_ENGLISH = {
           "(The sources are in English; quoted as written.)",
 }
 INJECTION_NOTE = "Instructions inside the question were ignored: corridor answers only from its sources."
+DATED_EXTRA = 3  # passages a date-restricted search adds for a question naming a period
 
 
 class Engine:
@@ -48,6 +53,7 @@ class Engine:
         self._pool = ThreadPoolExecutor(max_workers=max(2, self.settings.max_concurrent_answers),
                                         thread_name_prefix="corridor-engine")
         self._ingest_lock = threading.Lock()
+        self.today: Callable[[], date] = date.today  # what "last year" and "since 2022" count from
 
     # -- questions ---------------------------------------------------------------------------------------
     def ask(self, question: str, history: list[Turn] | None = None, *, k: int | None = None,
@@ -77,6 +83,7 @@ class Engine:
         history = (history or [])[-self.settings.history_turns:]
         standalone = self._standalone(query, history, mode, notes if notes is not None else [])
         retrieval = self._retrieve(standalone, k, filters)
+        self._add_dated(standalone, retrieval, filters)
         parts = []
         for part in split_question(standalone):
             found = self._retrieve(part, 3, filters)
@@ -98,6 +105,21 @@ class Engine:
         clean = clean_question(question, self.settings.max_question_chars)
         return self._retrieve(clean.query or clean.text, k, filters, dense_only=dense_only)
 
+    def _add_dated(self, query: str, retrieval: Retrieval, filters: Filters | None) -> None:
+        """A question naming a period ("in November 2024") whose passages hold no document dated in it
+        gets a second search restricted to that period: an article of that month may name only the day."""
+        if filters is not None and filters.date_range() is not None:
+            return  # the user chose the dates
+        found = periods(query, self.today())
+        if not found or any(p.contains(parse_iso(x.doc.date)) for p in found for x in retrieval.passages):
+            return
+        start, end = span(found)
+        dated = Filters(doc_ids=filters.doc_ids if filters else None, date_from=start.isoformat(),
+                        date_to=end.isoformat())
+        extra = self._retrieve(query, DATED_EXTRA, dated, query_embedding=retrieval.query_embedding)
+        have = {p.chunk.chunk_id for p in retrieval.passages}
+        retrieval.passages.extend(p for p in extra.passages if p.chunk.chunk_id not in have)
+
     def _standalone(self, query: str, history: list[Turn], mode: str, notes: list[str]) -> str:
         if not history:
             return query
@@ -109,9 +131,10 @@ class Engine:
         return rewrite_follow_up(query, history)
 
     def _retrieve(self, query: str, k: int | None, filters: Filters | None,
-                  dense_only: bool = False) -> Retrieval:
+                  dense_only: bool = False, query_embedding: list[float] | None = None) -> Retrieval:
         try:
-            return self.retriever.retrieve(query, k=k, filters=filters, dense_only=dense_only)
+            return self.retriever.retrieve(query, k=k, filters=filters, dense_only=dense_only,
+                                           query_embedding=query_embedding)
         except CorridorError:
             raise
         except Exception as exc:  # chromadb raises many types when a server or disk goes away
@@ -123,13 +146,15 @@ class Engine:
                 notes: list[str], parts: list[tuple[str, list[float]]] | None = None) -> Answer:
         passages = retrieval.passages
         s = self.settings
+        today = self.today()
+        timing = recency.read(standalone, today)
         ranker = load_ranker(s.embedding_model)
         found = extractive.extract(standalone, retrieval.query_embedding, passages, self.retriever.lexical,
                                    self.sentence_embeddings, s.max_answer_sentences, s.sentence_candidates,
-                                   parts=parts, ranker=ranker)
+                                   parts=parts, ranker=ranker, choose=recency.chooser(timing, standalone))
         strong = s.abstain_strong_match if s.abstain_strong_match is not None else ranker.strong_match
         reason = uncovered_reason(standalone, passages, self.retriever.lexical, s.embedding_model,
-                                  found.relevance, strong)
+                                  found.relevance, strong, today)
         if reason:
             notes.append(reason)
             return self._abstain(question, standalone, passages, notes, mode)
@@ -153,6 +178,8 @@ class Engine:
         notes.extend(check_notes)
         if not kept:
             return self._abstain(question, standalone, passages, notes, mode)
+        kept = recency.order(attribute(kept, numbered), timing)
+        notes.extend(recency.notes(kept, timing, standalone))
         lang = language(question)
         if lang != "en" and mode == "extractive":
             notes.append(SOURCES_IN_ENGLISH[lang])

@@ -7,6 +7,7 @@ import itertools
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -245,11 +246,13 @@ def score(query: str, q_emb: list[float], passages: list[Passage], lexical: Lexi
 
 def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: LexicalIndex,
             sent_emb: SentenceEmbeddings, max_sentences: int, embed_top: int = 12,
-            parts: list[tuple[str, list[float]]] | None = None, ranker: Ranker | None = None) -> Extract:
+            parts: list[tuple[str, list[float]]] | None = None, ranker: Ranker | None = None,
+            choose: Callable[[list[Candidate], list[Candidate]], list[Candidate]] | None = None) -> Extract:
     """The sentences that answer the question, best first, each with its citation.
 
     `parts` (text, embedding) are the pieces of a question that asks several things; each part gets its
     best sentence into the answer. `relevance` is the best statement's probability (for abstention).
+    `choose(chosen, ranked)` may add to the selection (the engine's date-aware additions).
     """
     ranker = ranker or load()
     cands, aspects = score(query, q_emb, passages, lexical, sent_emb, embed_top, parts, ranker)
@@ -257,7 +260,10 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
     if not statements:
         return Extract([], [], 0.0)
     relevance = max(c.score[0] for c in statements)
-    return _compose(_select(statements, aspects, max_sentences, ranker), relevance)
+    chosen = _select(statements, aspects, max_sentences, ranker)
+    if choose is not None:
+        chosen = choose(chosen, statements)
+    return _compose(chosen, relevance)
 
 
 def _preselect(cands: list[Candidate], passages: list[Passage], n_aspects: int,

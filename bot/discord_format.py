@@ -1,7 +1,8 @@
 """Answers, source lists and ingest reports as Discord messages within Discord's limits.
 
 Pure functions: no network, no client. Long answers are split between statements (or, for a statement
-longer than a whole message, between sentences or words), never inside a statement's `[n]` marker.
+longer than a whole message, between sentences or words), never inside a statement's `[n]` marker. Each
+run of statements from one source starts a line naming who said it and when.
 Each cited passage becomes an embed (number, title, date, quoted excerpt, link) attached to the message
 where it is first cited.
 """
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 import discord
 
+from bot.render import runs
 from corridor.records import Answer, Citation, DocumentMeta, IngestReport, SourceInfo
 
 CONTENT_LIMIT = 2000  # characters of message content
@@ -25,6 +27,7 @@ FOOTER_LIMIT = 2048
 EMBEDS_PER_MESSAGE = 10
 EMBEDS_TOTAL_LIMIT = 6000  # characters across all embeds of one message
 QUOTE_CHARS = 900  # excerpt length in a citation embed: five passages stay well under 6,000
+LABEL_CHARS = 120  # who said it and when, in front of a run of statements
 
 MARKER = re.compile(r"\[\d+\]")
 MASS_MENTION = re.compile(r"@(everyone|here)")
@@ -176,6 +179,20 @@ def _closest_embed(sources: list[DocumentMeta]) -> discord.Embed:
     return discord.Embed(title="Closest sources", description=clip("\n".join(lines), EMBED_DESCRIPTION_LIMIT))
 
 
+def _pieces(answer: Answer, notes: list[str]) -> list[tuple[str, list[int], str]]:
+    """(text, citation numbers, separator before it) per statement, then per note. Each run of statements
+    from one source opens a line with who said it and when: "**Engin Ozer (News.Az, 2025-08-04):** …"."""
+    pieces: list[tuple[str, list[int], str]] = []
+    for label, group in runs(answer):
+        for j, st in enumerate(group):
+            text = statement_text(st.text, st.citations)
+            if label and j == 0:
+                text = f"**{discord.utils.escape_markdown(no_pings(clip(label, LABEL_CHARS)))}:** {text}"
+            pieces.append((text, st.citations, "\n" if label and j == 0 else " "))
+    labelled = any(label for label, _ in runs(answer))
+    return pieces + [(n, [], "\n" if labelled else " ") for n in notes]
+
+
 def answer_messages(answer: Answer, limit: int = CONTENT_LIMIT) -> list[OutgoingMessage]:
     """The answer as one or more messages: statements with [n] markers, cited passages as embeds."""
     notes = [f"*{no_pings(n)}*" for n in answer.notes]
@@ -194,11 +211,9 @@ def answer_messages(answer: Answer, limit: int = CONTENT_LIMIT) -> list[Outgoing
     # Pack statements into chunks and remember which citations each chunk mentions first.
     chunks: list[tuple[str, list[int]]] = []
     current, current_nums = "", []
-    for piece, nums in [(statement_text(s.text, s.citations), s.citations) for s in answer.statements] + [
-        (n, []) for n in notes
-    ]:
-        for part in split_long(piece, limit):
-            joined = f"{current} {part}" if current else part
+    for piece, nums, sep in _pieces(answer, notes):
+        for i, part in enumerate(split_long(piece, limit)):
+            joined = f"{current}{sep if i == 0 else ' '}{part}" if current else part
             if current and len(joined) > limit:
                 chunks.append((current, current_nums))
                 current, current_nums = part, []

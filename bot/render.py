@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import textwrap
+from itertools import groupby
 
 from rich.console import Console
-from rich.markup import escape
 from rich.panel import Panel
+from rich.text import Text
 
-from corridor.records import Answer
+from corridor.records import Answer, Statement
 
 
 def answer_json(answer: Answer, id: str | None = None) -> dict:
@@ -34,17 +35,43 @@ def print_json(answer: Answer, id: str | None = None) -> None:
     print(json.dumps(answer_json(answer, id), ensure_ascii=False), flush=True)
 
 
+def runs(answer: Answer) -> list[tuple[str | None, list[Statement]]]:
+    """The statements in runs that share one attribution ("Engin Ozer (News.Az, 2025-08-04)"), so a
+    source is named once per run; one unlabelled run when no statement is attributed (or abstaining)."""
+    if answer.abstained or not any(s.attribution for s in answer.statements):
+        return [(None, answer.statements)] if answer.statements else []
+    return [(label, list(group)) for label, group in groupby(answer.statements, key=lambda s: s.attribution)]
+
+
+def statement_text(st: Statement) -> str:
+    return f"{st.text} {''.join(f'[{n}]' for n in st.citations)}".strip()
+
+
+def answer_body(answer: Answer) -> Text:
+    """The answer as shown in a terminal: one line per source run, its attribution first."""
+    if answer.abstained or not any(s.attribution for s in answer.statements):
+        return Text(answer.text)
+    body = Text()
+    for i, (label, group) in enumerate(runs(answer)):
+        if i:
+            body.append("\n")
+        if label:
+            body.append(f"{label}: ", style="bold cyan")
+        body.append(" ".join(statement_text(st) for st in group))
+    return body
+
+
 def print_answer(answer: Answer, console: Console | None = None) -> None:
-    """The answer, then each citation with its quoted passage."""
+    """The answer (each source run with who said it and when), then each citation with its passage."""
     console = console or Console()
     plain = not console.is_terminal
+    body = answer_body(answer)
     if plain:
-        console.print(answer.text, markup=False, highlight=False, soft_wrap=True)
+        console.print(body.plain, markup=False, highlight=False, soft_wrap=True)
     else:
         style = "yellow" if answer.abstained else "bold"
         # soft_wrap=False: a soft-wrapping console (the CLI's) would crop the panel to its first line
-        console.print(Panel(escape(answer.text), style=style, title="corridor", title_align="left"),
-                      soft_wrap=False)
+        console.print(Panel(body, style=style, title="corridor", title_align="left"), soft_wrap=False)
     for note in answer.notes:
         console.print(f"note: {note}", style="dim", markup=False)
     if answer.abstained:

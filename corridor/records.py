@@ -115,6 +115,20 @@ class Statement(BaseModel):
     citations: list[int] = Field(default_factory=list)
     support: float = 1.0  # how well the cited passage supports the sentence (0..1)
     flagged: bool = False  # kept, but the check found weak support
+    # Who said it and when, from the first cited passage (None when unknown):
+    speaker: str | None = None  # the person speaking in the passage (an interviewee), when known
+    source: str | None = None  # the document's publisher, else its author, else its title (short)
+    date: str | None = None  # the document's ISO date
+
+    @property
+    def attribution(self) -> str | None:
+        """"Engin Ozer (News.Az, 2025-08-04)", "News.Az (2025-08-04)", "Wikipedia" — or None."""
+        who = self.speaker or self.source
+        where = self.source if self.speaker and self.source != self.speaker else None
+        inner = ", ".join(x for x in (where, self.date) if x)
+        if who:
+            return f"{who} ({inner})" if inner else who
+        return self.date
 
 
 class Turn(BaseModel):

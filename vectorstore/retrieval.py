@@ -76,7 +76,8 @@ class HybridRetriever:
         self.reranker = reranker  # a sentence_transformers CrossEncoder, or None (the stage is off)
 
     def retrieve(self, query: str, k: int | None = None, filters: Filters | None = None,
-                 dense_only: bool = False) -> Retrieval:
+                 dense_only: bool = False, query_embedding: list[float] | None = None) -> Retrieval:
+        """The k best passages; `query_embedding` reuses the query's vector from an earlier search."""
         import time
 
         s = self.settings
@@ -84,7 +85,7 @@ class HybridRetriever:
         fetch_k = max(s.fetch_k, k * 3)
         filters = filters or Filters()
         t0 = time.perf_counter()
-        q_emb = self.store.embeddings.embed_query(query)
+        q_emb = query_embedding if query_embedding is not None else self.store.embeddings.embed_query(query)
         t1 = time.perf_counter()
         dense = self.store.dense_search(q_emb, fetch_k, where=filters.chroma_where())
         t2 = time.perf_counter()

@@ -1,0 +1,173 @@
+"""Questions about time: "latest / now / current" wants the newest source first and says "as of" when;
+"how has it changed / since 2022 / between 2022 and 2024" wants each source's figure in date order; "in
+November 2024" is answered by a document of that month even when its text names only the day.
+
+The extractive selector chooses by relevance alone. `chooser` adds, from sentences the ranker already
+rates close to the best (and that cover at least half as much of the question's rare terms as the best
+one), the newest source's sentence (latest questions), a sentence from a document dated in the asked
+period when none is chosen, or one sentence per further dated source (timelines).
+`order` then puts the statements newest first or in date order; `notes` says "as of" and that sources
+differ.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from corridor.records import Passage, Statement
+
+from . import features as F
+from .dates import Period, asks_latest, asks_timeline, parse_iso, periods
+from .extractive import TYPED_SHARE, _figures, _overlap
+from .ranker import load
+
+NUMERIC = {"length", "duration", "amount", "count", "share"}  # answer types that are figures
+EXTRA = 2  # at most this many sentences added for dates
+RARE_SHARE = 0.5  # an added sentence covers at least this share of the best one's rare question terms
+
+
+@dataclass(frozen=True)
+class TimeAsk:
+    """What a question asks about time."""
+
+    periods: list[Period] = field(default_factory=list)
+    latest: bool = False  # "now", "current", "latest", "as of"
+    timeline: bool = False  # "how has … changed", "over the years", a range of years
+    cap: date | None = None  # "as of March 2025": the newest source up to this day
+
+    @property
+    def any(self) -> bool:
+        return bool(self.periods or self.latest or self.timeline)
+
+
+def read(question: str, today: date | None = None) -> TimeAsk:
+    found = periods(question, today)
+    caps = [p.end for p in found if p.kind == "until"]
+    return TimeAsk(found, asks_latest(question), asks_timeline(question, found), min(caps) if caps else None)
+
+
+def _doc_date(passage: Passage, cap: date | None = None) -> date | None:
+    d = parse_iso(passage.doc.date)
+    return d if d is not None and (cap is None or d <= cap) else None
+
+
+def chooser(ask: TimeAsk, question: str) -> Callable | None:
+    """A `choose(chosen, ranked)` for `extractive.extract`, or None when the question is not about time."""
+    if not ask.any:
+        return None
+    types = F.asked_types(question)
+    numeric = [t for t in types if t in NUMERIC]
+
+    def choose(chosen: list, ranked: list) -> list:
+        if not ranked:
+            return chosen
+        ranker = load()
+        top = max(ranked, key=lambda c: c.score[0])
+        best = top.score[0]
+        keep = max(ranker.keep_ratio * best, ranker.keep_floor)
+
+        def eligible(c) -> bool:
+            if c.rare[0] < RARE_SHARE * top.rare[0]:
+                return False  # off the question's subject ("34 categories" for "how many companies")
+            if numeric:  # "the latest figure": a sentence with a figure of the asked kind
+                return F.gives_type(c.text, numeric) and c.score[0] >= TYPED_SHARE * best
+            return c.score[0] >= keep
+
+        pool = sorted((c for c in ranked if eligible(c)), key=lambda c: -c.score[0])
+        out = list(chosen)
+        added: list = []
+
+        def add(c) -> None:
+            if len(added) < EXTRA and c not in out and not any(
+                    _overlap(c.text, o.text) >= 0.6 and _figures(c.text) == _figures(o.text) for o in out):
+                out.append(c)
+                added.append(c)
+
+        if ask.latest:
+            dated = [c for c in pool if _doc_date(c.passage, ask.cap) is not None]
+            if dated:
+                newest = max(dated, key=lambda c: (_doc_date(c.passage, ask.cap), c.score[0]))
+                have = [d for c in out if (d := _doc_date(c.passage, ask.cap)) is not None]
+                if not have or _doc_date(newest.passage, ask.cap) > max(have):
+                    add(newest)
+        bounded = [p for p in ask.periods if p.kind in ("point", "range")]
+        if bounded:
+            def in_period(c) -> bool:
+                return any(p.contains(parse_iso(c.passage.doc.date)) for p in bounded)
+
+            def names_year(c) -> bool:
+                return any(str(y) in c.text for p in bounded for y in p.years())
+
+            if not any(in_period(c) or names_year(c) for c in out):
+                first = next((c for c in pool if in_period(c)), None)
+                if first is not None:
+                    add(first)
+        if ask.timeline:
+            docs = {c.passage.doc.doc_id for c in out}
+            for c in pool:
+                if parse_iso(c.passage.doc.date) is not None and c.passage.doc.doc_id not in docs:
+                    docs.add(c.passage.doc.doc_id)
+                    add(c)
+        return out
+
+    return choose
+
+
+def _groups(statements: list[Statement]) -> list[list[Statement]]:
+    """Runs of statements citing the same passage first (one passage's sentences stay together)."""
+    return [list(g) for _, g in itertools.groupby(statements, key=lambda s: s.citations[:1])]
+
+
+def order(statements: list[Statement], ask: TimeAsk) -> list[Statement]:
+    """Newest source first for latest questions, oldest first for timelines; undated sources after the
+    dated ones, each kind in its original order. Other questions keep the relevance order."""
+    if not (ask.latest or ask.timeline):
+        return statements
+    groups = _groups(statements)
+    dates = [parse_iso(g[0].date) for g in groups]
+    if len({d for d in dates if d is not None}) < 2:
+        return statements
+
+    def key(i: int) -> tuple:
+        d = dates[i]
+        if d is None:
+            return (2, 0)
+        if ask.timeline:
+            return (0, d.toordinal())
+        late = ask.cap is not None and d > ask.cap  # after "as of March 2025": not what was asked
+        return (1 if late else 0, -d.toordinal())
+
+    return [st for i in sorted(range(len(groups)), key=key) for st in groups[i]]
+
+
+def notes(statements: list[Statement], ask: TimeAsk, question: str) -> list[str]:
+    """"As of <date>" for latest questions, and a word when the sources give different figures."""
+    out: list[str] = []
+    dated = [(d, st) for st in statements if (d := parse_iso(st.date)) is not None
+             and (ask.cap is None or d <= ask.cap)]
+    if ask.latest:
+        if dated:
+            newest, st = max(dated, key=lambda x: x[0])
+            where = f" ({st.source})" if st.source else ""
+            place = "comes first" if not ask.timeline else "is last, in date order"
+            out.append(f"As of {newest.isoformat()}: the newest dated source quoted here{where} {place}.")
+        else:
+            out.append("None of the sources quoted here is dated, so this may not be the latest state.")
+    numeric = [t for t in F.asked_types(question) if t in NUMERIC]
+    if not numeric and (ask.latest or ask.timeline):
+        numeric = sorted(NUMERIC)  # "how has trade changed": any quantity counts
+    figures: dict[str, set] = {}
+    for st in statements:
+        f = _figures(st.text)
+        if numeric and f and F.gives_type(st.text, numeric):
+            figures.setdefault(st.attribution or "", set()).add(f)
+    ordered = ask.timeline and len({d for d, _ in dated}) >= 2
+    if len(figures) >= 2 and len({f for fs in figures.values() for f in fs}) >= 2:
+        how = " in date order" if ask.timeline else " newest first" if ask.latest else ""
+        out.append(f"The sources give different figures; each is shown with its source and date{how}.")
+    elif ordered:
+        out.append("The statements are in the order of their sources' dates.")
+    return out

@@ -1,0 +1,175 @@
+"""Dates in questions (answering/dates.py), the year coverage check that reads document dates, and the
+date-aware ordering of statements (answering/recency.py) — pure functions, no store."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from answering import recency
+from answering.attribution import attribute, short_source
+from answering.coverage import missing_years
+from answering.dates import EARLIEST, asks_latest, asks_timeline, parse_iso, periods
+from corridor.records import Chunk, DocumentMeta, Passage, Statement
+
+TODAY = date(2026, 12, 2)
+
+
+def one(question: str):
+    [p] = periods(question, TODAY)
+    return p.start, p.end, p.kind
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("What happened in November 2024?", (date(2024, 11, 1), date(2024, 11, 30), "point")),
+    ("What was signed in Nov. 2024?", (date(2024, 11, 1), date(2024, 11, 30), "point")),
+    ("What was agreed in 2025?", (date(2025, 1, 1), date(2025, 12, 31), "point")),
+    ("What happened on 6 November 2024?", (date(2024, 11, 6), date(2024, 11, 6), "point")),
+    ("What happened on November 6, 2024?", (date(2024, 11, 6), date(2024, 11, 6), "point")),
+    ("What happened on 2024-02-29?", (date(2024, 2, 29), date(2024, 2, 29), "point")),
+    ("How has cargo grown since 2022?", (date(2022, 1, 1), TODAY, "since")),
+    ("How has cargo grown since March 2023?", (date(2023, 3, 1), TODAY, "since")),
+    ("What changed after 2021?", (date(2022, 1, 1), TODAY, "since")),
+    ("What did the ministry say last year?", (date(2025, 1, 1), date(2025, 12, 31), "point")),
+    ("What was announced this year?", (date(2026, 1, 1), date(2026, 12, 31), "point")),
+    ("What was announced last month?", (date(2026, 11, 1), date(2026, 11, 30), "point")),
+    ("What happened in the past three years?", (date(2023, 12, 2), TODAY, "since")),
+    ("How did freight move between 2023 and 2024?", (date(2023, 1, 1), date(2024, 12, 31), "range")),
+    ("How did freight move from 2022 to 2024?", (date(2022, 1, 1), date(2024, 12, 31), "range")),
+    ("Freight volumes in 2022–2024?", (date(2022, 1, 1), date(2024, 12, 31), "range")),
+    ("What was the volume as of March 2025?", (EARLIEST, date(2025, 3, 31), "until")),
+    ("What was built before 2020?", (EARLIEST, date(2019, 12, 31), "until")),
+    ("What happened in the 2010s?", (date(2010, 1, 1), date(2019, 12, 31), "point")),
+    ("How much was invested between January and April 2025?", (date(2025, 1, 1), date(2025, 4, 30), "point")),
+    ("How much cargo moved in the first half of 2024?", (date(2024, 1, 1), date(2024, 6, 30), "point")),
+    ("How much cargo moved in Q3 2024?", (date(2024, 7, 1), date(2024, 9, 30), "point")),
+    ("How much cargo moved in the last quarter of 2023?", (date(2023, 10, 1), date(2023, 12, 31), "point")),
+    ("How did the target change between May 2024 and November 2024?",
+     (date(2024, 5, 1), date(2024, 11, 30), "range")),
+])
+def test_periods_in_questions(question, expected) -> None:
+    assert one(question) == expected
+
+
+@pytest.mark.parametrize("question", [
+    "How much wheat did Kazakhstan export in the 2024/25 marketing year?",  # a season, not a period
+    "How much wheat in the 2024-25 season?",
+    "Is the railway 2000 km long?",  # a length, not a year
+    "What does the CRS report R48158 say?",
+    "What is the capital of Kazakhstan?",
+])
+def test_no_period_where_there_is_none(question) -> None:
+    assert periods(question, TODAY) == []
+
+
+def test_two_separate_years_are_two_periods_and_relative_ones_are_not_literal() -> None:
+    found = periods("Compare 2022 and 2024", TODAY)
+    assert [(p.start.year, p.end.year, p.kind) for p in found] == [(2022, 2022, "point"),
+                                                                   (2024, 2024, "point")]
+    assert [p.literal for p in periods("What happened last year?", TODAY)] == [False]
+    assert periods("since 2022", TODAY)[0].label == "the period since 2022"
+    assert periods("in November 2024", TODAY)[0].label == "November 2024"
+    assert periods("between January and April 2025", TODAY)[0].label == "between January and April 2025"
+
+
+@pytest.mark.parametrize(("question", "latest", "timeline"), [
+    ("What is the latest figure for Kazakh oil through BTC?", True, False),
+    ("How many Turkish companies operate in Kazakhstan today?", True, False),
+    ("What is the current trade volume?", True, False),
+    ("What is the most recent estimate?", True, False),
+    ("What was the current account deficit in 2022?", False, False),
+    ("How has the trade target changed over the years?", False, True),
+    ("How has cargo grown since 2022?", False, True),
+    ("What did Trend report about the ports?", False, False),  # a publisher, not a trend
+    ("How long is the Baku–Tbilisi–Kars railway?", False, False),
+])
+def test_latest_and_timeline_questions(question, latest, timeline) -> None:
+    assert asks_latest(question) is latest
+    assert asks_timeline(question, periods(question, TODAY)) is timeline
+
+
+def passage(text: str, date_value: str | None, doc_id: str = "d", **meta) -> Passage:
+    doc = DocumentMeta(doc_id=doc_id, title=meta.pop("title", "A title"), source="x", date=date_value,
+                       content_hash="h", **meta)
+    return Passage(chunk=Chunk(chunk_id=f"{doc_id}-0", doc_id=doc_id, ordinal=0, text=text, start=0,
+                               end=len(text)), doc=doc, score=1.0)
+
+
+def test_a_document_dated_in_the_year_covers_it_even_when_its_text_names_only_day_and_month() -> None:
+    dated = passage("Leaders met in Bishkek on 6 November and signed eight documents.", "2024-11-07")
+    q = "What did the leaders sign in November 2024?"
+    assert missing_years(q, [dated], TODAY) == []
+    undated = passage("Leaders met in Bishkek on 6 November and signed eight documents.", None)
+    assert missing_years(q, [undated], TODAY) == ["November 2024"]
+    assert missing_years("What was signed in 2019?", [dated], TODAY) == ["2019"]
+    assert missing_years("How has trade grown since 2022?", [dated], TODAY) == []
+    assert missing_years("What happened last year?", [undated], TODAY) == []  # relative: never refuses
+
+
+def test_seasons_still_match_the_text_only() -> None:
+    dated = passage("Wheat exports reached 8 million tonnes.", "2024-08-16")
+    assert missing_years("How much wheat was exported in the 2024/25 marketing year?", [dated], TODAY) \
+        == ["2024/25"]
+    season = passage("For MY 2024/25 exports are forecast at 9 million tonnes.", None)
+    assert missing_years("How much wheat was exported in the 2024/25 marketing year?", [season], TODAY) == []
+
+
+def test_parse_iso_and_short_sources() -> None:
+    assert parse_iso("2025-08-04") == date(2025, 8, 4) and parse_iso(None) is None
+    assert parse_iso("revision date not shown") is None
+    wiki = DocumentMeta(doc_id="w", title="T", source="x", content_hash="h",
+                        publisher="Wikipedia (English), Wikimedia Foundation; article text by contributors")
+    assert short_source(wiki) == "Wikipedia"
+    state = wiki.model_copy(update={"publisher": "U.S. Department of State, Bureau of Economic Affairs"})
+    assert short_source(state) == "U.S. Department of State"
+    author = wiki.model_copy(update={"publisher": None, "author": "Aru Satbayeva"})
+    assert short_source(author) == "Aru Satbayeva"
+    assert short_source(author.model_copy(update={"author": None})) == "T"
+
+
+class SpokenChunk(Chunk):
+    """A chunk as ingest's document structure makes it: with the speaking person."""
+
+    speaker: str | None = None
+
+
+def test_attribution_uses_the_speaker_when_the_chunk_has_one() -> None:
+    p = passage("Trade rose.", "2025-08-04", publisher="News.Az", author="Tural Heybatov")
+    spoken = p.model_copy(update={"chunk": SpokenChunk(**p.chunk.model_dump(), speaker="Engin Ozer")})
+    [a, b] = attribute([Statement(text="Trade rose.", citations=[1]), Statement(text="Trade rose.",
+                                                                                citations=[2])],
+                       {1: spoken, 2: p})
+    assert a.attribution == "Engin Ozer (News.Az, 2025-08-04)"
+    assert b.attribution == "News.Az (2025-08-04)"  # without a speaker: the publisher, not the author
+    assert Statement(text="x", source="Wikipedia").attribution == "Wikipedia"
+    assert Statement(text="x").attribution is None
+
+
+def test_latest_puts_the_newest_source_first_and_timelines_go_oldest_first() -> None:
+    statements = [
+        Statement(text="Trade was $4.2 billion.", citations=[1], source="Old Herald", date="2021-03-02"),
+        Statement(text="It grew fast.", citations=[1], source="Old Herald", date="2021-03-02"),
+        Statement(text="Trade was about $5 billion.", citations=[2], source="Wikipedia"),
+        Statement(text="Trade reached $6.1 billion.", citations=[3], source="New Post", date="2025-06-10"),
+    ]
+    latest = recency.read("What is the latest trade figure?", TODAY)
+    assert [s.citations[0] for s in recency.order(statements, latest)] == [3, 1, 1, 2]
+    notes = recency.notes(recency.order(statements, latest), latest, "What is the latest trade figure?")
+    assert notes[0] == "As of 2025-06-10: the newest dated source quoted here (New Post) comes first."
+    assert any("different figures" in n and "newest first" in n for n in notes)
+    timeline = recency.read("How has the trade figure changed over the years?", TODAY)
+    assert [s.citations[0] for s in recency.order(statements, timeline)] == [1, 1, 3, 2]
+    capped = recency.read("What was the trade figure as of March 2024?", TODAY)
+    assert [s.citations[0] for s in recency.order(statements, capped)] == [1, 1, 3, 2]
+    assert recency.notes(statements, capped, "What was the trade figure as of March 2024?")[0].startswith(
+        "As of 2021-03-02")
+    plain = recency.read("What was the trade figure?", TODAY)
+    assert recency.order(statements, plain) == statements
+
+
+def test_a_latest_answer_from_undated_sources_says_so() -> None:
+    ask = recency.read("What is the current status?", TODAY)
+    notes = recency.notes([Statement(text="It is active.", citations=[1], source="Wikipedia")], ask,
+                          "What is the current status?")
+    assert notes == ["None of the sources quoted here is dated, so this may not be the latest state."]
