@@ -31,6 +31,10 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
              re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:{_MONTHS})\b")),
     "share": (re.compile(r"\b(?:percent\w*|share|rate)\b", re.I),
               re.compile(r"\d[\d,.]*\s*(?:%|percent)", re.I)),
+    "definition": (re.compile(r"^\W*(?:what|who)\s+(?:is|are|was|were)\s+(?:the\s+)?"
+                              r"[\w’'–-]+(?:\s+[\w’'–-]+){0,5}\s*\?\W*$", re.I),
+                   re.compile(r"\b(?:is|are|was|were)\s+(?:a|an|the|one)\b|\b(?:also\s+)?(?:called|known\s+as)\b",
+                              re.I)),
     "place": (re.compile(r"\bwhere\b|\bwhich\s+(?:city|country|countries|port|region)\b", re.I),
               re.compile(r"\b(?:in|at|from|to|through|via|across)\s+(?:the\s+)?[A-Z][a-z]")),
     "reason": (re.compile(r"\bwhy\b|\breasons?\b|\bwhat\s+(?:drives|explains|caused?)\b", re.I),

@@ -16,6 +16,8 @@ _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _MENTION = re.compile(r"@(everyone|here)|<@[!&]?\d+>|<#\d+>")
 _INVITE = re.compile(r"(?:https?://)?(?:www\.)?(?:discord\.gg|discord(?:app)?\.com/invite)/\S+", re.I)
 _CODE_FENCE = re.compile(r"`{1,3}")
+# Discord Markdown: bold, italics, strike-through and spoiler markers, block-quote marks, heading hashes.
+_MARKDOWN = re.compile(r"\*{1,3}|~~|\|\||(?<!\w)_{1,2}|_{1,2}(?!\w)|^>{1,3}\s|^#{1,3}\s", re.M)
 # Clauses that try to steer the bot rather than ask about the corpus.
 _INJECTION = re.compile(
     r"(?:^|(?<=[.!?;:,]))\s*[^.!?;:]*\b(?:ignore|disregard|forget|override)\b[^.!?:;]*"
@@ -63,6 +65,7 @@ def clean_question(raw: str, max_chars: int) -> CleanQuestion:
     text = _MENTION.sub(" ", text)
     text = _INVITE.sub(" ", text)
     text = _CODE_FENCE.sub(" ", text)
+    text = _MARKDOWN.sub(" ", text)
     text = re.sub(r"\s+", " ", text).strip()
     if not re.search(r"\w", text):
         raise InputError("please ask a question in words.")
