@@ -18,6 +18,8 @@ from vectorstore.retrieval import Filters, HybridRetriever, Retrieval, load_rera
 from . import extractive, llm
 from .citations import verify
 from .coverage import uncovered_reason
+from .model_queue import Ticket
+from .progress import OnProgress, Progress
 from .question import clean_question, rewrite_follow_up, split_question
 
 log = logging.getLogger(__name__)
@@ -43,12 +45,33 @@ class Engine:
 
     # -- questions ---------------------------------------------------------------------------------------
     def ask(self, question: str, history: list[Turn] | None = None, *, k: int | None = None,
-            mode: str | None = None, filters: Filters | None = None) -> Answer:
+            mode: str | None = None, filters: Filters | None = None, on_progress: OnProgress | None = None,
+            ticket: Ticket | None = None) -> Answer:
         """Answer one question (raises InputError for an unusable one, StoreUnavailable when the
-        store cannot be reached)."""
+        store cannot be reached). In llm mode the question takes its place in the model's line (or uses
+        `ticket`, taken earlier), and `on_progress` hears its place, the draft and verification."""
+        mode = mode or self.settings.answer_mode
+        if mode != "llm":
+            return self._ask(question, history, k, mode, filters, None, None)
+        if ticket is None:
+            ticket = llm.QUEUE.join(self._placer(on_progress))
+        try:
+            return self._ask(question, history, k, mode, filters, on_progress, ticket)
+        finally:
+            ticket.leave()
+
+    @staticmethod
+    def _placer(on_progress: OnProgress | None):
+        return (lambda place: on_progress(Progress("queued", place=place))) if on_progress else None
+
+    def join_line(self, on_progress: OnProgress | None = None) -> Ticket:
+        """A place at the end of the model's line, for a question that will be asked with `ticket=`."""
+        return llm.QUEUE.join(self._placer(on_progress))
+
+    def _ask(self, question: str, history: list[Turn] | None, k: int | None, mode: str,
+             filters: Filters | None, on_progress: OnProgress | None, ticket: Ticket | None) -> Answer:
         t0 = time.perf_counter()
         s = self.settings
-        mode = mode or s.answer_mode
         clean = clean_question(question, s.max_question_chars)
         notes: list[str] = [INJECTION_NOTE] if clean.injection else []
         if not clean.query:  # nothing but instructions aimed at the bot
@@ -56,7 +79,7 @@ class Engine:
             answer.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
             return answer
         history = (history or [])[-s.history_turns:]
-        standalone = self._standalone(clean.query, history, mode, notes)
+        standalone = self._standalone(clean.query, history, mode, notes, ticket)
         retrieval = self._retrieve(standalone, k, filters)
         parts = []
         for part in split_question(standalone):  # "X, and Y?": each part also searched for on its own
@@ -66,14 +89,25 @@ class Engine:
             retrieval.passages.extend(p for p in found.passages if p.chunk.chunk_id not in have)
         for rank, p in enumerate(retrieval.passages, 1):
             p.rank = rank
-        answer = self._answer(clean.text, standalone, retrieval, mode, notes, parts)
+        answer = self._answer(clean.text, standalone, retrieval, mode, notes, parts, on_progress, ticket)
         answer.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
         return answer
 
     async def aask(self, question: str, history: list[Turn] | None = None, **kw) -> Answer:
-        """ask() in the engine's worker threads, so an event loop never blocks on model work."""
+        """ask() in the engine's worker threads, so an event loop never blocks on model work. In llm mode
+        the question joins the model's line now, in arrival order; cancelling the awaiting task takes it
+        out of line or stops its generation."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, lambda: self.ask(question, history, **kw))
+        ticket = kw.get("ticket")
+        if (kw.get("mode") or self.settings.answer_mode) == "llm" and ticket is None:
+            ticket = kw["ticket"] = self.join_line(kw.get("on_progress"))
+        future = loop.run_in_executor(self._pool, lambda: self.ask(question, history, **kw))
+        try:
+            return await future
+        except asyncio.CancelledError:
+            if ticket is not None:
+                ticket.cancel()
+            raise
 
     def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None,
                  dense_only: bool = False) -> Retrieval:
@@ -81,12 +115,13 @@ class Engine:
         clean = clean_question(question, self.settings.max_question_chars)
         return self._retrieve(clean.query or clean.text, k, filters, dense_only=dense_only)
 
-    def _standalone(self, query: str, history: list[Turn], mode: str, notes: list[str]) -> str:
+    def _standalone(self, query: str, history: list[Turn], mode: str, notes: list[str],
+                    ticket: Ticket | None = None) -> str:
         if not history:
             return query
         if mode == "llm":
             try:
-                return llm.condense(self.settings, query, history)
+                return llm.condense(self.settings, query, history, ticket)
             except llm.LLMUnavailable as exc:
                 notes.append(f"{exc} The follow-up was rewritten by rule instead.")
         return rewrite_follow_up(query, history)
@@ -103,7 +138,8 @@ class Engine:
                 f"the knowledge base is unavailable right now ({self.settings.chroma_location}).") from exc
 
     def _answer(self, question: str, standalone: str, retrieval: Retrieval, mode: str,
-                notes: list[str], parts: list[tuple[str, list[float]]] | None = None) -> Answer:
+                notes: list[str], parts: list[tuple[str, list[float]]] | None = None,
+                on_progress: OnProgress | None = None, ticket: Ticket | None = None) -> Answer:
         passages = retrieval.passages
         s = self.settings
         found = extractive.extract(standalone, retrieval.query_embedding, passages, self.retriever.lexical,
@@ -117,17 +153,37 @@ class Engine:
         if not found.statements or found.relevance < s.abstain_threshold:
             return self._abstain(question, standalone, passages, notes, mode)
         statements, cited = found.statements, found.cited
-        if mode == "llm":
-            try:
-                produced = llm.answer(self.settings, question if question == standalone else standalone,
-                                      passages)
-            except llm.LLMUnavailable as exc:
-                notes.append(f"{exc} This is the extractive answer instead.")
-                mode = "extractive"
-            else:
-                if produced is None:
-                    return self._abstain(question, standalone, passages, notes, mode)
-                statements, cited = produced, passages
+        if mode != "llm":
+            return self._verified(question, standalone, statements, cited, passages, mode, notes)
+        figures: dict = {}
+        try:
+            produced, gen = llm.answer(
+                self.settings, question if question == standalone else standalone, passages, ticket=ticket,
+                on_text=(lambda text: on_progress(Progress("writing", text=text))) if on_progress else None)
+        except llm.LLMUnavailable as exc:
+            notes.append(f"{exc} This is the extractive answer instead.")
+            return self._verified(question, standalone, statements, cited, passages, "extractive", notes)
+        figures = {"model": gen.model, "ttft_ms": round(gen.ttft_s * 1000, 1) if gen.ttft_s is not None
+                   else None, "tokens_per_s": gen.tokens_per_s}
+        if ticket is not None:
+            ticket.leave()  # the model is free for the next question while this one is verified
+        if on_progress:
+            on_progress(Progress("verifying"))
+        if produced is None:
+            return self._abstain(question, standalone, passages, notes, mode).model_copy(update=figures)
+        numbered = {i: p for i, p in enumerate(passages, 1)}
+        kept, check_notes = verify(produced, numbered, weight=self.retriever.lexical.weight)
+        notes.extend(check_notes)
+        if kept:
+            answer = self._renumber(question, standalone, kept, numbered, mode, notes)
+            return answer.model_copy(update=figures)
+        notes.append("None of the model's sentences was supported by the passages it cited; "
+                     "this is the extractive answer instead.")
+        fallback = self._verified(question, standalone, statements, cited, passages, "extractive", notes)
+        return fallback.model_copy(update=figures)
+
+    def _verified(self, question: str, standalone: str, statements: list[Statement], cited: list[Passage],
+                  passages: list[Passage], mode: str, notes: list[str]) -> Answer:
         numbered = {i: p for i, p in enumerate(cited, 1)}
         kept, check_notes = verify(statements, numbered, weight=self.retriever.lexical.weight)
         notes.extend(check_notes)

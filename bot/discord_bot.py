@@ -101,11 +101,24 @@ class CorridorBot(commands.Bot):
         """Questions arrive through the ask cog's listener; there are no text commands."""
 
     # -- shared by the cogs ---------------------------------------------------------------------------
-    async def answer(self, question: str, conversation: Hashable) -> tuple[Answer, list[OutgoingMessage]]:
-        """Ask the engine (at most max_concurrent_answers at once) with this conversation's history."""
+    async def answer(
+        self, question: str, conversation: Hashable, on_progress: Any = None
+    ) -> tuple[Answer, list[OutgoingMessage]]:
+        """Ask the engine (at most max_concurrent_answers at once) with this conversation's history.
+
+        In llm mode the question first takes its place in the model's line (arrival order; `on_progress`
+        hears its place, then the draft), so a question waiting for a slot is counted too."""
         history = self.conversations.history(conversation)
-        async with self.answer_slots:
-            answer = await self.engine.aask(question, history)
+        kw: dict[str, Any] = {}
+        if self.engine.settings.answer_mode == "llm":
+            kw = {"ticket": self.engine.join_line(on_progress), "on_progress": on_progress}
+        try:
+            async with self.answer_slots:
+                answer = await self.engine.aask(question, history, **kw)
+        except asyncio.CancelledError:
+            if kw:
+                kw["ticket"].cancel()
+            raise
         self.conversations.add(
             conversation, Turn(question=question, standalone=answer.standalone_question, answer=answer.text)
         )

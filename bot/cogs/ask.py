@@ -51,6 +51,11 @@ class Ask(commands.Cog):
             )
             return
         await interaction.response.defer(thinking=True)  # Discord's 3-second limit
+        if self.bot.engine.settings.answer_mode == "llm":  # the reply grows as the model writes
+            from bot.streaming import stream_reply
+
+            await stream_reply(self.bot, interaction, question)
+            return
         try:
             answer, messages = await self.bot.answer(question, interaction.channel_id)
         except Exception as exc:
