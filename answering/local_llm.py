@@ -90,6 +90,7 @@ def load(path: Path, threads: int, ctx: int) -> LocalModel:
         params.warmup = False
         params.verbosity = 0
         params.ui = False
+        params.endpoint_metrics = True  # /metrics: tokens generated, for the bench and the tests
         params.hostnames = ["127.0.0.1"]
         params.port = 0  # any free port
         api_key = secrets.token_urlsafe(24)
