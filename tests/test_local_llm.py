@@ -197,7 +197,8 @@ def test_the_prompt_asks_for_the_answer_in_the_questions_language(ingested) -> N
 def test_cli_ask_json_with_a_local_gguf_names_the_model(ingested, gguf) -> None:
     """The issue's 'done when': no server started by hand, `"mode": "llm"` and the model named."""
     env = {**os.environ, "CORRIDOR_LLM_GGUF": str(gguf),
-           "CORRIDOR_STORE_DIR": str(ingested.settings.store_dir), "CORRIDOR_DATA_DIR": str(ingested.settings.data_dir), "CORRIDOR_K": "2",
+           "CORRIDOR_STORE_DIR": str(ingested.settings.store_dir),
+           "CORRIDOR_DATA_DIR": str(ingested.settings.data_dir), "CORRIDOR_K": "2",
            "CORRIDOR_LLM_MAX_TOKENS": "60", "CORRIDOR_LLM_TIMEOUT_S": "240", "HF_HUB_OFFLINE": "1"}
     env.pop("CORRIDOR_LLM_BASE_URL", None)
     corridor = Path(sys.executable).parent / "corridor"
