@@ -5,6 +5,7 @@ interval), and finally only the verified answer with its citation embeds."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -57,7 +58,7 @@ async def test_slash_ask_streams_then_leaves_only_the_verified_answer(
         drafts = [c for c in progress if c.startswith(DRAFT_HEAD)]
         assert drafts, f"{name}: the answer never grew in the reply: {progress}"
         waited |= any("Waiting for the model: 1 question is ahead of yours." in c for c in progress)
-        gaps = [b.at - a.at for a, b in zip(edits[:-1], edits[1:-1], strict=False)]
+        gaps = [b.at - a.at for a, b in pairwise(edits[:-1])]
         assert all(g >= INTERVAL * 0.95 for g in gaps), gaps  # never more than one edit per interval
         assert all(len(c) <= 2000 for c in progress)
         final = finals[name].json
