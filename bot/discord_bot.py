@@ -110,7 +110,7 @@ class CorridorBot(commands.Bot):
         hears its place, then the draft), so a question waiting for a slot is counted too."""
         history = self.conversations.history(conversation)
         kw: dict[str, Any] = {}
-        if self.engine.settings.answer_mode == "llm":
+        if self.settings.answer_mode == "llm":
             kw = {"ticket": self.engine.join_line(on_progress), "on_progress": on_progress}
         try:
             async with self.answer_slots:

@@ -51,7 +51,7 @@ class Ask(commands.Cog):
             )
             return
         await interaction.response.defer(thinking=True)  # Discord's 3-second limit
-        if self.bot.engine.settings.answer_mode == "llm":  # the reply grows as the model writes
+        if self.bot.settings.answer_mode == "llm":  # the reply grows as the model writes
             from bot.streaming import stream_reply
 
             await stream_reply(self.bot, interaction, question)
