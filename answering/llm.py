@@ -22,6 +22,7 @@ from .model_queue import Cancelled, ModelQueue, Ticket
 from .sentences import sentences
 
 NOT_COVERED = "NOT_COVERED"
+_PROMPT_TAGS = re.compile(r"</?(?:passage|question)\b[^>]*>", re.I)
 LANGUAGES = {"en": "English", "tr": "Turkish", "ru": "Russian"}
 CONDENSE_MAX_TOKENS = 80
 QUEUE = ModelQueue()  # the process's one line for the model: one generation at a time
@@ -140,16 +141,20 @@ def parse(text: str, truncated: bool = False) -> list[Statement] | None:
     """Statements with the model's [n] markers, or None when the model says the passages don't cover it."""
     if NOT_COVERED in text:
         return None
+    text = _PROMPT_TAGS.sub(" ", text)  # small models echo the prompt's markup
     text = re.sub(r"\s*\n+\s*", " ", text)
     # "… ports. [2]" → "… ports [2]." so a marker stays with the sentence it follows
     text = re.sub(r"([.!?])((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)", r"\2\1", text)
     found = sentences(text)
     if truncated and found and not re.search(r"[.!?\]]\W*$", found[-1]):
         found = found[:-1]  # cut off by the token cap mid-sentence
-    statements = []
+    statements: list[Statement] = []
+    seen: set[str] = set()
     for sent in found:
         bare, numbers = parse_markers(sent)
-        if bare:
+        key = re.sub(r"\W+", " ", bare).strip().lower()
+        if key and key not in seen:  # small models repeat themselves: each sentence once
+            seen.add(key)
             statements.append(Statement(text=bare, citations=numbers))
     return statements
 

@@ -218,3 +218,11 @@ def test_the_model_loads_once_per_process(gguf) -> None:
         t.join(60)
     assert all(m is first for m in results) and len(results) == 3
     assert first.base_url.startswith("http://127.0.0.1:") and first.name == MODEL_NAME
+
+
+def test_parsing_drops_echoed_prompt_markup_and_repeated_sentences() -> None:
+    text = ('The route crosses the Caspian. [1] </passage> <passage n="2" title="x"> The route crosses the '
+            'Caspian. [1] It links China and Europe [2].')
+    statements = llm.parse(text)
+    assert [s.text for s in statements] == ["The route crosses the Caspian.", "It links China and Europe."]
+    assert [s.citations for s in statements] == [[1], [2]]
