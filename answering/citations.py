@@ -37,9 +37,29 @@ def support(sentence: str, passage_text: str, weight: Callable[[str], float] | N
     w = weight or (lambda _t: 1.0)
     share = sum(w(t) for t in s_terms & p_terms) / (sum(w(t) for t in s_terms) or 1.0)
     passage_numbers = {n.replace(",", "") for n in _NUMBER.findall(passage_text)}
-    if any(n.replace(",", "") not in passage_numbers for n in _NUMBER.findall(sentence)):
+    if any(n.replace(",", "") not in passage_numbers for n in _NUMBER.findall(sentence)) or \
+            not _measures(sentence) <= _measures(passage_text):
         share = min(share, DROP_BELOW - 0.05)
     return share
+
+
+_UNIT = {"km": "km", "kilometre": "km", "kilometer": "km", "mile": "mi", "%": "%", "percent": "%",
+         "million": "e6", "mln": "e6", "billion": "e9", "bn": "e9", "trillion": "e12", "thousand": "e3",
+         "tonne": "t", "ton": "t", "metric": "t", "kg": "kg", "hectare": "ha", "ha": "ha", "dollar": "usd",
+         "usd": "usd", "euro": "eur", "barrel": "bbl", "bcm": "bcm", "teu": "teu", "container": "teu"}
+_MEASURE = re.compile(r"(\d+(?:[.,]\d+)*)\s*(%|[a-z]+)", re.I)
+
+
+def _measures(text: str) -> set[tuple[str, str]]:
+    """Figures with their unit ("826 km" → ("826", "km")): a sentence's "300 km" needs a passage's
+    "300 km", not just a "300" somewhere (an image width)."""
+    out = set()
+    for number, word in _MEASURE.findall(text):
+        word = word.lower()
+        unit = _UNIT.get(word) or _UNIT.get(word.rstrip("s")) or _UNIT.get(word.removesuffix("es"))
+        if unit:
+            out.add((number.replace(",", ""), unit))
+    return out
 
 
 def parse_markers(text: str) -> tuple[str, list[int]]:

@@ -22,6 +22,8 @@ from .attribution import attribute
 from .citations import verify
 from .coverage import language, uncovered_reason
 from .dates import parse_iso, periods, span
+from .model_queue import Ticket
+from .progress import OnProgress, Progress
 from .question import clean_question, rewrite_follow_up, split_question
 from .ranker import load as load_ranker
 
@@ -57,12 +59,33 @@ class Engine:
 
     # -- questions ---------------------------------------------------------------------------------------
     def ask(self, question: str, history: list[Turn] | None = None, *, k: int | None = None,
-            mode: str | None = None, filters: Filters | None = None) -> Answer:
+            mode: str | None = None, filters: Filters | None = None, on_progress: OnProgress | None = None,
+            ticket: Ticket | None = None) -> Answer:
         """Answer one question (raises InputError for an unusable one, StoreUnavailable when the
-        store cannot be reached)."""
+        store cannot be reached). In llm mode the question takes its place in the model's line (or uses
+        `ticket`, taken earlier), and `on_progress` hears its place, the draft and verification."""
+        mode = mode or self.settings.answer_mode
+        if mode != "llm":
+            return self._ask(question, history, k, mode, filters, None, None)
+        if ticket is None:
+            ticket = llm.QUEUE.join(self._placer(on_progress))
+        try:
+            return self._ask(question, history, k, mode, filters, on_progress, ticket)
+        finally:
+            ticket.leave()
+
+    @staticmethod
+    def _placer(on_progress: OnProgress | None):
+        return (lambda place: on_progress(Progress("queued", place=place))) if on_progress else None
+
+    def join_line(self, on_progress: OnProgress | None = None) -> Ticket:
+        """A place at the end of the model's line, for a question that will be asked with `ticket=`."""
+        return llm.QUEUE.join(self._placer(on_progress))
+
+    def _ask(self, question: str, history: list[Turn] | None, k: int | None, mode: str,
+             filters: Filters | None, on_progress: OnProgress | None, ticket: Ticket | None) -> Answer:
         t0 = time.perf_counter()
         s = self.settings
-        mode = mode or s.answer_mode
         clean = clean_question(question, s.max_question_chars)
         notes: list[str] = [INJECTION_NOTE] if clean.injection else []
         if not clean.query:  # nothing but instructions aimed at the bot
@@ -70,18 +93,18 @@ class Engine:
             answer.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
             return answer
         standalone, retrieval, parts = self.prepare(clean.query, history, k=k, mode=mode, filters=filters,
-                                                    notes=notes)
-        answer = self._answer(clean.text, standalone, retrieval, mode, notes, parts)
+                                                    notes=notes, ticket=ticket)
+        answer = self._answer(clean.text, standalone, retrieval, mode, notes, parts, on_progress, ticket)
         answer.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
         return answer
 
     def prepare(self, query: str, history: list[Turn] | None = None, *, k: int | None = None,
-                mode: str = "extractive", filters: Filters | None = None, notes: list[str] | None = None
-                ) -> tuple[str, Retrieval, list[tuple[str, list[float]]]]:
+                mode: str = "extractive", filters: Filters | None = None, notes: list[str] | None = None,
+                ticket: Ticket | None = None) -> tuple[str, Retrieval, list[tuple[str, list[float]]]]:
         """The stand-alone question, its passages and its parts ("X, and Y?": each part also searched for
         on its own, its passages added); the answer is composed from these."""
         history = (history or [])[-self.settings.history_turns:]
-        standalone = self._standalone(query, history, mode, notes if notes is not None else [])
+        standalone = self._standalone(query, history, mode, notes if notes is not None else [], ticket)
         retrieval = self._retrieve(standalone, k, filters)
         self._add_dated(standalone, retrieval, filters)
         parts = []
@@ -95,9 +118,20 @@ class Engine:
         return standalone, retrieval, parts
 
     async def aask(self, question: str, history: list[Turn] | None = None, **kw) -> Answer:
-        """ask() in the engine's worker threads, so an event loop never blocks on model work."""
+        """ask() in the engine's worker threads, so an event loop never blocks on model work. In llm mode
+        the question joins the model's line now, in arrival order; cancelling the awaiting task takes it
+        out of line or stops its generation."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, lambda: self.ask(question, history, **kw))
+        ticket = kw.get("ticket")
+        if (kw.get("mode") or self.settings.answer_mode) == "llm" and ticket is None:
+            ticket = kw["ticket"] = self.join_line(kw.get("on_progress"))
+        future = loop.run_in_executor(self._pool, lambda: self.ask(question, history, **kw))
+        try:
+            return await future
+        except asyncio.CancelledError:
+            if ticket is not None:
+                ticket.cancel()
+            raise
 
     def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None,
                  dense_only: bool = False) -> Retrieval:
@@ -120,12 +154,13 @@ class Engine:
         have = {p.chunk.chunk_id for p in retrieval.passages}
         retrieval.passages.extend(p for p in extra.passages if p.chunk.chunk_id not in have)
 
-    def _standalone(self, query: str, history: list[Turn], mode: str, notes: list[str]) -> str:
+    def _standalone(self, query: str, history: list[Turn], mode: str, notes: list[str],
+                    ticket: Ticket | None = None) -> str:
         if not history:
             return query
         if mode == "llm":
             try:
-                return llm.condense(self.settings, query, history)
+                return llm.condense(self.settings, query, history, ticket)
             except llm.LLMUnavailable as exc:
                 notes.append(f"{exc} The follow-up was rewritten by rule instead.")
         return rewrite_follow_up(query, history)
@@ -143,7 +178,8 @@ class Engine:
                 f"the knowledge base is unavailable right now ({self.settings.chroma_location}).") from exc
 
     def _answer(self, question: str, standalone: str, retrieval: Retrieval, mode: str,
-                notes: list[str], parts: list[tuple[str, list[float]]] | None = None) -> Answer:
+                notes: list[str], parts: list[tuple[str, list[float]]] | None = None,
+                on_progress: OnProgress | None = None, ticket: Ticket | None = None) -> Answer:
         passages = retrieval.passages
         s = self.settings
         today = self.today()
@@ -162,17 +198,40 @@ class Engine:
         if not found.statements or found.relevance < floor:
             return self._abstain(question, standalone, passages, notes, mode)
         statements, cited = found.statements, found.cited
-        if mode == "llm":
-            try:
-                produced = llm.answer(self.settings, question if question == standalone else standalone,
-                                      passages)
-            except llm.LLMUnavailable as exc:
-                notes.append(f"{exc} This is the extractive answer instead.")
-                mode = "extractive"
-            else:
-                if produced is None:
-                    return self._abstain(question, standalone, passages, notes, mode)
-                statements, cited = produced, passages
+        if mode != "llm":
+            return self._verified(question, standalone, statements, cited, passages, mode, notes, timing)
+        figures: dict = {}
+        try:
+            produced, gen = llm.answer(
+                self.settings, question if question == standalone else standalone, passages, ticket=ticket,
+                on_text=(lambda text: on_progress(Progress("writing", text=text))) if on_progress else None)
+        except llm.LLMUnavailable as exc:
+            notes.append(f"{exc} This is the extractive answer instead.")
+            return self._verified(question, standalone, statements, cited, passages, "extractive", notes,
+                                  timing)
+        figures = {"model": gen.model, "ttft_ms": round(gen.ttft_s * 1000, 1) if gen.ttft_s is not None
+                   else None, "tokens_per_s": gen.tokens_per_s}
+        if ticket is not None:
+            ticket.leave()  # the model is free for the next question while this one is verified
+        if on_progress:
+            on_progress(Progress("verifying"))
+        if produced is None:
+            return self._abstain(question, standalone, passages, notes, mode).model_copy(update=figures)
+        numbered = {i: p for i, p in enumerate(passages, 1)}
+        kept, check_notes = verify(produced, numbered, weight=self.retriever.lexical.weight)
+        notes.extend(check_notes)
+        if kept:
+            kept = recency.order(attribute(kept, numbered), timing)
+            answer = self._renumber(question, standalone, kept, numbered, mode, notes)
+            return answer.model_copy(update=figures)
+        notes.append("None of the model's sentences was supported by the passages it cited; "
+                     "this is the extractive answer instead.")
+        fallback = self._verified(question, standalone, statements, cited, passages, "extractive", notes,
+                                  timing)
+        return fallback.model_copy(update=figures)
+
+    def _verified(self, question: str, standalone: str, statements: list[Statement], cited: list[Passage],
+                  passages: list[Passage], mode: str, notes: list[str], timing: recency.TimeAsk) -> Answer:
         numbered = {i: p for i, p in enumerate(cited, 1)}
         kept, check_notes = verify(statements, numbered, weight=self.retriever.lexical.weight)
         notes.extend(check_notes)

@@ -190,6 +190,9 @@ def write_report(sections: dict[str, dict[str, Any]], mach: dict[str, str], out:
     if scale:
         lines += _scale_tables(scale, server, targets)
     lines += _targets(targets)
+    local = Path(__file__).with_name("llm_section.md")
+    if local.exists():  # written by `python -m bench.llm` (the local model), kept between full runs
+        lines += ["<!-- bench.llm:start -->", local.read_text().strip(), "<!-- bench.llm:end -->", ""]
     notes = Path(__file__).with_name("notes.md")
     if notes.exists():  # hand-written reading of the figures, kept next to the code that makes them
         lines += ["## Notes", "", notes.read_text().strip(), ""]

@@ -11,6 +11,7 @@ from corridor.errors import CorridorError
 from corridor.records import Turn
 
 from .render import print_answer
+from .streaming import TerminalStream
 
 HELP = ("Ask about the corpus. Follow-ups keep the conversation. "
         "/sources lists documents, /new forgets, /quit ends.")
@@ -39,7 +40,11 @@ def chat(engine: Engine, console: Console | None = None) -> None:
                 console.print(f"- {s.title} ({s.date or 'undated'}, {s.chunks} chunks)", markup=False)
             continue
         try:
-            answer = engine.ask(question, list(history))
+            if engine.settings.answer_mode == "llm":  # the draft shows while written, then gives way
+                with TerminalStream(console) as stream:
+                    answer = engine.ask(question, list(history), on_progress=stream.on_progress)
+            else:
+                answer = engine.ask(question, list(history))
         except CorridorError as exc:
             console.print(f"error: {exc}", style="red", markup=False)
             continue

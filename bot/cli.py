@@ -123,7 +123,8 @@ def start_terminal(s: Settings) -> None:
 
 
 Mode = Annotated[str | None, typer.Option(
-    "--mode", help="extractive (default, offline) or llm (needs CORRIDOR_LLM_BASE_URL).", show_default=False)]
+    "--mode", help="extractive (default, offline) or llm (CORRIDOR_LLM_BASE_URL or CORRIDOR_LLM_GGUF).",
+    show_default=False)]
 
 
 def open_engine(mode: str | None = None):

@@ -104,13 +104,24 @@ class CorridorBot(commands.Bot):
 
     # -- shared by the cogs ---------------------------------------------------------------------------
     async def answer(
-        self, question: str, conversation: Hashable, **ask: Any
+        self, question: str, conversation: Hashable, on_progress: Any = None, **ask: Any
     ) -> tuple[Answer, list[OutgoingMessage]]:
         """Ask the engine (at most max_concurrent_answers at once) with this conversation's history;
-        `ask` goes to Engine.ask (filters=...)."""
+        `ask` goes to Engine.ask (filters=...).
+
+        In llm mode the question first takes its place in the model's line (arrival order; `on_progress`
+        hears its place, then the draft), so a question waiting for a slot is counted too."""
         history = self.conversations.history(conversation)
-        async with self.answer_slots:
-            answer = await self.engine.aask(question, history, **ask)
+        kw: dict[str, Any] = dict(ask)
+        if self.settings.answer_mode == "llm":
+            kw.update(ticket=self.engine.join_line(on_progress), on_progress=on_progress)
+        try:
+            async with self.answer_slots:
+                answer = await self.engine.aask(question, history, **kw)
+        except asyncio.CancelledError:
+            if "ticket" in kw:
+                kw["ticket"].cancel()
+            raise
         if answer.abstained:
             await asyncio.to_thread(self.gaps.record_answer, answer)
         self.conversations.add(

@@ -27,6 +27,9 @@ def answer_json(answer: Answer, id: str | None = None) -> dict:
         "mode": answer.mode,
         "notes": answer.notes,
         "latency_ms": answer.latency_ms,
+        "model": answer.model,
+        "ttft_ms": answer.ttft_ms,
+        "tokens_per_s": answer.tokens_per_s,
     }
     return {"id": id, **out} if id is not None else out
 

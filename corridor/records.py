@@ -151,6 +151,10 @@ class Answer(BaseModel):
     mode: str = "extractive"
     notes: list[str] = Field(default_factory=list)  # e.g. "the LLM timed out; extractive answer"
     latency_ms: float = 0.0
+    # llm mode only: which model wrote (or was asked to write) the answer, and how fast it was
+    model: str | None = None
+    ttft_ms: float | None = None  # request sent → first token
+    tokens_per_s: float | None = None  # generation speed after the first token
 
     @property
     def text(self) -> str:

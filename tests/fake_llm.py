@@ -8,6 +8,7 @@ the engine's prompting, parsing, verification and fallback do the right thing wi
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import threading
 import time
@@ -20,7 +21,8 @@ Reply = Callable[[list[dict[str, Any]]], str]
 
 
 class FakeLLM:
-    """Serves POST /v1/chat/completions; `reply(messages)` decides the content; requests are recorded."""
+    """Serves POST /v1/chat/completions (streamed when asked); `reply(messages)` decides the content;
+    requests are recorded."""
 
     def __init__(self, reply: Reply, delay_s: float = 0.0) -> None:
         self.reply = reply
@@ -41,6 +43,8 @@ class FakeLLM:
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
         content = self.reply(body["messages"])
+        if body.get("stream"):
+            return await self._stream(request, body, content)
         return web.json_response({
             "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
             "model": body.get("model", "fake"),
@@ -48,6 +52,27 @@ class FakeLLM:
                          "finish_reason": "stop"}],
             "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
         })
+
+    async def _stream(self, request: web.Request, body: dict[str, Any], content: str) -> web.StreamResponse:
+        """The same reply as server-sent events, a few words per chunk (as OpenAI-compatible servers do)."""
+        resp = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await resp.prepare(request)
+        words = re.findall(r"\S+\s*", content)
+        base = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": int(time.time()),
+                "model": body.get("model", "fake")}
+        for i in range(0, len(words), 3):
+            delta = {"role": "assistant", "content": "".join(words[i:i + 3])}
+            chunk = {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
+            await resp.write(f"data: {json.dumps(chunk)}\n\n".encode())
+        end = {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+        await resp.write(f"data: {json.dumps(end)}\n\n".encode())
+        if (body.get("stream_options") or {}).get("include_usage"):
+            usage = {**base, "choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": len(words),
+                                                       "total_tokens": 1 + len(words)}}
+            await resp.write(f"data: {json.dumps(usage)}\n\n".encode())
+        await resp.write(b"data: [DONE]\n\n")
+        await resp.write_eof()
+        return resp
 
     def _serve(self) -> None:
         self._loop = asyncio.new_event_loop()

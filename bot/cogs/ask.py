@@ -109,6 +109,11 @@ class Ask(commands.Cog):
             )
             return
         await interaction.response.defer(thinking=True, ephemeral=private)  # Discord's 3-second limit
+        if self.bot.settings.answer_mode == "llm" and filters is None:  # the reply grows as the model writes
+            from bot.streaming import stream_reply
+
+            await stream_reply(self.bot, interaction, question)
+            return
         try:
             wanted = filters.doc_ids[0] if filters and filters.doc_ids else None
             if wanted and not any(d.doc_id == wanted for d in await self.sources(fresh=True)):

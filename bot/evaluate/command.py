@@ -72,9 +72,9 @@ def run_command(settings: Settings, *, gold: Path | None = None, splits: list[st
     mode = mode or settings.answer_mode
     if mode not in MODES:
         raise InputError(f"--mode must be one of {', '.join(MODES)}, not {mode!r}")
-    if mode == "llm" and not settings.llm_base_url:
-        raise InputError("--mode llm needs CORRIDOR_LLM_BASE_URL (an OpenAI-compatible endpoint); "
-                         "without it every answer would silently be extractive.")
+    if mode == "llm" and not (settings.llm_base_url or settings.llm_gguf):
+        raise InputError("--mode llm needs CORRIDOR_LLM_BASE_URL (an OpenAI-compatible endpoint) or "
+                         "CORRIDOR_LLM_GGUF (a local model); without one every answer would be extractive.")
     if k is not None and k < 1:
         raise InputError("--k must be at least 1")
     plan, notes = plan_sets(gold, splits, split_kinds(kinds))
