@@ -20,7 +20,8 @@ def _chunks(folder: Path) -> list[str]:
     out = []
     for path in sorted(folder.glob("*.md")):
         doc = load_file(path, doc_id=path.stem, settings=s)
-        out += [c.text for c in chunk_document(doc, s.chunk_size, s.chunk_overlap)]
+        # Paragraph chunks; each document's about block (byline, publisher, date) is one chunk more.
+        out += [c.text for c in chunk_document(doc, s.chunk_size, s.chunk_overlap) if c.kind != "about"]
     return out
 
 

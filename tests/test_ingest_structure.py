@@ -175,8 +175,8 @@ def test_infobox_rows_are_facts_and_furniture_is_gone(ingested) -> None:
     assert not any(empty_row.search(t) for t in texts)
     bt = load(BUNDLED_CORPUS / "06-wikipedia-baku-tbilisi-kars-railway.md")
     assert "- Linelength: 826 km" in bt.text.splitlines()
-    assert "Linelength: 826 km" in sentences(next(c.text for c in chunk_document(bt, 700, 120)
-                                                  if "Linelength" in c.text))
+    assert "- Linelength: 826 km" in sentences(next(c.text for c in chunk_document(bt, 700, 120)
+                                                    if "Linelength" in c.text))  # a sentence of its own
     eaeu = load(BUNDLED_CORPUS / "07-wikipedia-eurasian-economic-union.md").text.splitlines()
     for fact in ("- Population Estimate: 190,336,992", "- Established Date: 1994", "- Largest City: Moscow",
                  "- Leader Name: Alexander Lukashenko", "- Official Website: eaeunion.org/?lang=en"):
