@@ -145,6 +145,8 @@ def parse(text: str, truncated: bool = False) -> list[Statement] | None:
     text = re.sub(r"\s*\n+\s*", " ", text)
     # "… ports. [2]" → "… ports [2]." so a marker stays with the sentence it follows
     text = re.sub(r"([.!?])((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)", r"\2\1", text)
+    # a marker before a new capitalised sentence ends the one before it, full stop or not ("Title: X [1] Y")
+    text = re.sub(r"(\[\d+(?:\s*,\s*\d+)*\])\s+(?=[A-Z\"“])", "\\1\n", text)
     found = sentences(text)
     if truncated and found and not re.search(r"[.!?\]]\W*$", found[-1]):
         found = found[:-1]  # cut off by the token cap mid-sentence
