@@ -25,6 +25,7 @@ _QUALIFIES = re.compile(r"^(?:but|however|yet|still|nevertheless|nonetheless)\b"
 _CHROME = re.compile(r"^\W*(?:image|logo|map|caption|symbol|flag|coat)\b|\.(?:svg|png|jpe?g)\b", re.I)
 
 PER_PASSAGE = 2  # each passage's best sentences are embedded, so paraphrases get a chance
+INHERIT = 0.9  # an interview answer's first two sentences score at least this share of their question
 TYPED_SHARE = 0.25  # a sentence of the asked-for type (a length, a date) joins at this share of the best
 
 
@@ -241,6 +242,10 @@ def score(query: str, q_emb: list[float], passages: list[Passage], lexical: Lexi
     for i in range(len(aspects)):
         for c, p in zip(embedded, ranker.score([c.rows[i] for c in embedded]), strict=True):
             c.score[i] = float(p)
+    for c in cands:  # an interview answer's opening carries what its question matched
+        q = c.facts.question_index
+        if INHERIT and q is not None and c.facts.answer_opening and c.semantic[0] is not None:
+            c.score = [max(own, INHERIT * asked) for own, asked in zip(c.score, cands[q].score, strict=True)]
     return cands, aspects
 
 
