@@ -5,6 +5,7 @@ diversified and optionally reranked. Returns Passages with the signals the answe
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
@@ -18,6 +19,13 @@ from corridor.settings import Settings
 from .lexical import LexicalIndex, terms
 
 log = logging.getLogger(__name__)
+
+
+# Questions about a source itself (its author, interviewer, publisher or date), which the about block of a
+# document answers ("Author: …", "Published: …"); for other questions that block only takes a passage's place.
+ASKS_ABOUT_SOURCE = re.compile(
+    r"\b(?:who|whom|whose|when|author\w*|wr[io]te|written|publish\w*|interview\w*|byline|editor|"
+    r"journalist|reporter|source|date[ds]?|dated)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,8 @@ class HybridRetriever:
         ]
         if self.reranker is not None and passages:
             passages = self._rerank(query, passages)
+        if not ASKS_ABOUT_SOURCE.search(query):  # a document's about block answers who/when/where-from only
+            passages = [p for p in passages if p.chunk.kind != "about"] or passages
         chosen = diversify(passages, k)
         for i, p in enumerate(chosen, 1):
             p.rank = i
