@@ -23,9 +23,14 @@ def main(store_dir: str, collection: str) -> None:
     got = col.get(include=["documents", "metadatas", "embeddings"])
     unfindable = []
     if got["ids"]:
-        found = col.query(query_embeddings=[list(map(float, e)) for e in got["embeddings"]], n_results=1,
-                          include=[])
-        unfindable = [cid for cid, hit in zip(got["ids"], found["ids"], strict=True) if hit != [cid]]
+        # Several chunks may share one vector (an unchanged about block in the old and new version of a
+        # document that an interrupted run left side by side), so a chunk counts as found among its
+        # nearest few, not only as the single nearest.
+        found = col.query(query_embeddings=[list(map(float, e)) for e in got["embeddings"]],
+                          n_results=min(5, len(got["ids"])), include=["distances"])
+        results = zip(got["ids"], found["ids"], found["distances"], strict=True)
+        unfindable = [cid for cid, hits, dists in results
+                      if cid not in [h for h, d in zip(hits, dists, strict=True) if d <= dists[0] + 1e-6]]
     rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
     chunks = [{"id": i, "text": t, "meta": m} for i, t, m in rows]
     print(json.dumps({"chunks": chunks, "unfindable": unfindable}))
