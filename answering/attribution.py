@@ -33,7 +33,8 @@ def speaker(passage: Passage) -> str | None:
 
 
 def attribute(statements: list[Statement], numbered: dict[int, Passage]) -> list[Statement]:
-    """The statements with speaker, source and date filled from their first cited passage."""
+    """The statements with speaker, source and date filled from their first cited passage (a speaker the
+    statement already names, such as the interviewer of a quoted question, stays)."""
     out = []
     for st in statements:
         passage = next((numbered[n] for n in st.citations if n in numbered), None)
@@ -41,5 +42,6 @@ def attribute(statements: list[Statement], numbered: dict[int, Passage]) -> list
             out.append(st)
             continue
         out.append(st.model_copy(update={
-            "speaker": speaker(passage), "source": short_source(passage.doc), "date": passage.doc.date}))
+            "speaker": st.speaker or speaker(passage), "source": short_source(passage.doc),
+            "date": passage.doc.date}))
     return out

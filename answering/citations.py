@@ -100,6 +100,6 @@ def verify(statements: list[Statement], numbered: dict[int, Passage],
             notes.append(f"dropped a sentence its sources do not support: {st.text[:80]!r}")
             continue
         cited = [n for n, s in scores.items() if s >= DROP_BELOW]
-        kept.append(Statement(text=st.text, citations=cited, support=round(best_support, 3),
-                              flagged=best_support < FLAG_BELOW))
+        kept.append(st.model_copy(update={"citations": cited, "support": round(best_support, 3),
+                                          "flagged": best_support < FLAG_BELOW}))
     return kept, notes

@@ -268,6 +268,10 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
     chosen = _select(statements, aspects, max_sentences, ranker)
     if choose is not None:
         chosen = choose(chosen, statements)
+    opening = chosen[0]
+    q = opening.facts.question_index
+    if q is not None and opening.facts.answer_opening and cands[q].score[0] > opening.score[0]:
+        chosen.insert(0, cands[q])  # the question carried the match: quote it first, as the interviewer's
     return _compose(chosen, relevance)
 
 
@@ -367,9 +371,9 @@ def _compose(chosen: list[Candidate], relevance: float) -> Extract:
     cited: list[Passage] = []
     statements: list[Statement] = []
 
-    def say(sentence: str, n: int) -> None:
+    def say(sentence: str, n: int, speaker: str | None = None) -> None:
         if not any(sentence == st.text for st in statements):
-            statements.append(Statement(text=sentence, citations=[n]))
+            statements.append(Statement(text=sentence, citations=[n], speaker=speaker))
 
     for c in [opening, *rest]:
         if c.passage not in cited:
@@ -384,12 +388,19 @@ def _compose(chosen: list[Candidate], relevance: float) -> Extract:
             and not before.rstrip().endswith("?")
         if leans and c is not opening:
             say(_tidy(before), n)  # "Against this backdrop, …" needs the sentence it leans on
-        say(_tidy(c.text), n)
+        say(_tidy(c.text), n, _asker(c))
         if leans and c is opening:
             say(_tidy(before), n)
         if _QUALIFIES.match(after):
             say(after, n)  # "… unrealistic in the short term. But over 10 years …"
     return Extract(statements, cited, relevance)
+
+
+def _asker(c: Candidate) -> str | None:
+    """Who asks an interviewer's question: the interview's author, else "the interviewer"."""
+    if not c.facts.asked or c.passage.chunk.speaker_role != "interviewee":
+        return None
+    return c.passage.doc.author or "the interviewer"
 
 
 def _tidy(sentence: str) -> str:

@@ -111,7 +111,8 @@ async def test_refresh_task_announces_once_and_admin_commands_are_guarded(
         await wait_until(lambda: cog.runs > runs)
         posted = [m for m in fake.sent_messages(fake.channel_id) if "Aktau ferry terminal" in m["content"]]
         assert len(posted) == 1
-        assert "2026-11-20" in posted[0]["content"] and "1 passage" in posted[0]["content"]
+        content = posted[0]["content"]
+        assert "2026-11-20" in content and "2 passages" in content  # its text and its about block
         ticks = cog.ticks
         await wait_until(lambda: cog.ticks >= ticks + 3)  # later checks: not due, nothing announced again
         assert len([m for m in fake.sent_messages() if "Aktau ferry terminal" in m["content"]]) == 1
