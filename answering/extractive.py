@@ -169,6 +169,7 @@ def _rows(cands: list[Candidate], aspects: list[Aspect], passages: list[Passage]
     `asked_sem`: per passage, the similarity of the interviewer question its chunk answers."""
     asked_sem = asked_sem or {}
     best_lex = max((p.lexical_score or 0.0) for p in passages) or 1.0
+    title_terms = {id(p): set(terms(p.doc.title)) for p in passages}
     for i, a in enumerate(aspects):
         sem_order = sorted((c for c in cands if c.semantic[i] is not None), key=lambda c: -c.semantic[i])
         sem_rank = {id(c): r for r, c in enumerate(sem_order, 1)}
@@ -176,7 +177,7 @@ def _rows(cands: list[Candidate], aspects: list[Aspect], passages: list[Passage]
         sem_best = sem_order[0].semantic[i] if sem_order else 0.0
         lex_best = max(c.lexical[i] for c in cands)
         total = sum(a.weights.values()) or 1.0
-        title = {id(p): sum(w for t, w in a.weights.items() if t in set(terms(p.doc.title))) / total
+        title = {id(p): sum(w for t, w in a.weights.items() if t in title_terms[id(p)]) / total
                  for p in passages}
         for c in cands:
             q = c.facts.question_index
@@ -244,7 +245,7 @@ def score(query: str, q_emb: list[float], passages: list[Passage], lexical: Lexi
             c.score[i] = float(p)
     for c in cands:  # an interview answer's opening carries what its question matched
         q = c.facts.question_index
-        if INHERIT and q is not None and c.facts.answer_opening and c.semantic[0] is not None:
+        if q is not None and c.facts.answer_opening and c.semantic[0] is not None:
             c.score = [max(own, INHERIT * asked) for own, asked in zip(c.score, cands[q].score, strict=True)]
     return cands, aspects
 
