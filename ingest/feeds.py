@@ -11,6 +11,7 @@ import hashlib
 import re
 import time
 import xml.etree.ElementTree as ET
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +30,8 @@ FEED_KINDS = {
     "application/rss+xml": "feed", "application/atom+xml": "feed", "application/rdf+xml": "feed",
     "application/xml": "feed", "text/xml": "feed", "application/feed+json": "feed", "text/html": "feed",
     "text/plain": "feed", "application/x-rss+xml": "feed",
+    # sitemap.xml.gz: gzip bytes as the body itself (not a Content-Encoding), unpacked by _gunzip
+    "application/gzip": "feed", "application/x-gzip": "feed", "application/octet-stream": "feed",
 }
 SEEN_LIMIT = 10_000  # item-link hashes remembered per feed (16 characters each)
 SITEMAP_CHILDREN = 10  # child sitemaps of a sitemap index read per poll
@@ -72,6 +75,23 @@ def _iso(ts: float | None) -> str | None:
 # -- parsing ----------------------------------------------------------------------------------------------
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
+
+
+def _gunzip(data: bytes, cap: int) -> bytes:
+    """A gzip-compressed sitemap (sitemap.xml.gz) unpacked to at most `cap` bytes; other bytes as they are.
+    Unpacking stops at the cap, so a small gzip bomb allocates no more than a big plain sitemap."""
+    if not data.startswith(b"\x1f\x8b"):
+        return data
+    unpack = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    try:
+        out = unpack.decompress(data, cap + 1)
+    except zlib.error as exc:
+        raise InputError(f"malformed gzip file ({exc})") from exc
+    if len(out) > cap:
+        raise InputError(f"the unpacked sitemap is larger than the {cap // 1_000_000} MB limit")
+    if not unpack.eof:
+        raise InputError("malformed gzip file (truncated)")
+    return out
 
 
 def parse_sitemap(data: bytes) -> tuple[list[Item], list[str]] | None:
@@ -215,13 +235,15 @@ def poll(record: dict[str, Any], fetcher: PoliteFetcher, settings: Settings,
 
 
 def _items(data: bytes, url: str, fetcher: PoliteFetcher) -> list[Item]:
+    cap = fetcher.settings.url_max_bytes
+    data = _gunzip(data, cap)
     sitemap = parse_sitemap(data)
     if sitemap is None:
         return parse_feed(data, url)
     items, children = sitemap
     for child in children[:SITEMAP_CHILDREN]:
         try:
-            nested = parse_sitemap(fetcher.get(child, kinds=FEED_KINDS).data)
+            nested = parse_sitemap(_gunzip(fetcher.get(child, kinds=FEED_KINDS).data, cap))
         except InputError:
             continue
         if nested:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import tracemalloc
 
@@ -257,3 +258,30 @@ def test_private_addresses_are_refused_without_the_setting(site, tmp_path, setti
     result = ingest([i.url for i in got], closed, store=closed_store, progress=False, reader=reader)
     assert len(result.failed) == 2 and all("non-public" in r for r in result.failed.values())
     assert not result.added and not site.hits("/news/0.md") and closed_store.count() == 0
+
+
+@pytest.mark.slow
+def test_a_gzip_sitemap_and_its_gzip_children_bring_their_pages_in(site, settings, store) -> None:
+    publish(site, 2)
+    urlset = ('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+              + "".join(f"<url><loc>{site.url(f'/news/{i}.md')}</loc></url>" for i in range(2)) + "</urlset>")
+    site.routes["/pages.xml.gz"] = Page(gzip.compress(urlset.encode()), "application/x-gzip")
+    index = ('<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+             f"<sitemap><loc>{site.url('/pages.xml.gz')}</loc></sitemap></sitemapindex>")
+    site.routes["/sitemap.xml.gz"] = Page(gzip.compress(index.encode()), "application/gzip")
+    add_feed(store, settings, site.url("/sitemap.xml.gz"))
+    report = refresh(settings, store=store)
+    assert sorted(report.added) == sorted(url_doc_id(site.url(f"/news/{i}.md")) for i in range(2))
+    assert not report.failed
+
+
+def test_a_gzip_bomb_or_broken_gzip_sitemap_is_refused(site, settings, store) -> None:
+    big = b"<urlset>" + b" " * (settings.url_max_bytes + 10) + b"</urlset>"
+    site.routes["/bomb.xml.gz"] = Page(gzip.compress(big), "application/gzip")
+    site.routes["/broken.xml.gz"] = Page(gzip.compress(b"<urlset></urlset>")[:12], "application/gzip")
+    feeds = add_feed(store, settings, site.url("/bomb.xml.gz"))
+    feeds.add(site.url("/broken.xml.gz"))
+    report = refresh(settings, store=store)
+    assert "larger than" in report.failed[site.url("/bomb.xml.gz")]
+    assert "gzip" in report.failed[site.url("/broken.xml.gz")]
+    assert not report.added and store.count() == 0
