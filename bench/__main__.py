@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache"
 BUNDLED = ROOT / "data" / "corpus"
 GOLD = ROOT / "data" / "eval" / "gold.jsonl"
+LONG = ROOT / "bench" / "questions_long.json"  # multi-part and long questions on the bundled corpus
 SECTIONS = ("ingest", "answer", "scale", "server")
 COLD_QUESTION = "What was the main focus of President Tokayev's visit to Türkiye?"
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
@@ -89,6 +90,14 @@ def cached(path: Path, build, fresh: bool = False) -> dict[str, Any]:
 def gold_questions(cache: Path) -> Path:
     path = cache / "gold-questions.json"
     path.write_text(json.dumps([json.loads(line)["question"] for line in GOLD.read_text().splitlines()]))
+    return path
+
+
+def mix_questions(cache: Path) -> Path:
+    """The realistic mix: the gold questions (short, follow-ups, refusals) and the long, several-part ones."""
+    path = cache / "mix-questions.json"
+    gold = [json.loads(line)["question"] for line in GOLD.read_text().splitlines()]
+    path.write_text(json.dumps(gold + json.loads(LONG.read_text())))
     return path
 
 
@@ -177,6 +186,12 @@ def section_answer(o: argparse.Namespace, cache: Path) -> dict[str, Any]:
             cache,
         )
     }
+    out["mix"] = run_task(
+        "answer",
+        {"store": str(store), "collection": "bench_cold", "questions": str(mix_questions(cache)),
+         "reps": o.reps},
+        cache,
+    )
     env = {**ENV, "CORRIDOR_STORE_DIR": str(store), "CORRIDOR_COLLECTION": "bench_cold"}
     corridor = str(Path(sys.executable).parent / "corridor")
     out["cold_start_s"] = wall([corridor, "ask", COLD_QUESTION], env, o.runs)

@@ -1,6 +1,9 @@
-"""Answer latency while a refresh runs: `python -m bench.refresh_latency [--articles 15] [--out FILE]`.
+"""Answer latency while a refresh runs: `python -m bench.refresh_latency [--articles 15] [--out FILE]
+[--store DIR --collection NAME --questions FILE]`.
 
-A temporary store holds the bundled corpus; a local web site serves a feed of synthetic articles
+A temporary store holds the bundled corpus (or, with --store, an existing store such as the bench's 100k
+one: the feed's articles are removed from it again at the end, and the questions come from --questions, a
+JSON list, else the gold set); a local web site serves a feed of synthetic articles
 (bench/synth.py, ~20 chunks each). One thread runs a refresh the way the bot's task does (BM25 in background
 mode, the new index prepared at the end, then swapped in) while the main thread asks gold-set questions in a
 loop. The same questions are timed before (idle) and after, each phase with the sentence cache warm (the
@@ -44,6 +47,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=15)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--store", type=Path, default=None, help="an existing embedded store folder")
+    parser.add_argument("--collection", default="corridor")
+    parser.add_argument("--questions", type=Path, default=None, help="a JSON list of questions")
     args = parser.parse_args()
 
     from answering.engine import Engine
@@ -58,11 +64,20 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="corridor-refresh-bench-"))
     try:
+        where = {"store_dir": args.store, "collection": args.collection} if args.store else {}
         settings = make_settings(tmp, allow_private_urls=True, fetch_delay_s=0.0,
-                                 feed_max_items_per_poll=args.articles)
+                                 feed_max_items_per_poll=args.articles, **where)
         engine = Engine(settings)
-        ingest(None, settings, store=engine.store, progress=False)
-        gold = [json.loads(line)["question"] for line in (ROOT / "data/eval/gold.jsonl").open()][:30]
+        if args.store is None:
+            ingest(None, settings, store=engine.store, progress=False)
+        t0 = time.perf_counter()
+        engine.retriever.lexical.current()
+        lexical_load_s = time.perf_counter() - t0
+        chunks_before = engine.store.count()
+        if args.questions:
+            gold = json.loads(args.questions.read_text())[:30]
+        else:
+            gold = [json.loads(line)["question"] for line in (ROOT / "data/eval/gold.jsonl").open()][:30]
         for q in gold:
             engine.ask(q)  # warm: model, sentence-embedding cache, BM25 (every phase below asks warm)
 
@@ -75,7 +90,8 @@ def main() -> None:
             site.routes[f"/a/{i}.md"] = Page(path.read_bytes())
             items.append((path.stem, site.url(f"/a/{i}.md")))
         site.routes["/feed.xml"] = Page(rss(items), "application/rss+xml")
-        Feeds(StateStore(engine.store), settings).add(site.url("/feed.xml"))
+        feeds = Feeds(StateStore(engine.store), settings)
+        feeds.add(site.url("/feed.xml"))
 
         def timed(questions: list[str]) -> list[float]:
             out = []
@@ -118,7 +134,12 @@ def main() -> None:
         inline_first = timed(gold[:1])[0]
         httpd.shutdown()
         chunks = engine.store.count()
-        out = {"articles": args.articles, "store_chunks_after": chunks, "refresh": result,
+        if args.store is not None:  # leave the borrowed store as it was
+            for _title, url in items[1:]:
+                engine.store.delete_doc(url_doc_id(url))
+            feeds.remove(site.url("/feed.xml"))
+        out = {"articles": args.articles, "store_chunks_before": chunks_before, "store_chunks_after": chunks,
+               "lexical_load_s": round(lexical_load_s, 1), "refresh": result,
                "idle": figures(idle), "during_refresh": figures(during), "after": figures(after),
                "inline_first_question_after_a_write_ms": round(inline_first, 1),
                "load_avg": [round(x, 2) for x in os.getloadavg()]}
