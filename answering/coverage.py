@@ -46,6 +46,7 @@ _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTH})\.?\s*$")
 _MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s*(?:of\s+)?(?:{_MONTH})\b")
 _RELATIVE_DAY = re.compile(r"\b(?:today|yesterday|(?:this|last|next)\s+(?:year|month|week)|"
                            r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b", re.I)
+_MULTIPLE = re.compile(r"\b(?:doubled|tripled|quadrupled|halved|(?:two|three|four|ten)fold)\b", re.I)
 _VALUE_NAMES = {"date": "date", "length": "length", "duration": "duration", "count": "number",
                 "amount": "figure", "share": "share"}
 
@@ -119,6 +120,8 @@ def gives_value(kind: str, sentence: str, dated: bool = False) -> bool:
     if kind == "date":
         return bool(re.search(r"\b(?:1[89]|20)\d\d(?:s\b|\b)", sentence)) or \
             bool(re.search(rf"\b(?:{_MONTH})\b", sentence))
+    if kind in ("amount", "share") and _MULTIPLE.search(sentence):
+        return True  # "cargo doubled" answers "how much did cargo grow"
     return bool(ANSWER_TYPES[kind][1].search(sentence))
 
 

@@ -21,6 +21,7 @@ from answering.coverage import gives_value, missing_value
     ("date", "The railway opened in the 2010s.", True),
     ("amount", "Cargo on the corridor doubled to 1.5 million tons.", True),
     ("amount", "The ports need more container capacity.", False),
+    ("amount", "In 2022, cargo on the route doubled.", True),
 ])
 def test_gives_value(kind, sentence, gives) -> None:
     assert gives_value(kind, sentence) is gives
