@@ -15,7 +15,6 @@ from corridor.records import Passage
 from vectorstore.lexical import LexicalIndex, stopwords, terms
 
 from .dates import parse_iso, periods
-from .features import ANSWER_TYPES
 
 _NAME = re.compile(r"(?<![\w.])[A-Z][\w’'-]*[a-z][\w’'-]*")  # capitalised words: names, places
 _YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s*[/–-]\s*(\d\d))?\b")
@@ -26,29 +25,6 @@ _TURKISH = {"ve", "bir", "bu", "ile", "için", "nedir", "ne", "mi", "mı", "mu",
             "yok"}
 _TURKISH_LETTERS = re.compile(r"[ığşçöüİĞŞÇÖÜ]")
 MULTILINGUAL_MODELS = {"e5-multilingual"}
-
-# Questions whose answer is a value: a date, a number, a length. Stricter than the ranker's answer types
-# ("the goal of the corridor" is no figure; "discuss when they met" asks no date), since here a miss refuses.
-_ASKS_VALUE: dict[str, re.Pattern[str]] = {
-    "date": re.compile(r"^\W*when\b|\bsince\s+when\b|\b(?:what|which)\s+(?:year|date|month|day)\b", re.I),
-    "length": ANSWER_TYPES["length"][0],
-    "duration": re.compile(r"\bhow\s+long\b(?!\s+(?:is|are|was|were)\b)", re.I),
-    "count": re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bpopulation\b", re.I),
-    "amount": re.compile(r"\bhow\s+much\b|\b(?:capacity|turnover|tariff|price|cost|budget)\b", re.I),
-    "share": re.compile(r"\bwhat\s+(?:percentage|share|proportion)\b", re.I),
-}
-_MONTH = ("January|February|March|April|May|June|July|August|September|October|November|December|"
-          "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec")
-_NUMBER = re.compile(r"(?<![\w.,])\d[\d,.]*")
-_NUMBER_WORD = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-                          r"forty|fifty|hundreds?|thousands?|dozens?|millions?)\b", re.I)
-_MONTH_BEFORE = re.compile(rf"\b(?:{_MONTH})\.?\s*$")
-_MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s*(?:of\s+)?(?:{_MONTH})\b")
-_RELATIVE_DAY = re.compile(r"\b(?:today|yesterday|(?:this|last|next)\s+(?:year|month|week)|"
-                           r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b", re.I)
-_MULTIPLE = re.compile(r"\b(?:doubled|tripled|quadrupled|halved|(?:two|three|four|ten)fold)\b", re.I)
-_VALUE_NAMES = {"date": "date", "length": "length", "duration": "duration", "count": "number",
-                "amount": "figure", "share": "share"}
 
 
 def language(text: str) -> str:
@@ -100,39 +76,6 @@ def missing_years(question: str, passages: list[Passage], today: date | None = N
         if period.literal and not period.years() & have:
             missing.append(period.label)
     return missing
-
-
-def _counts(sentence: str, m: re.Match[str]) -> bool:
-    """A number that counts: not a year, not the day of a month ("February 6", "6 February")."""
-    number = m.group(0).rstrip(".,")
-    if re.fullmatch(r"(?:19|20)\d\d", number):
-        return False
-    return not (_MONTH_BEFORE.search(sentence[: m.start()]) or _MONTH_AFTER.match(sentence[m.end():]))
-
-
-def gives_value(kind: str, sentence: str, dated: bool = False) -> bool:
-    """Whether a sentence states a value of this kind (a dated source's "today" gives a date)."""
-    if kind == "count":
-        return bool(_NUMBER_WORD.search(sentence)) or \
-            any(_counts(sentence, m) for m in _NUMBER.finditer(sentence))
-    if kind == "date" and dated and _RELATIVE_DAY.search(sentence):
-        return True
-    if kind == "date":
-        return bool(re.search(r"\b(?:1[89]|20)\d\d(?:s\b|\b)", sentence)) or \
-            bool(re.search(rf"\b(?:{_MONTH})\b", sentence))
-    if kind in ("amount", "share") and _MULTIPLE.search(sentence):
-        return True  # "cargo doubled" answers "how much did cargo grow"
-    return bool(ANSWER_TYPES[kind][1].search(sentence))
-
-
-def missing_value(question: str, quoted: list[tuple[str, bool]]) -> str | None:
-    """The value a question asks for ("how long", "when", "how many") that none of the quoted sentences
-    (text, from a dated source) states: the sources name the subject, not the fact asked about."""
-    kinds = [k for k, asks in _ASKS_VALUE.items() if asks.search(question)]
-    if not kinds or any(gives_value(k, text, dated) for k in kinds for text, dated in quoted):
-        return None
-    what = " or ".join(dict.fromkeys(_VALUE_NAMES[k] for k in kinds))
-    return f"The closest passages mention this but give no {what}."
 
 
 def uncovered_reason(question: str, passages: list[Passage], lexical: LexicalIndex,

@@ -20,7 +20,7 @@ from vectorstore.retrieval import Filters, HybridRetriever, Retrieval, load_rera
 from . import extractive, llm, recency
 from .attribution import attribute
 from .citations import verify
-from .coverage import language, missing_value, uncovered_reason
+from .coverage import language, uncovered_reason
 from .dates import parse_iso, periods, span
 from .model_queue import Ticket
 from .progress import OnProgress, Progress
@@ -191,9 +191,6 @@ class Engine:
         strong = s.abstain_strong_match if s.abstain_strong_match is not None else ranker.strong_match
         reason = uncovered_reason(standalone, passages, self.retriever.lexical, s.embedding_model,
                                   found.relevance, strong, today)
-        if not reason and found.statements:
-            reason = missing_value(standalone, [(st.text, bool(found.cited[st.citations[0] - 1].doc.date))
-                                                for st in found.statements])
         if reason:
             notes.append(reason)
             return self._abstain(question, standalone, passages, notes, mode)
