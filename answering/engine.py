@@ -15,6 +15,7 @@ from corridor.errors import CorridorError, StoreUnavailable
 from corridor.records import Answer, Citation, IngestReport, Passage, SourceInfo, Statement, Turn
 from corridor.settings import Settings, get_settings
 from prompts import load
+from vectorstore.embeddings import QUESTIONS_FIRST
 from vectorstore.retrieval import Filters, HybridRetriever, Retrieval, load_reranker
 
 from . import extractive, llm, recency
@@ -66,11 +67,13 @@ class Engine:
         `ticket`, taken earlier), and `on_progress` hears its place, the draft and verification."""
         mode = mode or self.settings.answer_mode
         if mode != "llm":
-            return self._ask(question, history, k, mode, filters, None, None)
+            with QUESTIONS_FIRST.question():  # an ingest in this process pauses its embedding meanwhile
+                return self._ask(question, history, k, mode, filters, None, None)
         if ticket is None:
             ticket = llm.QUEUE.join(self._placer(on_progress))
         try:
-            return self._ask(question, history, k, mode, filters, on_progress, ticket)
+            with QUESTIONS_FIRST.question():
+                return self._ask(question, history, k, mode, filters, on_progress, ticket)
         finally:
             ticket.leave()
 

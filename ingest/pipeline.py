@@ -25,6 +25,7 @@ from tqdm import tqdm
 from corridor.errors import IngestBusy, InputError
 from corridor.records import Chunk, Document, IngestReport
 from corridor.settings import Settings
+from vectorstore.embeddings import embed_giving_way
 from vectorstore.store import ChunkStore, text_hash
 
 from .chunking import chunk_document
@@ -158,7 +159,7 @@ def _embed(plans: list[_Plan], store: ChunkStore, report: IngestReport, bar: tqd
     todo = [(p, i) for p in plans for i in p.pending]
     for s in range(0, len(todo), EMBED_SLICE):
         part = todo[s : s + EMBED_SLICE]
-        vectors = store.embeddings.embed_documents([p.chunks[i].text for p, i in part])
+        vectors = embed_giving_way(store.embeddings, [p.chunks[i].text for p, i in part])
         for (p, i), v in zip(part, vectors, strict=True):
             p.vectors[i] = list(v)
         report.chunks_embedded += len(part)
