@@ -153,7 +153,8 @@ class Engine:
         start, end = span(found)
         dated = Filters(doc_ids=filters.doc_ids if filters else None, date_from=start.isoformat(),
                         date_to=end.isoformat())
-        extra = self._retrieve(query, DATED_EXTRA, dated, query_embedding=retrieval.query_embedding)
+        extra = self._retrieve(query, DATED_EXTRA, dated, query_embedding=retrieval.query_embedding,
+                               lexical_only=True)
         have = {p.chunk.chunk_id for p in retrieval.passages}
         retrieval.passages.extend(p for p in extra.passages if p.chunk.chunk_id not in have)
 
@@ -169,10 +170,11 @@ class Engine:
         return rewrite_follow_up(query, history)
 
     def _retrieve(self, query: str, k: int | None, filters: Filters | None,
-                  dense_only: bool = False, query_embedding: list[float] | None = None) -> Retrieval:
+                  dense_only: bool = False, query_embedding: list[float] | None = None,
+                  lexical_only: bool = False) -> Retrieval:
         try:
             return self.retriever.retrieve(query, k=k, filters=filters, dense_only=dense_only,
-                                           query_embedding=query_embedding)
+                                           query_embedding=query_embedding, lexical_only=lexical_only)
         except CorridorError:
             raise
         except Exception as exc:  # chromadb raises many types when a server or disk goes away

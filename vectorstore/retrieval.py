@@ -84,8 +84,11 @@ class HybridRetriever:
         self.reranker = reranker  # a sentence_transformers CrossEncoder, or None (the stage is off)
 
     def retrieve(self, query: str, k: int | None = None, filters: Filters | None = None,
-                 dense_only: bool = False, query_embedding: list[float] | None = None) -> Retrieval:
-        """The k best passages; `query_embedding` reuses the query's vector from an earlier search."""
+                 dense_only: bool = False, query_embedding: list[float] | None = None,
+                 lexical_only: bool = False) -> Retrieval:
+        """The k best passages; `query_embedding` reuses the query's vector from an earlier search.
+        `lexical_only` skips Chroma's vector search (its date-filtered queries cost 0.3–0.9 s at 100k chunks;
+        BM25 filters in memory): the lexical hits still get their dense scores."""
         import time
 
         s = self.settings
@@ -95,7 +98,7 @@ class HybridRetriever:
         t0 = time.perf_counter()
         q_emb = query_embedding if query_embedding is not None else self.store.embeddings.embed_query(query)
         t1 = time.perf_counter()
-        dense = self.store.dense_search(q_emb, fetch_k, where=filters.chroma_where())
+        dense = [] if lexical_only else self.store.dense_search(q_emb, fetch_k, where=filters.chroma_where())
         t2 = time.perf_counter()
         lexical = [] if dense_only else self.lexical.search(
             query, fetch_k, doc_ids=filters.doc_ids, date_range=filters.date_range())
