@@ -96,7 +96,7 @@ def gold_questions(cache: Path) -> Path:
 def mix_questions(cache: Path) -> Path:
     """The realistic mix: the gold questions (short, follow-ups, refusals) and the long, several-part ones."""
     path = cache / "mix-questions.json"
-    gold = [json.loads(line)["question"] for line in GOLD.read_text().splitlines()]
+    gold = json.loads(gold_questions(cache).read_text())
     path.write_text(json.dumps(gold + json.loads(LONG.read_text())))
     return path
 
