@@ -87,8 +87,8 @@ def uncovered_reason(question: str, passages: list[Passage], lexical: LexicalInd
     lang = language(question)
     if lang != "en" and embedding_model not in MULTILINGUAL_MODELS:
         name = {"ru": "Russian", "tr": "Turkish"}[lang]
-        return (f"This question looks {name}; the default model reads English only. Ask in English, "
-                f"or run corridor with CORRIDOR_PRESET=multilingual.")
+        return (f"This question looks {name}; this store has no multilingual index. Ask in English, or "
+                f"turn on CORRIDOR_MULTILINGUAL_LANE and run `corridor ingest` again.")
     if lang == "en":
         names = unknown_names(question, lexical, passages)
         if names and relevance < strong_match:

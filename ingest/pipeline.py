@@ -124,11 +124,13 @@ def read(source: Source, settings: Settings) -> Document:
     return load_file(source.path, doc_id=source.doc_id, settings=settings)
 
 
-def _plan(doc: Document, settings: Settings, store: ChunkStore) -> _Plan | None:
+def _plan(doc: Document, settings: Settings, store: ChunkStore,
+          chunks: list[Chunk] | None = None) -> _Plan | None:
     """What must change for this document; None when it is stored exactly as it is now."""
     stored = store.doc_chunks(doc.doc_id)
     metas = stored["metadatas"]
-    chunks = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
+    if chunks is None:
+        chunks = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
     ids = {c.chunk_id for c in chunks}
     if (metas and len(metas) == len(chunks) and set(stored["ids"]) == ids
             and all(m.get("content_hash") == doc.content_hash and m.get("n_chunks") == len(chunks)
@@ -154,16 +156,34 @@ def _bar(**kwargs: Any) -> tqdm:
     return tqdm(file=sys.stderr, ncols=min(size.columns or 80, 100), nrows=size.lines or 24, **kwargs)
 
 
-def _embed(plans: list[_Plan], store: ChunkStore, report: IngestReport, bar: tqdm) -> None:
-    """Embed every pending chunk text of these documents in large batches."""
+def _embed(plans: list[_Plan], store: ChunkStore, bar: tqdm) -> int:
+    """Embed every pending chunk text of these documents in large batches; returns how many."""
     todo = [(p, i) for p in plans for i in p.pending]
     for s in range(0, len(todo), EMBED_SLICE):
         part = todo[s : s + EMBED_SLICE]
         vectors = embed_giving_way(store.embeddings, [p.chunks[i].text for p, i in part])
         for (p, i), v in zip(part, vectors, strict=True):
             p.vectors[i] = list(v)
-        report.chunks_embedded += len(part)
         bar.update(len(part))
+    return len(todo)
+
+
+def _write(plans: list[_Plan], store: ChunkStore, report: IngestReport, bar: tqdm,
+           lane: bool = False) -> None:
+    """Embed and write these documents a group at a time; only then delete their stale chunks."""
+    for group in _groups(plans, WRITE_GROUP):
+        embedded = _embed(group, store, bar)
+        if lane:
+            report.multilingual_chunks_embedded += embedded
+        else:
+            report.chunks_embedded += embedded
+        for plan in group:
+            written = store.upsert(plan.doc, plan.chunks, plan.vectors)
+            store.delete(plan.stale_ids)  # only after the new version is stored
+            if not lane:
+                report.chunks_written += written
+                (report.added if plan.is_new else report.updated).append(plan.doc.doc_id)
+            plan.vectors = []  # written: let the group's vectors go
 
 
 def _groups(plans: list[_Plan], size: int) -> Iterator[list[_Plan]]:
@@ -205,6 +225,8 @@ def ingest(inputs: list[str] | None, settings: Settings, store: ChunkStore | Non
         store = store or ChunkStore(settings)
         sources, folders = discover(inputs, report)
         plans: list[_Plan] = []
+        lane_plans: list[_Plan] = []  # the multilingual lane's own plan: it may lag (turned on later)
+        lane = store.lane
         seen: set[str] = set()
         show = _show_progress(progress)
         for source in _bar(iterable=sources, desc="reading", unit="doc", disable=not show):
@@ -223,15 +245,17 @@ def ingest(inputs: list[str] | None, settings: Settings, store: ChunkStore | Non
                 report.unchanged.append(doc.doc_id)
             else:
                 plans.append(plan)
+            if lane is not None:
+                lane_plan = _plan(doc, lane.settings, lane, chunks=plan.chunks if plan else None)
+                if lane_plan is not None:
+                    lane_plans.append(lane_plan)
         total = sum(len(p.pending) for p in plans)
         with _bar(total=total, desc="embedding", unit="chunk", disable=not (show and total)) as bar:
-            for group in _groups(plans, WRITE_GROUP):
-                _embed(group, store, report, bar)
-                for plan in group:
-                    report.chunks_written += store.upsert(plan.doc, plan.chunks, plan.vectors)
-                    store.delete(plan.stale_ids)  # only after the new version is stored
-                    (report.added if plan.is_new else report.updated).append(plan.doc.doc_id)
-                    plan.vectors = []  # written: let the group's vectors go
+            _write(plans, store, report, bar)
+        if lane is not None:
+            total = sum(len(p.pending) for p in lane_plans)
+            with _bar(total=total, desc="multilingual", unit="chunk", disable=not (show and total)) as bar:
+                _write(lane_plans, lane, report, bar, lane=True)
         if prune:
             _prune(folders, seen, store, report)
     report.seconds = round(time.perf_counter() - started, 3)

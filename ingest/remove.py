@@ -30,8 +30,8 @@ def remove_docs(doc_ids: list[str], settings: Settings, store: ChunkStore | None
         if unknown:
             raise InputError(f"no such document: {', '.join(unknown)[:300]} (nothing was removed; "
                              "see `corridor sources`)")
-        for doc_id, ids in chunk_ids.items():
-            store.delete(ids)
+        for doc_id in chunk_ids:
+            store.delete_doc(doc_id)  # the multilingual lane's copy too
             report.removed.append(doc_id)
         _forget_pages(store, wanted)
     report.seconds = round(time.perf_counter() - started, 3)

@@ -23,6 +23,10 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# The multilingual lane (a second, e5-embedded copy of every ingest) is on by default for users; tests turn it
+# off unless they are about it (tests/test_multilingual_lane.py, the quality eval), so the many small ingests
+# of the suite do not each embed twice. Subprocesses and CliRunner inherit this.
+os.environ.setdefault("CORRIDOR_MULTILINGUAL_LANE", "false")
 
 from corridor.settings import PROJECT_ROOT, Settings
 

@@ -31,8 +31,10 @@ _DOC_FIELDS = tuple(DocumentMeta.model_fields)
 # Optional Chunk fields stored as Chroma metadata when set (structure: interview turns, PDF pages).
 _CHUNK_EXTRAS = ("heading", "kind", "page", "speaker", "speaker_role", "question")
 T = TypeVar("T")
-# Embedded stores: path → the generation this process's cached Chroma system reflects (see ChunkStore._sync).
-_SYNCED: dict[str, str] = {}
+# Embedded stores: (path, collection) → the generation this process's cached Chroma system reflects (see
+# ChunkStore._sync). Per collection: a path holds several (the multilingual lane, the eval sets), each with
+# its own generation, and one collection's token must not look like another process's write to the next.
+_SYNCED: dict[tuple[str, str], str] = {}
 _EPOCH: dict[str, int] = {}  # path → how many times this process reopened it (stores rebind when it moves)
 
 
@@ -120,6 +122,7 @@ class ChunkStore:
         self.settings = settings
         self._embeddings = embeddings
         self._langchain = None
+        self._lane: ChunkStore | None = None
         try:
             if settings.uses_server:
                 self.client = chromadb.HttpClient(
@@ -144,7 +147,7 @@ class ChunkStore:
                 ) from exc
             raise StoreUnavailable(f"{settings.chroma_location} cannot be opened: {exc}") from exc
         if not settings.uses_server:  # the first open in this process reads the disk: it is current
-            _SYNCED.setdefault(self._path_key, str((self.collection.metadata or {}).get("generation", "")))
+            _SYNCED.setdefault(self._sync_key, str((self.collection.metadata or {}).get("generation", "")))
             self._epoch = _EPOCH.setdefault(self._path_key, 0)
         stored_model = (self.collection.metadata or {}).get("embedding_model")
         if stored_model and stored_model != settings.embedding_model:
@@ -165,6 +168,10 @@ class ChunkStore:
     def _path_key(self) -> str:
         return str(self.settings.store_dir / "chroma")
 
+    @property
+    def _sync_key(self) -> tuple[str, str]:
+        return self._path_key, self.settings.collection
+
     def _sync(self) -> None:
         """Reopen an embedded store that another process wrote to since this process last looked.
 
@@ -176,14 +183,14 @@ class ChunkStore:
             return
         key = self._path_key
         current = self.generation()
-        if _SYNCED.get(key) != current:
+        if _SYNCED.get(self._sync_key) != current:
             from chromadb.api.shared_system_client import SharedSystemClient
 
             log.info("the store changed in another process; reopening %s", self.settings.chroma_location)
             # Chroma has no public per-path reload: drop this path's cached system; the next client is fresh.
             SharedSystemClient._identifier_to_system.pop(key, None)
             _EPOCH[key] = _EPOCH.get(key, 0) + 1
-            _SYNCED[key] = current
+            _SYNCED[self._sync_key] = current
         if self._epoch != _EPOCH.get(key, 0):
             self.client = self._open_embedded()
             self.collection = self.client.get_collection(self.settings.collection, embedding_function=None)
@@ -193,6 +200,18 @@ class ChunkStore:
     def _fresh_metadata(self) -> dict[str, Any]:
         return {"generation": uuid.uuid4().hex, "embedding_model": self.settings.embedding_model,
                 "corridor_schema": SCHEMA}
+
+    @property
+    def lane(self) -> ChunkStore | None:
+        """The multilingual lane: the same chunks embedded by multilingual-e5 in a sibling collection
+        (settings.lane_settings), or None. Opened on first use; whole-document deletes and stale marks are
+        mirrored into it here, new chunks by the ingest pipeline."""
+        if self._lane is None:
+            lane_settings = self.settings.lane_settings()
+            if lane_settings is None:
+                return None
+            self._lane = ChunkStore(lane_settings)
+        return self._lane
 
     # -- lazy parts: a no-op ingest or `sources` never loads the model ---------------------------------------
     @property
@@ -308,7 +327,7 @@ class ChunkStore:
                     corridor_schema=SCHEMA)
         self.collection.modify(metadata=meta)
         if not self.settings.uses_server:
-            _SYNCED[self._path_key] = meta["generation"]
+            _SYNCED[self._sync_key] = meta["generation"]
 
     @_reachable
     def upsert(self, doc: DocumentMeta, chunks: list[Chunk], embeddings: list[list[float]]) -> int:
@@ -352,11 +371,15 @@ class ChunkStore:
         ids = self.doc_chunks(doc_id)["ids"]
         if ids:
             self.collection.update(ids=ids, metadatas=[{"stale": stale}] * len(ids))
+        if self.lane is not None:
+            self.lane.set_stale(doc_id, stale)
         return len(ids)
 
     @_reachable
     def delete_doc(self, doc_id: str) -> int:
-        """Delete every chunk of one document; returns how many there were."""
+        """Delete every chunk of one document (in the multilingual lane too); returns how many there were."""
         ids = self.doc_chunks(doc_id)["ids"]
         self.delete(ids)
+        if self.lane is not None:
+            self.lane.delete_doc(doc_id)
         return len(ids)

@@ -28,6 +28,7 @@ def cli_env(eval_store, env: dict[str, str] | None = None) -> Iterator[None]:
         mp.setenv("CORRIDOR_STORE_DIR", str(eval_store.settings.store_dir))
         mp.setenv("CORRIDOR_COLLECTION", eval_store.settings.collection.removesuffix("_eval"))
         mp.setenv("CORRIDOR_ANSWER_MODE", "extractive")
+        mp.setenv("CORRIDOR_MULTILINGUAL_LANE", "true")  # measure the product's default
         mp.delenv("CORRIDOR_PRESET", raising=False)
         get_settings.cache_clear()
         try:
