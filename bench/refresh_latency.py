@@ -5,11 +5,11 @@ A temporary store holds the bundled corpus (or, with --store, an existing store 
 one: the feed's articles are removed from it again at the end, and the questions come from --questions, a
 JSON list, else the gold set); a local web site serves a feed of synthetic articles
 (bench/synth.py, ~20 chunks each). One thread runs a refresh the way the bot's task does (BM25 in background
-mode, the new index prepared at the end, then swapped in) while the main thread asks gold-set questions in a
-loop. The same questions are timed before (idle) and after, each phase with the sentence cache warm (the
-"during" phase cycles the same 30 questions). Every question runs the full engine; figures are wall times.
-Last, one more write and one question in inline mode (what `corridor ask` does): what the first question
-after a write waits when it rebuilds BM25 itself.
+mode, rebuilt in a child process; the new index prepared at the end, in a child too, then swapped in) while
+the main thread asks gold-set questions in a loop. The same questions are timed before (idle) and after,
+each phase with the sentence cache warm (the "during" phase cycles the same 30 questions). Every question
+runs the full engine; figures are wall times. Last, one more write and one question in inline mode (what
+`corridor ask` does): what the first question after a write waits when it rebuilds BM25 itself.
 """
 
 from __future__ import annotations
@@ -111,11 +111,11 @@ def main() -> None:
             lexical.background = True
             try:
                 report = refresh(settings, store=engine.store)
-                lexical.prepare()
+                lexical.prepare(child=True)
             finally:
                 lexical.background = False
             result.update(seconds=round(time.perf_counter() - t0, 1), added=len(report.added),
-                          chunks_embedded=report.chunks_embedded)
+                          chunks_embedded=report.chunks_embedded, last_bm25_build=lexical.last_build)
             done.set()
 
         worker = threading.Thread(target=run_refresh)

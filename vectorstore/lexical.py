@@ -3,16 +3,28 @@
 The index is built from the store's texts and saved on local disk under the store's generation, so a
 process that starts against an unchanged store loads it (memory-mapped) instead of re-tokenising; any
 ingest bumps the generation and the next search rebuilds it once.
+
+In background mode (the bot) the rebuild runs in a child process (`python -m vectorstore.lexical_child`,
+which imports chromadb, bm25s and PyStemmer but not torch): it reads the chunks from the store itself, saves
+the index here under the generation it read, and the answering process loads that memory-mapped and swaps it
+in. A rebuild in a thread of the answering process shared its GIL with the questions (40 s of pure-Python
+work at 105k chunks; the worst question waited 1.1-1.5 s). Without a cache folder, or when the child fails,
+the index is built in the thread as before.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import logging
+import os
 import re
 import shutil
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +39,11 @@ log = logging.getLogger(__name__)
 TOKEN_PATTERN = r"(?u)\b\w\w+\b|\b\d\b"  # bm25s's default plus single digits ("5 billion")
 TOKENIZER_VERSION = "2"  # bump when terms() changes: cached indexes of another version are rebuilt
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
+CHILD_MODULE = "vectorstore.lexical_child"
+CHILD_TIMEOUT_S = 1800.0  # a child still building after this is killed (and the thread builds instead)
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # where the child imports `vectorstore` from
+_CHILDREN: set[subprocess.Popen] = set()  # running builder processes, killed if this process exits first
+_CHILDREN_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=1)
@@ -73,6 +90,69 @@ class _Loaded:
     vocab: dict[str, int]
 
 
+def index_key(location: str, collection: str, generation: str) -> str:
+    """The cache folder name of a store's index at one generation (and tokenizer version)."""
+    where = location + "/" + collection
+    key = f"{where}\x00{generation}\x00{TOKENIZER_VERSION}"
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def build_index(collection, generation: str) -> _Loaded:
+    """BM25 over every chunk of a Chroma collection (read page by page), labelled with `generation`: the
+    store's generation read before the first page (a write meanwhile makes the next check rebuild)."""
+    ids: list[str] = []
+    doc_ids: list[str] = []
+    dates: list[int] = []
+    vocab: dict[str, int] = {}
+    token_ids: list[list[int]] = []  # straight to ids: 100k chunks' term strings would hold ~0.4 GB
+    for page_ids, page_texts, page_metas in _pages(collection):
+        ids.extend(page_ids)
+        token_ids.extend([vocab.setdefault(t, len(vocab)) for t in terms(text)] for text in page_texts)
+        doc_ids.extend(m.get("doc_id", "") for m in page_metas)
+        dates.extend(int(m.get("date_num", 0) or 0) for m in page_metas)
+    retriever = bm25s.BM25()
+    if ids:
+        retriever.index(bm25s.tokenization.Tokenized(ids=token_ids, vocab=vocab), show_progress=False)
+    return _Loaded(generation, retriever, ids, np.array(doc_ids, dtype=object),
+                   np.array(dates, dtype=np.int64), vocab)
+
+
+def save_index(loaded: _Loaded, cache_dir: Path, key: str) -> None:
+    """Write the index to cache_dir/key through cache_dir/key.tmp and one rename, so a reader never sees a
+    half-written index; older generations (and a crashed builder's .tmp folders) are removed.
+    Raises OSError."""
+    target = cache_dir / key
+    tmp = target.with_suffix(".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    loaded.retriever.save(str(tmp))
+    (tmp / "corridor.json").write_text(json.dumps({
+        "ids": loaded.ids, "doc_ids": loaded.doc_ids.tolist(),
+        "date_nums": loaded.date_nums.tolist(), "vocab": loaded.vocab,
+    }))
+    for old in cache_dir.iterdir():  # one cached generation is enough
+        if old != tmp:
+            shutil.rmtree(old, ignore_errors=True)
+    tmp.rename(target)
+
+
+def child_job(settings, cache_dir: Path) -> dict:
+    """What `python -m vectorstore.lexical_child` needs to open the same store and cache folder."""
+    job = {"collection": settings.collection, "location": settings.chroma_location,
+           "cache_dir": str(cache_dir)}
+    if settings.uses_server:
+        job.update(host=settings.chroma_host, port=settings.chroma_port, ssl=settings.chroma_ssl)
+    else:
+        job["path"] = str(settings.store_dir / "chroma")  # as ChunkStore._open_embedded opens it
+    return job
+
+
+@atexit.register
+def _kill_children() -> None:
+    with _CHILDREN_LOCK:
+        for proc in list(_CHILDREN):
+            proc.kill()
+
+
 class LexicalIndex:
     """A BM25 index that follows a ChunkStore's generation."""
 
@@ -89,48 +169,27 @@ class LexicalIndex:
         self.background = False
         self._builder: threading.Thread | None = None
         self._builder_lock = threading.Lock()
+        self.child_python = sys.executable  # the interpreter a builder child runs (this process's own)
+        self.last_build: dict | None = None  # how the last index was made: {"where", "pid", "generation", …}
 
     # -- building ---------------------------------------------------------------------------------------
     def _key(self, generation: str) -> str:
-        where = self.store.settings.chroma_location + "/" + self.store.settings.collection
-        key = f"{where}\x00{generation}\x00{TOKENIZER_VERSION}"
-        return hashlib.sha256(key.encode()).hexdigest()[:20]
+        settings = self.store.settings
+        return index_key(settings.chroma_location, settings.collection, generation)
 
     def _build(self, generation: str) -> _Loaded:
-        ids: list[str] = []
-        doc_ids: list[str] = []
-        dates: list[int] = []
-        vocab: dict[str, int] = {}
-        token_ids: list[list[int]] = []  # straight to ids: 100k chunks' term strings would hold ~0.4 GB
-        for page_ids, page_texts, page_metas in _pages(self.store.collection):
-            ids.extend(page_ids)
-            token_ids.extend([vocab.setdefault(t, len(vocab)) for t in terms(text)] for text in page_texts)
-            doc_ids.extend(m.get("doc_id", "") for m in page_metas)
-            dates.extend(int(m.get("date_num", 0) or 0) for m in page_metas)
-        retriever = bm25s.BM25()
-        if ids:
-            retriever.index(bm25s.tokenization.Tokenized(ids=token_ids, vocab=vocab), show_progress=False)
-        loaded = _Loaded(generation, retriever, ids, np.array(doc_ids, dtype=object),
-                         np.array(dates, dtype=np.int64), vocab)
+        t0 = time.perf_counter()
+        loaded = build_index(self.store.collection, generation)
         self._save(loaded)
+        self.last_build = {"where": "here", "pid": os.getpid(), "generation": generation,
+                           "chunks": len(loaded.ids), "seconds": round(time.perf_counter() - t0, 1)}
         return loaded
 
     def _save(self, loaded: _Loaded) -> None:
         if self.cache_dir is None or not loaded.ids:
             return
-        target = self.cache_dir / self._key(loaded.generation)
-        tmp = target.with_suffix(".tmp")
         try:
-            shutil.rmtree(tmp, ignore_errors=True)
-            loaded.retriever.save(str(tmp))
-            (tmp / "corridor.json").write_text(json.dumps({
-                "ids": loaded.ids, "doc_ids": loaded.doc_ids.tolist(),
-                "date_nums": loaded.date_nums.tolist(), "vocab": loaded.vocab,
-            }))
-            for old in self.cache_dir.iterdir():  # one cached generation is enough
-                if old != tmp:
-                    shutil.rmtree(old, ignore_errors=True)
-            tmp.rename(target)
+            save_index(loaded, self.cache_dir, self._key(loaded.generation))
         except OSError as exc:  # a read-only or full disk only costs a rebuild next start
             log.warning("could not save the lexical index: %s", exc)
 
@@ -162,16 +221,79 @@ class LexicalIndex:
                 self._loaded = self._load_cached(generation) or self._build(generation)
             return self._loaded
 
-    def prepare(self) -> None:
+    def prepare(self, *, child: bool = False) -> None:
         """Build (or load) the index of the store as it is now and swap it in; in background mode questions
-        meanwhile use the one they had. Call it off the question path after writing (the bot does)."""
+        meanwhile use the one they had. Call it off the question path after writing (the bot does).
+
+        child=True builds it in a child process (see _build_in_child) so this process's GIL stays with the
+        questions; without a cache folder, or if the child fails, it is built here as with child=False."""
         with self._lock:  # one build at a time (an inline one in current() takes the same lock)
             generation = self.store.generation()
             if self._loaded is not None and self._loaded.generation == generation:
                 return
             if self.cache_dir is not None:
                 self.cache_dir.mkdir(parents=True, exist_ok=True)
-            self._loaded = self._load_cached(generation) or self._build(generation)  # one assignment: swap
+            loaded = self._load_cached(generation)
+            if loaded is None and child and self.cache_dir is not None:
+                loaded = self._build_in_child()
+            self._loaded = loaded or self._build(generation)  # one assignment: the swap
+
+    def _build_in_child(self) -> _Loaded | None:
+        """Build the store's index in `python -m vectorstore.lexical_child` and load what it saved.
+
+        The child opens the same store (embedded at the same path, or the same server), reads the generation
+        and every chunk itself, saves the index under that generation in the cache folder (save_index) and
+        prints what it built. This thread only waits for it (waiting on a process releases the GIL), then
+        loads the index memory-mapped. None when the child failed (logged) or the store is empty."""
+        assert self.cache_dir is not None
+        job = child_job(self.store.settings, self.cache_dir)
+        path = os.environ.get("PYTHONPATH")
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(_PACKAGE_ROOT), *([path] if path else [])]))
+        t0 = time.perf_counter()
+        try:
+            proc = subprocess.Popen([self.child_python, "-m", CHILD_MODULE, json.dumps(job)],
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    text=True, env=env)
+        except OSError as exc:
+            log.warning("could not start the lexical index builder (%s); building it in this process", exc)
+            return None
+        with _CHILDREN_LOCK:
+            _CHILDREN.add(proc)
+        try:
+            out, err = proc.communicate(timeout=CHILD_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            log.warning("the lexical index builder (pid %d) ran %.0f s; killed", proc.pid, CHILD_TIMEOUT_S)
+            proc.kill()
+            out, err = proc.communicate()
+        finally:
+            with _CHILDREN_LOCK:
+                _CHILDREN.discard(proc)
+        lines = [line for line in out.splitlines() if line.startswith("{")]
+        if proc.returncode != 0 or not lines:
+            tail = " | ".join(err.strip().splitlines()[-3:])[-600:]
+            log.warning("the lexical index builder (pid %d) failed with exit code %s: %s; building it in "
+                        "this process", proc.pid, proc.returncode, tail or "no output")
+            return None
+        try:
+            result = json.loads(lines[-1])
+            generation, chunks = str(result["generation"]), int(result["chunks"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("the lexical index builder (pid %d) printed %r; building it in this process",
+                        proc.pid, lines[-1][:200])
+            return None
+        if not chunks:
+            return None  # an empty store: nothing was saved, and building it here costs nothing
+        loaded = self._load_cached(generation)
+        if loaded is None:
+            log.warning("the lexical index builder (pid %d) reported generation %s but it cannot be loaded; "
+                        "building it in this process", proc.pid, generation)
+            return None
+        self.last_build = {"where": "child", "pid": proc.pid, "generation": generation, "chunks": chunks,
+                           "seconds": round(time.perf_counter() - t0, 1),
+                           "child_seconds": result.get("seconds")}
+        log.info("lexical index of %d chunks built in process %d in %.1f s", chunks, proc.pid,
+                 self.last_build["seconds"])
+        return loaded
 
     def _build_in_background(self) -> None:
         with self._builder_lock:
@@ -182,7 +304,7 @@ class LexicalIndex:
 
     def _prepare_logged(self) -> None:
         try:
-            self.prepare()
+            self.prepare(child=True)
         except Exception:  # the next question tries again; the old index keeps answering meanwhile
             log.exception("rebuilding the lexical index failed")
 

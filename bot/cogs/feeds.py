@@ -3,8 +3,9 @@ admin commands `/feeds add|list|remove`, `/remove` and `/gaps` (the ingest role 
 
 Questions never wait for a refresh: it runs in a worker thread; while it runs, the engine's BM25 index
 (vectorstore/lexical.py) is in background mode, so questions keep the index they had, and at its end the new
-index is built in that thread and swapped in. Each check also prepares the index when another process (a
-`corridor refresh` or `ingest`) changed the store, so the next question rarely has to.
+index is built in a child process (that thread only waits for it, so the bot's GIL stays with the questions)
+and swapped in. Each check also prepares the index, the same way, when another process (a `corridor refresh`
+or `ingest`) changed the store, so the next question rarely has to.
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ class Feeds(commands.Cog):
             if due:
                 await self.run_refresh()
             elif (lexical := self._lexical()) is not None:
-                await asyncio.to_thread(lexical.prepare)  # written by another process: index it here
+                # written by another process: index it now (in a child process), not on the next question
+                await asyncio.to_thread(lexical.prepare, child=True)
         except IngestBusy:
             log.info("an ingest is running; the refresh waits for the next check")
         except Exception as exc:  # a failed check (store unreachable, …) must not stop the loop
@@ -98,7 +100,7 @@ class Feeds(commands.Cog):
         lexical.background = True  # questions meanwhile keep the index they have
         try:
             report = refresh(self.bot.settings, store=self.bot.engine.store, prune_gone=prune_gone)
-            lexical.prepare()  # build the new BM25 index here, not on the next question
+            lexical.prepare(child=True)  # build the new BM25 index now (in a child process), not on questions
         finally:
             lexical.background = False
         return report
