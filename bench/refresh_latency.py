@@ -1,5 +1,5 @@
 """Answer latency while a refresh runs: `python -m bench.refresh_latency [--articles 15] [--out FILE]
-[--store DIR --collection NAME --questions FILE]`.
+[--store DIR --collection NAME --questions FILE [--server]]`.
 
 A temporary store holds the bundled corpus (or, with --store, an existing store such as the bench's 100k
 one: the feed's articles are removed from it again at the end, and the questions come from --questions, a
@@ -9,7 +9,8 @@ mode, rebuilt in a child process; the new index prepared at the end, in a child 
 the main thread asks gold-set questions in a loop. The same questions are timed before (idle) and after,
 each phase with the sentence cache warm (the "during" phase cycles the same 30 questions). Every question
 runs the full engine; figures are wall times. Last, one more write and one question in inline mode (what
-`corridor ask` does): what the first question after a write waits when it rebuilds BM25 itself.
+`corridor ask` does): what the first question after a write waits when it rebuilds BM25 itself. With
+--server the same store is served by `chroma run` on loopback and everything goes through it.
 """
 
 from __future__ import annotations
@@ -50,7 +51,22 @@ def main() -> None:
     parser.add_argument("--store", type=Path, default=None, help="an existing embedded store folder")
     parser.add_argument("--collection", default="corridor")
     parser.add_argument("--questions", type=Path, default=None, help="a JSON list of questions")
+    parser.add_argument("--server", action="store_true",
+                        help="serve the store with `chroma run` on loopback and go through it (writes then "
+                             "happen in the server's process, not the answering one)")
     args = parser.parse_args()
+    if args.server and args.store is None:
+        parser.error("--server needs --store")
+    if args.server:
+        from bench.server import chroma_server
+
+        with chroma_server(args.store / "chroma", args.store.parent / "chroma-server.log") as (_proc, port):
+            run(args, {"chroma_host": "127.0.0.1", "chroma_port": port})
+    else:
+        run(args, {})
+
+
+def run(args: argparse.Namespace, server: dict) -> None:
 
     from answering.engine import Engine
     from bench.synth import write_corpus
@@ -65,8 +81,8 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="corridor-refresh-bench-"))
     try:
         where = {"store_dir": args.store, "collection": args.collection} if args.store else {}
-        settings = make_settings(tmp, allow_private_urls=True, fetch_delay_s=0.0,
-                                 feed_max_items_per_poll=args.articles, **where)
+        settings = make_settings(tmp, allow_private_urls=True, fetch_delay_s=0.0, multilingual_lane=False,
+                                 feed_max_items_per_poll=args.articles, **where, **server)
         engine = Engine(settings)
         if args.store is None:
             ingest(None, settings, store=engine.store, progress=False)
@@ -142,6 +158,7 @@ def main() -> None:
                "lexical_load_s": round(lexical_load_s, 1), "refresh": result,
                "idle": figures(idle), "during_refresh": figures(during), "after": figures(after),
                "inline_first_question_after_a_write_ms": round(inline_first, 1),
+               "store": settings.chroma_location,
                "load_avg": [round(x, 2) for x in os.getloadavg()]}
         text = json.dumps(out, indent=2)
         print(text)
