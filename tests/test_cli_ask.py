@@ -1,4 +1,6 @@
-"""`corridor ask`, `ask --batch` and `chat` as a user runs them: real processes over an ingested store."""
+"""`corridor ask`, `ask --batch` and `chat` over an ingested store: as real processes where the process is
+the point (plain text in a pipe, the exit status and stderr of a bad call), in-process through Typer's
+CliRunner otherwise (the same command code; each subprocess spent ~10 s importing the model stack)."""
 
 from __future__ import annotations
 
@@ -24,8 +26,32 @@ def _run(args: list[str], ingested, stdin: str | None = None) -> subprocess.Comp
                           text=True, env=env, timeout=240)
 
 
+def _invoke(args: list[str], ingested, stdin: str | None = None):
+    """The CLI in this process, on the ingested store (settings re-read from the environment)."""
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+    from corridor.settings import get_settings
+
+    settings = ingested.settings
+    with pytest.MonkeyPatch.context() as mp:
+        env = {"CORRIDOR_DATA_DIR": settings.data_dir, "CORRIDOR_STORE_DIR": settings.store_dir,
+               "CORRIDOR_CORPUS_DIR": settings.corpus_dir, "COLUMNS": "120"}
+        for name, value in env.items():
+            mp.setenv(name, str(value))
+        for name in ("DISCORD_TOKEN", "CHROMA_HOST", "CORRIDOR_PRESET"):
+            mp.delenv(name, raising=False)
+        get_settings.cache_clear()
+        try:
+            result = CliRunner().invoke(app, args, input=stdin)
+        finally:
+            get_settings.cache_clear()
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
+
+
 def test_ask_json_gives_answer_and_citations(ingested) -> None:
-    proc = _run(["ask", "--json", "How long is the Baku–Tbilisi–Kars railway?"], ingested)
+    proc = _invoke(["ask", "--json", "How long is the Baku–Tbilisi–Kars railway?"], ingested)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert "826" in out["answer"] and not out["abstained"]
@@ -49,7 +75,7 @@ def test_batch_answers_every_line_in_order_and_reports_bad_lines(ingested, tmp_p
         "not json",
         json.dumps({"id": "c", "question": ""}),
     ]) + "\n")
-    proc = _run(["ask", "--batch", str(batch), "--json"], ingested)
+    proc = _invoke(["ask", "--batch", str(batch), "--json"], ingested)
     assert proc.returncode == 1  # two lines failed
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [r.get("id") for r in rows] == ["a", "b", None, "c"]
@@ -62,7 +88,7 @@ def test_batch_answers_every_line_in_order_and_reports_bad_lines(ingested, tmp_p
 def test_chat_keeps_the_conversation(ingested) -> None:
     script = ("What does Engin Ozer say about Turkish investments in the Caspian region?\n"
               "And when does he expect momentum to pick up?\n/quit\n")
-    proc = _run(["chat"], ingested, stdin=script)
+    proc = _invoke(["chat"], ingested, stdin=script)
     assert proc.returncode == 0, proc.stderr
     assert "2027" in proc.stdout
 
@@ -74,10 +100,10 @@ def test_ask_without_a_question_is_one_clear_line(ingested) -> None:
 
 
 def test_ask_filters_by_document_and_date(ingested) -> None:
-    proc = _run(["ask", "--json", "--doc", "06-wikipedia-baku-tbilisi-kars-railway",
+    proc = _invoke(["ask", "--json", "--doc", "06-wikipedia-baku-tbilisi-kars-railway",
                  "What does the Middle Corridor connect?"], ingested)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert {c["doc_id"] for c in out["citations"]} <= {"06-wikipedia-baku-tbilisi-kars-railway"}
-    bad = _run(["ask", "--since", "last week", "anything"], ingested)
+    bad = _run(["ask", "--since", "last week", "anything"], ingested)  # the real process: one clear line
     assert bad.returncode == 1 and "YYYY-MM-DD" in bad.stderr

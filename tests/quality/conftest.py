@@ -1,8 +1,8 @@
-"""One `corridor eval --split test,fresh-dev,fresh --mode extractive` run per session (real engine,
-embeddings and Chroma; the baseline runs alongside by default), shared by the quality gate and the report
-tests. It covers the gated sets (test, and fresh once data/eval/fresh_test.jsonl exists) and one tuning set
-(fresh-dev, which also exercises the loopback HTTP ingest of HTML fixtures); dev is left out to keep the
-wall time down."""
+"""One `corridor eval --split test,fresh --mode extractive` run per session (real engine, embeddings and
+Chroma; the baseline runs alongside by default), shared by the quality gate and the report tests. It covers
+the gated sets: test (with the multilingual lane) and fresh (which also exercises the loopback HTTP ingest
+of HTML fixtures). The tuning sets are left out to keep the wall time down; a smaller run in
+test_eval_cli.py checks that dev is never gated."""
 
 from __future__ import annotations
 
@@ -52,12 +52,12 @@ class EvalCLIRun:
     html: str
 
 
-SESSION_SPLITS = "test,fresh-dev,fresh"
+SESSION_SPLITS = "test,fresh"
 
 
 @pytest.fixture(scope="session")
 def eval_cli_run(eval_store, tmp_path_factory) -> EvalCLIRun:
-    """`corridor eval --split test,fresh-dev,fresh --mode extractive --out <tmp>`, run once."""
+    """`corridor eval --split test,fresh --mode extractive --out <tmp>`, run once."""
     out = tmp_path_factory.mktemp("eval-report")
     result = invoke(eval_store, ["--split", SESSION_SPLITS, "--mode", "extractive", "--out", str(out)])
     report_path = out / "report.json"
