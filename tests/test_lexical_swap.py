@@ -22,12 +22,28 @@ from vectorstore.store import ChunkStore
 pytestmark = pytest.mark.slow
 
 
-def test_background_mode_answers_from_the_old_index_until_the_new_one_is_swapped_in(
-        tmp_path, settings_factory, small_corpus, embeddings) -> None:
+def _wait_for_swap(lexical: LexicalIndex, old) -> None:
+    deadline = time.monotonic() + 300  # a generous ceiling on a loaded machine, not a timing bound
+    while lexical.current() is old:
+        assert time.monotonic() < deadline, "the background rebuild never finished"
+        time.sleep(0.05)
+
+
+def _cache_entries(lexical: LexicalIndex) -> list[str]:
+    return sorted(p.name for p in lexical.cache_dir.iterdir())
+
+
+def _indexed(tmp_path, settings_factory, small_corpus, embeddings):
+    """(settings, store, lexical index with its cache under tmp_path) over the small corpus, ingested."""
     settings = settings_factory(tmp_path)
     store = ChunkStore(settings, embeddings=embeddings)
     ingest([str(small_corpus)], settings, store=store, progress=False)
-    lexical = LexicalIndex(store, tmp_path / "bm25")
+    return settings, store, LexicalIndex(store, tmp_path / "bm25")
+
+
+def test_background_mode_answers_from_the_old_index_until_the_new_one_is_swapped_in(
+        tmp_path, settings_factory, small_corpus, embeddings) -> None:
+    settings, store, lexical = _indexed(tmp_path, settings_factory, small_corpus, embeddings)
     assert lexical.search("Zangezur", 3) and not lexical.search("zorvanite", 3)
     old = lexical.current()
 
@@ -35,10 +51,7 @@ def test_background_mode_answers_from_the_old_index_until_the_new_one_is_swapped
     ingest([str(small_corpus)], settings, store=store, progress=False)
     lexical.background = True
     assert lexical.search("zorvanite", 3) == []  # the old index answered at once; a rebuild has started
-    deadline = time.monotonic() + 120
-    while lexical.current() is old:  # event-based wait for the swap (no timing bound on the build itself)
-        assert time.monotonic() < deadline, "the background rebuild never finished"
-        time.sleep(0.05)
+    _wait_for_swap(lexical, old)  # event-based wait for the swap (no timing bound on the build itself)
     assert lexical.current().generation == store.generation()
     assert lexical.search("zorvanite", 3)
 
@@ -51,23 +64,9 @@ def test_background_mode_answers_from_the_old_index_until_the_new_one_is_swapped
     assert lexical.current() is swapped  # nothing left to rebuild inline
 
 
-def _wait_for_swap(lexical: LexicalIndex, old) -> None:
-    deadline = time.monotonic() + 300  # a generous ceiling on a loaded machine, not a timing bound
-    while lexical.current() is old:
-        assert time.monotonic() < deadline, "the background rebuild never finished"
-        time.sleep(0.05)
-
-
-def _cache_entries(lexical: LexicalIndex) -> list[str]:
-    return sorted(p.name for p in lexical.cache_dir.iterdir())
-
-
 def test_a_background_rebuild_runs_in_a_child_process_while_questions_use_the_old_index(
         tmp_path, settings_factory, small_corpus, embeddings) -> None:
-    settings = settings_factory(tmp_path)
-    store = ChunkStore(settings, embeddings=embeddings)
-    ingest([str(small_corpus)], settings, store=store, progress=False)
-    lexical = LexicalIndex(store, tmp_path / "bm25")
+    settings, store, lexical = _indexed(tmp_path, settings_factory, small_corpus, embeddings)
     old = lexical.current()
     assert lexical.last_build["where"] == "here"  # the first index of a process is built inline
 
@@ -136,10 +135,7 @@ def test_the_child_imports_no_model_and_refuses_a_wrong_store_path(tmp_path, ing
 
 def test_a_failed_child_leaves_the_old_index_answering_and_the_next_build_works(
         tmp_path, settings_factory, small_corpus, embeddings, caplog) -> None:
-    settings = settings_factory(tmp_path)
-    store = ChunkStore(settings, embeddings=embeddings)
-    ingest([str(small_corpus)], settings, store=store, progress=False)
-    lexical = LexicalIndex(store, tmp_path / "bm25")
+    settings, store, lexical = _indexed(tmp_path, settings_factory, small_corpus, embeddings)
     old = lexical.current()
     lexical.background = True
 
