@@ -87,11 +87,9 @@ class EvalStore:
 
 def set_settings(settings: Settings, eval_set: EvalSet, store_dir=None) -> Settings:
     """The settings of a set's store: collection `<name><suffix>` in the same store folder (or store_dir);
-    a fresh set may fetch from loopback (its own fixture server); the multilingual lane only where the set
-    asks questions in another language (building it costs e5 embeddings of every chunk)."""
+    a fresh set may fetch from loopback (its own fixture server), nothing else changes (the multilingual
+    lane included: an English question the language guess misreads goes to it, as in the product)."""
     update: dict = {"collection": f"{settings.collection}{eval_set.collection_suffix}"}
-    if settings.multilingual_lane and all(item.lang == "en" for item in eval_set.load()):
-        update["multilingual_lane"] = False
     if store_dir is not None:
         update["store_dir"] = store_dir
     if eval_set.fixtures is not None:
