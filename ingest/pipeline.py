@@ -168,22 +168,17 @@ def _embed(plans: list[_Plan], store: ChunkStore, bar: tqdm) -> int:
     return len(todo)
 
 
-def _write(plans: list[_Plan], store: ChunkStore, report: IngestReport, bar: tqdm,
-           lane: bool = False) -> None:
-    """Embed and write these documents a group at a time; only then delete their stale chunks."""
+def _write(plans: list[_Plan], store: ChunkStore, bar: tqdm) -> tuple[int, int]:
+    """Embed and write these documents a group at a time, each one's stale chunks deleted only after its new
+    version is stored; returns (chunks embedded, chunks written)."""
+    embedded = written = 0
     for group in _groups(plans, WRITE_GROUP):
-        embedded = _embed(group, store, bar)
-        if lane:
-            report.multilingual_chunks_embedded += embedded
-        else:
-            report.chunks_embedded += embedded
+        embedded += _embed(group, store, bar)
         for plan in group:
-            written = store.upsert(plan.doc, plan.chunks, plan.vectors)
-            store.delete(plan.stale_ids)  # only after the new version is stored
-            if not lane:
-                report.chunks_written += written
-                (report.added if plan.is_new else report.updated).append(plan.doc.doc_id)
+            written += store.upsert(plan.doc, plan.chunks, plan.vectors)
+            store.delete(plan.stale_ids)
             plan.vectors = []  # written: let the group's vectors go
+    return embedded, written
 
 
 def _groups(plans: list[_Plan], size: int) -> Iterator[list[_Plan]]:
@@ -251,11 +246,13 @@ def ingest(inputs: list[str] | None, settings: Settings, store: ChunkStore | Non
                     lane_plans.append(lane_plan)
         total = sum(len(p.pending) for p in plans)
         with _bar(total=total, desc="embedding", unit="chunk", disable=not (show and total)) as bar:
-            _write(plans, store, report, bar)
+            report.chunks_embedded, report.chunks_written = _write(plans, store, bar)
+        for plan in plans:
+            (report.added if plan.is_new else report.updated).append(plan.doc.doc_id)
         if lane is not None:
             total = sum(len(p.pending) for p in lane_plans)
             with _bar(total=total, desc="multilingual", unit="chunk", disable=not (show and total)) as bar:
-                _write(lane_plans, lane, report, bar, lane=True)
+                report.multilingual_chunks_embedded, _ = _write(lane_plans, lane, bar)
         if prune:
             _prune(folders, seen, store, report)
     report.seconds = round(time.perf_counter() - started, 3)

@@ -137,12 +137,11 @@ def get_embeddings(settings: Settings) -> Embeddings:
 
 def get_sentence_transformer(settings: Settings) -> Any:
     """The raw SentenceTransformer of the minilm/folder model (for benchmarks and checks against `encode`)."""
-    emb = get_embeddings(settings)
-    if settings.embedding_model == "minilm":
+    if settings.embedding_model == "minilm":  # corridor itself runs it without sentence-transformers
         from sentence_transformers import SentenceTransformer
 
         return SentenceTransformer(model_path("minilm"), device="cpu")
-    client = getattr(emb, "_client", None)
+    client = getattr(get_embeddings(settings), "_client", None)
     if client is None:
         raise InputError(f"embedding model {settings.embedding_model!r} is not a sentence-transformers model")
     return client
