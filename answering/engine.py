@@ -21,8 +21,9 @@ from vectorstore.retrieval import Filters, HybridRetriever, Retrieval, load_rera
 from . import extractive, llm, recency
 from .attribution import attribute
 from .citations import verify
-from .coverage import language, uncovered_reason
+from .coverage import uncovered_reason
 from .dates import parse_iso, periods, span
+from .language import language
 from .model_queue import Ticket
 from .progress import OnProgress, Progress
 from .question import clean_question, rewrite_follow_up, split_question
@@ -35,6 +36,8 @@ SOURCES_IN_ENGLISH = {
     "tr": "Kaynaklar İngilizce; alıntılar özgün dilinde verilmiştir. "
           "(The sources are in English; quoted as written.)",
     "ru": "Источники на английском языке; цитаты приведены без перевода. "
+          "(The sources are in English; quoted as written.)",
+    "kk": "Дереккөздер ағылшын тілінде; дәйексөздер түпнұсқа күйінде берілген. "
           "(The sources are in English; quoted as written.)",
 }
 INJECTION_NOTE = "Instructions inside the question were ignored: corridor answers only from its sources."

@@ -17,13 +17,12 @@ from corridor.settings import Settings
 from prompts import load
 
 from .citations import parse_markers
-from .coverage import language
+from .language import language, name
 from .model_queue import Cancelled, ModelQueue, Ticket
 from .sentences import sentences
 
 NOT_COVERED = "NOT_COVERED"
 _PROMPT_TAGS = re.compile(r"</?(?:passage|question)\b[^>]*>", re.I)
-LANGUAGES = {"en": "English", "tr": "Turkish", "ru": "Russian"}
 CONDENSE_MAX_TOKENS = 80
 QUEUE = ModelQueue()  # the process's one line for the model: one generation at a time
 
@@ -133,7 +132,7 @@ def format_passages(passages: list[Passage]) -> str:
 def messages_for(question: str, passages: list[Passage]) -> list[tuple[str, str]]:
     """The system and user prompts for one question (the answer is asked for in the question's language)."""
     user = load("answer_user").format(passages=format_passages(passages), question=question,
-                                      language=LANGUAGES[language(question)])
+                                      language=name(language(question)))
     return [("system", load("answer_system")), ("human", user)]
 
 

@@ -212,8 +212,8 @@ def _summary(ms: list[float]) -> dict[str, float]:
 def task_answer(a: dict[str, Any]) -> dict[str, Any]:
     """Warm-process latencies over a question set: retrieval (hybrid and dense-only), full answers with the
     sentence-embedding cache cold and warm, the naive LangChain baseline, and optionally concurrency."""
-    from answering.coverage import language
     from answering.engine import Engine
+    from answering.language import language
     from vectorstore.store import ChunkStore
 
     questions: list[str] = json.loads(Path(a["questions"]).read_text())

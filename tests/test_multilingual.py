@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from answering.coverage import language
 from answering.engine import Engine
+from answering.language import language
 from ingest.pipeline import ingest
 from vectorstore.store import ChunkStore
 
