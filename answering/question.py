@@ -79,6 +79,8 @@ def clean_question(raw: str, max_chars: int) -> CleanQuestion:
     return CleanQuestion(text=text, query=query, injection=injection)
 
 
+_FIGURE = re.compile(r"[$€£]?\d(?:[\d,.]*\d)?(?:\s*(?:%|(?:percent|billion|million|thousand|trillion)\b))?",
+                     re.I)
 _PART_BREAK = re.compile(
     r"\s*(?:,\s*and|;|,?\s+and\s+(?=(?:what|which|who|when|where|why|how|is|are|was|were|does|do|did|will|"
     r"would|can|could|has|have)\b))\s+", re.I)
@@ -131,11 +133,39 @@ def subject_terms(question: str) -> list[str]:
     return out
 
 
+def opens_sentence(text: str, at: int) -> bool:
+    """Does the word at `at` open a sentence (where a capital says nothing about a name)?"""
+    before = text[:at].rstrip()
+    return not before or before[-1] in ".?!:"
+
+
+def answer_terms(answer: str) -> list[str]:
+    """The names and figures of an earlier answer's first cited statement: what "that corridor" or "that
+    figure" in the next question points at. An answer without a citation (a refusal) gives none."""
+    first = re.match(r"(.+?)\s*\[\d+\]", answer, re.S)
+    if not first:
+        return []
+    text, out = first.group(1), []
+    for m in re.finditer(r"[\w’'-]+", text):
+        w = m.group(0)
+        name = w[0].isupper() and not opens_sentence(text, m.start())
+        if name and w.lower() not in stopwords() and len(w) >= 3 and w not in out:
+            out.append(w)
+    # Figures with a unit or currency only: a bare year or day in the answer ("born 17 May 1953") is rarely
+    # what "that" points at (measured on the dev and fresh-dev follow-ups, docs/QUALITY.md).
+    figures = [f for f in _FIGURE.findall(text) if not f.isdigit()]
+    return out + [f for f in figures if f not in out]
+
+
 def rewrite_follow_up(question: str, history: list[Turn] | None) -> str:
-    """Rule-based carry-over for extractive mode: a follow-up gets the previous question's subject."""
+    """Rule-based carry-over for extractive mode: a follow-up gets the previous question's subject and
+    the names and figures the previous answer gave."""
     if not history or not is_follow_up(question):
         return question
-    carried = [t for t in subject_terms(history[-1].standalone) if t.lower() not in question.lower()]
+    carried: list[str] = []
+    for t in subject_terms(history[-1].standalone) + answer_terms(history[-1].answer):
+        if t.lower() not in question.lower() and t.lower() not in (c.lower() for c in carried):
+            carried.append(t)
     if not carried:
         return question
     return f"{question} ({' '.join(carried)})"

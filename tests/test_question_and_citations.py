@@ -65,6 +65,22 @@ def test_follow_up_carries_the_previous_subject() -> None:
     assert rewrite_follow_up("How long is the Baku–Tbilisi–Kars railway?", history).endswith("railway?")
 
 
+def test_follow_up_carries_what_the_previous_answer_named() -> None:
+    prev = "Which corridor in the South Caucasus does Engin Ozer tie to Türkiye's logistics plans?"
+    answer = ("This question is directly tied to the unblocking of regional transport corridors in the South "
+              "Caucasus—specifically, the Zangezur corridor. [1] Trade may reach $15 billion by 2030. [2]")
+    out = rewrite_follow_up("Where exactly would that corridor run?", [Turn(question=prev, standalone=prev,
+                                                                             answer=answer)])
+    assert "Zangezur" in out and "South Caucasus" in out
+    assert "$15 billion" not in out  # only the first cited statement: the one that answered
+    goal = "Erdoğan set a goal of raising trade to $15 billion, up from 4.7% growth, by 2030. [1]"
+    out = rewrite_follow_up("Is that realistic?", [Turn(question="What goal?", standalone="What goal?",
+                                                        answer=goal)])
+    assert "$15 billion" in out and "4.7%" in out and "2030" not in out  # a bare year is not carried
+    refusal = "The sources do not cover this. Ask about Türkiye."  # no citation: carries nothing
+    assert rewrite_follow_up("And why?", [Turn(question="X?", standalone="X?", answer=refusal)]) == "And why?"
+
+
 def _passage(text: str) -> Passage:
     doc = DocumentMeta(doc_id="d", title="T", source="d.md", content_hash="h")
     return Passage(chunk=Chunk(chunk_id="c", doc_id="d", ordinal=0, text=text, start=0, end=len(text)),
