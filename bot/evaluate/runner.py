@@ -84,13 +84,14 @@ def locate_evidence(texts: DocTexts, item: GoldItem,
 def ask_corridor(engine, item: GoldItem, evidence: dict[str, list[Span]], mode: str,
                  k: int) -> QuestionResult:
     """The earlier turns first (building the history as the chat does), then the question, then the
-    retrieval its stand-alone form gets, for the retrieval metrics."""
+    retrieval its stand-alone form gets from the index that answered it, for the retrieval metrics."""
     history: list[Turn] = []
     for turn in item.conversation:
         earlier = engine.ask(turn, history, k=k, mode=mode)
         history.append(Turn(question=turn, standalone=earlier.standalone_question, answer=earlier.text))
     answer = engine.ask(item.question, history, k=k, mode=mode)
-    retrieval = engine.retrieve(answer.standalone_question, k=max(k, RETRIEVAL_DEPTH))
+    answering = engine.lane_for(item.question) or engine  # a Turkish question's retrieval is the lane's
+    retrieval = answering.retrieve(answer.standalone_question, k=max(k, RETRIEVAL_DEPTH))
     chunks = [p.chunk for p in retrieval.passages][:RETRIEVAL_DEPTH]
     return score(item, "corridor", answer, chunks, evidence, answer.latency_ms)
 
