@@ -98,6 +98,13 @@ class Engine:
                 self._lane = lane
             return self._lane
 
+    def lexical_indexes(self) -> list:
+        """The BM25 indexes questions read: this engine's, and the multilingual lane's once a question has
+        opened it (a refresh prepares each, so no Turkish question waits for a rebuild)."""
+        with self._lane_lock:
+            lane = self._lane
+        return [self.retriever.lexical] + ([lane.retriever.lexical] if lane is not None else [])
+
     @staticmethod
     def _placer(on_progress: OnProgress | None):
         return (lambda place: on_progress(Progress("queued", place=place))) if on_progress else None

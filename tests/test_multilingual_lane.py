@@ -13,6 +13,7 @@ from ingest.pipeline import ingest
 from ingest.remove import remove_docs
 from tests.conftest import BUNDLED_CORPUS
 from vectorstore import store as store_module
+from vectorstore.lexical import terms
 from vectorstore.store import ChunkStore
 
 pytestmark = pytest.mark.slow
@@ -117,3 +118,24 @@ def test_a_store_built_without_the_lane_catches_up(tmp_path, settings_factory) -
     assert report.multilingual_chunks_embedded == first.chunks_embedded
     answer = Engine(laned).ask(TURKISH)
     assert not answer.abstained and "2017" in answer.text
+
+
+def test_a_refresh_prepares_the_lanes_bm25_too(tmp_path, settings_factory) -> None:
+    """What the bot's refresh does (bot/cogs/feeds.py): every index questions read is rebuilt after the
+    write, the lane's included, so a Turkish question after a refresh does not wait for a BM25 build."""
+    corpus = _corpus(tmp_path, (GRAIN,))
+    settings = settings_factory(tmp_path, corpus_dir=corpus, multilingual_lane=True)
+    store = ChunkStore(settings)
+    ingest(None, settings, store=store, progress=False)
+    engine = Engine(settings, store)
+    assert len(engine.lexical_indexes()) == 1  # no lane engine until a question needs it
+    engine.ask(RUSSIAN)
+    main, lane = engine.lexical_indexes()
+    assert main is engine.retriever.lexical and lane is engine.lane_for(RUSSIAN).retriever.lexical
+    assert lane.store is store.lane and main.store is store
+    (corpus / "note.md").write_text("# Note\n\nThe Zhetysu silo consortium opened a terminal in 2026.\n")
+    ingest(None, settings, store=store, progress=False)
+    for lexical in (main, lane):
+        lexical.background = True
+        lexical.prepare()
+        assert lexical.knows(terms("consortium")[0])

@@ -62,8 +62,10 @@ class Feeds(commands.Cog):
 
         return FeedList(StateStore(self.bot.engine.store), self.bot.settings)
 
-    def _lexical(self):
-        return getattr(getattr(self.bot.engine, "retriever", None), "lexical", None)
+    def _lexicals(self) -> list:
+        """The engine's BM25 indexes (its own and the multilingual lane's); none for an engine without."""
+        indexes = getattr(self.bot.engine, "lexical_indexes", None)
+        return indexes() if indexes is not None else []
 
     async def cog_load(self) -> None:
         self.refresher.start()
@@ -79,9 +81,10 @@ class Feeds(commands.Cog):
             due = await asyncio.to_thread(lambda: bool(self._feeds().due()))
             if due:
                 await self.run_refresh()
-            elif (lexical := self._lexical()) is not None:
+            else:
                 # written by another process: index it now (in a child process), not on the next question
-                await asyncio.to_thread(lexical.prepare, child=True)
+                for lexical in self._lexicals():
+                    await asyncio.to_thread(lexical.prepare, child=True)
         except IngestBusy:
             log.info("an ingest is running; the refresh waits for the next check")
         except Exception as exc:  # a failed check (store unreachable, …) must not stop the loop
@@ -94,15 +97,16 @@ class Feeds(commands.Cog):
     def _refresh(self, prune_gone: bool) -> RefreshReport:
         from ingest.refresh import refresh
 
-        lexical = self._lexical()
-        if lexical is None:
-            return refresh(self.bot.settings, store=self.bot.engine.store, prune_gone=prune_gone)
-        lexical.background = True  # questions meanwhile keep the index they have
+        lexicals = self._lexicals()
+        for lexical in lexicals:
+            lexical.background = True  # questions meanwhile keep the index they have
         try:
             report = refresh(self.bot.settings, store=self.bot.engine.store, prune_gone=prune_gone)
-            lexical.prepare(child=True)  # build the new BM25 index now (in a child process), not on questions
+            for lexical in lexicals:  # build the new BM25 indexes now (in a child process), not on questions
+                lexical.prepare(child=True)
         finally:
-            lexical.background = False
+            for lexical in lexicals:
+                lexical.background = False
         return report
 
     async def run_refresh(self, prune_gone: bool = False) -> RefreshReport:
@@ -183,8 +187,7 @@ class Feeds(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         report = await asyncio.to_thread(remove_docs, doc_ids.split(), self.bot.settings,
                                          self.bot.engine.store)
-        lexical = self._lexical()
-        if lexical is not None:
+        for lexical in self._lexicals():
             await asyncio.to_thread(lexical.prepare)
         await interaction.followup.send(_clip(f"Removed {len(report.removed)}: {', '.join(report.removed)}"),
                                         ephemeral=True, allowed_mentions=NO_PINGS)
