@@ -21,7 +21,7 @@ from vectorstore.retrieval import Filters, HybridRetriever, Retrieval, load_rera
 from . import extractive, llm, recency
 from .attribution import attribute
 from .citations import verify
-from .coverage import uncovered_reason
+from .coverage import uncovered_reason, unstated_value
 from .dates import parse_iso, periods, span
 from .language import language
 from .model_queue import Ticket
@@ -275,6 +275,8 @@ class Engine:
             return self._abstain(question, standalone, passages, notes, mode)
         kept = recency.order(attribute(kept, numbered), timing)
         notes.extend(recency.notes(kept, timing, standalone))
+        if (gap := unstated_value(question, [s.text for s in kept])) is not None:
+            notes.append(gap)
         lang = language(question)
         if lang != "en" and mode == "extractive":
             notes.append(SOURCES_IN_ENGLISH[lang])

