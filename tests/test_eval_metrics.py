@@ -112,6 +112,25 @@ def test_citation_precision_recall_and_faithfulness() -> None:
     assert m.evidence_cited(refusal, {}, expect_abstain=True) is None  # not answerable: does not apply
 
 
+def test_opens_with_evidence() -> None:
+    ev = {QUOTE: [span_of(QUOTE)]}
+
+    def answer(*texts: str) -> Answer:
+        return Answer(question="q", standalone_question="q",
+                      statements=[Statement(text=t, citations=[1]) for t in texts],
+                      citations=[Citation(number=1, doc_id="doc", chunk_id="c", title="T", quote=DOC,
+                                          start=0, end=len(DOC))])
+
+    assert m.opens_with_evidence(answer("The visit primarily focused on trade and several projects."), ev,
+                                 expect_abstain=False) == 1.0
+    # the evidence second: cited, but the answer opens with background
+    assert m.opens_with_evidence(answer("Kazakhstan exports grain.", "The visit primarily focused on trade."),
+                                 ev, expect_abstain=False) == 0.0
+    # a whole passage as one statement (the baseline): its first sentence counts
+    assert m.opens_with_evidence(answer(DOC), ev, expect_abstain=False) == 0.0
+    assert m.opens_with_evidence(answer("The visit primarily focused on trade. More."), {}, True) is None
+
+
 def test_must_include_and_must_not_include() -> None:
     text = "Trade may grow over the next DECADE [1]; the $15 billion goal stands."
     groups = [["10 years", "decade"], ["Kazakhstan"], ["$15 billion", "15bn"]]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from answering.citations import support
+from answering.sentences import sentences
 from corridor.records import Answer, Chunk, Citation
 
 from .evidence import Span, contains, normalise
@@ -36,6 +37,8 @@ METRICS: list[Metric] = [
     Metric("citation_recall", "citation recall", 0.5, "evidence quotes that a cited passage contains"),
     Metric("evidence_cited", "evidence cited", 1.0,
            "answerable questions whose answer cites at least one passage containing an evidence quote"),
+    Metric("opens_with_evidence", "opens with evidence", None,
+           "answerable questions whose answer's first sentence holds (a sentence of) an evidence quote"),
     Metric("must_include_recall", "must_include recall", 1.0, "must_include groups found in the answer"),
     Metric("must_not_include_ok", "no must_not_include", 1.0, "the answer contains no forbidden text"),
     Metric("abstention_accuracy", "abstention accuracy", 1.0, "abstains exactly when it should"),
@@ -107,6 +110,24 @@ def evidence_cited(answer: Answer, evidence: dict[str, list[Span]], expect_absta
         return 0.0
     chunks = [citation_chunk(c) for c in answer.citations]
     return float(any(contains(ch, quote, spans) for ch in chunks for quote, spans in evidence.items()))
+
+
+def opens_with_evidence(answer: Answer, evidence: dict[str, list[Span]],
+                        expect_abstain: bool) -> float | None:
+    """1 when the answer's first sentence is (or holds) an evidence quote or one sentence of it: the answer
+    opens with what answers, not with background. The baseline's answer is a whole passage: its first
+    sentence counts. None as for evidence_cited."""
+    if expect_abstain or not evidence:
+        return None
+    if answer.abstained or not answer.statements:
+        return 0.0
+    first = normalise((sentences(answer.statements[0].text) or [""])[0])
+    for quote in evidence:
+        pieces = [normalise(quote)] + [normalise(s) for s in sentences(quote)]
+        if any(p and len(p.split()) >= 3 and p in first for p in pieces) or \
+                (len(first) >= 20 and first in normalise(quote)):
+            return 1.0
+    return 0.0
 
 
 def missing_groups(text: str, groups: list[list[str]]) -> list[list[str]]:
