@@ -40,6 +40,7 @@ class Candidate:
     facts: F.SentenceFacts
     lexical: list[float] = field(default_factory=list)  # per aspect: IDF-weighted share of question terms
     rare: list[float] = field(default_factory=list)  # per aspect: the same with IDF² (rare names count most)
+    predicate: list[float] = field(default_factory=list)  # per aspect: the same, its lower-case words only
     bigrams: list[float] = field(default_factory=list)  # per aspect: share of the question's term pairs
     semantic: list[float | None] = field(default_factory=list)  # per aspect; None until embedded
     rows: list[dict[str, float]] = field(default_factory=list)  # per aspect: the ranker's features
@@ -58,6 +59,7 @@ class Aspect:
     embedding: np.ndarray
     weights: dict[str, float]
     types: list[str]
+    predicate: frozenset[str] = frozenset()  # terms of its lower-case words: what it asks about the names
 
 
 class SentenceEmbeddings:
@@ -105,7 +107,9 @@ def _weights(query_terms: list[str], lexical: LexicalIndex) -> dict[str, float]:
 def _aspect(query: str, embedding: list[float], lexical: LexicalIndex) -> Aspect:
     q = np.asarray(embedding, dtype=np.float32)
     weights = _weights(terms(query), lexical)
-    return Aspect(query, q / (np.linalg.norm(q) or 1.0), weights, F.asked_types(query))
+    lower = " ".join(w for w in re.findall(r"[\w’'-]+", query) if w[:1].islower())
+    return Aspect(query, q / (np.linalg.norm(q) or 1.0), weights, F.asked_types(query),
+                  frozenset(terms(lower)))
 
 
 def _candidates(passages: list[Passage]) -> list[Candidate]:
@@ -152,11 +156,14 @@ def _lexical(cands: list[Candidate], aspects: list[Aspect]) -> None:
         title = titles.setdefault(c.passage.doc.doc_id, set(terms(c.passage.doc.title)))
         sent = terms(c.text)
         sent_terms, sent_pairs = set(sent), set(itertools.pairwise(sent))
-        c.lexical, c.rare = [], []
+        c.lexical, c.rare, c.predicate = [], [], []
         for a in aspects:
             weights = {t: w for t, w in a.weights.items() if t not in title} or a.weights
             c.lexical.append(sum(w for t, w in weights.items() if t in sent_terms)
                              / (sum(weights.values()) or 1.0))
+            asked = {t: w for t, w in weights.items() if t in a.predicate}
+            found = sum(w for t, w in asked.items() if t in sent_terms)
+            c.predicate.append(found / sum(asked.values()) if asked else 0.0)
             c.rare.append(sum(w * w for t, w in weights.items() if t in sent_terms)
                           / (sum(w * w for w in weights.values()) or 1.0))
         c.bigrams = [len(p & sent_pairs) / len(p) if p else 0.0 for p in pairs]
@@ -189,6 +196,7 @@ def _rows(cands: list[Candidate], aspects: list[Aspect], passages: list[Passage]
             row = F.vector(
                 sem=c.semantic[i] or 0.0, sem_best=sem_best, sem_rank=sem_rank.get(id(c), 0),
                 lex=c.lexical[i], lex_best=lex_best, lex_rank=lex_rank[id(c)], lex_rare=c.rare[i],
+                lex_predicate=c.predicate[i],
                 bigrams=c.bigrams[i],
                 dense=max(c.passage.dense_score or 0.0, 0.0),
                 passage_lex=(c.passage.lexical_score or 0.0) / best_lex, rank=c.passage.rank,

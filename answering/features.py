@@ -56,7 +56,7 @@ FEATURES = (
     "sem", "sem_rel", "sem_rank", "lex", "lex_rel", "lex_rank", "lex_rare", "bigrams", "dense", "passage_lex",
     "inv_rank", "type_match", "type_miss", "asked", "under_question_sem", "answer_opening", "intro",
     "leans_back", "log_words", "has_digit", "field_line", "title_overlap", "position", "about",
-    "speaker_named",
+    "speaker_named", "lex_predicate",
 )
 # Features known before a sentence is embedded: the first stage ranks on these to choose what to embed.
 STAGE1 = tuple(f for f in FEATURES if f not in {"sem", "sem_rel", "sem_rank", "under_question_sem"})
@@ -85,7 +85,8 @@ class SentenceFacts:
 
 
 def vector(*, sem: float, sem_best: float, sem_rank: int, lex: float, lex_best: float, lex_rank: int,
-           lex_rare: float, bigrams: float, dense: float, passage_lex: float, rank: int, types: list[str],
+           lex_rare: float, lex_predicate: float, bigrams: float, dense: float, passage_lex: float, rank: int,
+           types: list[str],
            sentence: str, facts: SentenceFacts, under_question_sem: float,
            title_overlap: float, speaker_named: bool) -> dict[str, float]:
     """The feature values of one sentence for one aspect."""
@@ -100,6 +101,9 @@ def vector(*, sem: float, sem_best: float, sem_rank: int, lex: float, lex_best: 
         "lex_rel": lex - lex_best,
         "lex_rank": 1.0 / max(lex_rank, 1),
         "lex_rare": lex_rare,
+        # the share of the question's lower-case words (the predicate: "rise", "describe", "percentage")
+        # the sentence has: a lead sentence that shares only the names does not answer
+        "lex_predicate": lex_predicate,
         "bigrams": bigrams,
         "dense": dense,
         "passage_lex": passage_lex,
