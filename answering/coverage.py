@@ -15,23 +15,12 @@ from corridor.records import Passage
 from vectorstore.lexical import LexicalIndex, stopwords, terms
 
 from .dates import parse_iso, periods
-from .features import gives_type
+from .features import asked_value, gives_type
 from .language import language, name
 
 _NAME = re.compile(r"(?<![\w.])[A-Z][\w’'-]*[a-z][\w’'-]*")  # capitalised words: names, places
 _YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s*[/–-]\s*(\d\d))?\b")
 MULTILINGUAL_MODELS = {"e5-multilingual"}
-# Questions that ask for a value outright, the answer types that give it, and how a note names it.
-_VALUE_ASKED = (
-    (re.compile(r"\bhow\s+long\b|\bhow\s+far\s+(?:is|are|was|were)\b", re.I), ("length", "duration"),
-     "a length or duration"),
-    (re.compile(r"\bhow\s+much\b", re.I), ("amount",), "an amount"),
-    (re.compile(r"\bhow\s+many\b", re.I), ("count",), "a number"),
-    (re.compile(r"^\W*when\s+(?:did|does|do|is|was|were|will|would|has|have|can|could)\b|"
-                r"\b(?:what|which)\s+(?:year|date|month|day)\b|\bsince\s+when\b", re.I), ("date",), "a date"),
-)
-
-
 def unknown_names(question: str, lexical: LexicalIndex, passages: list[Passage]) -> list[str]:
     """Names in the question (capitalised, not the first word) that no chunk in the store contains and
     no found passage's document names in its title or publisher ("the Wikipedia revision")."""
@@ -94,9 +83,7 @@ def unstated_value(question: str, statements: list[str]) -> str | None:
     quoted sentence gives one: the answer stays (what the sources say about it), but says plainly that
     the value itself is not there. Not a refusal: refusing on this lost answerable questions on the held-out
     sets (docs/QUALITY.md)."""
-    if language(question) != "en":
+    asked = asked_value(question) if language(question) == "en" else None
+    if asked is None or any(gives_type(s, list(asked[0])) for s in statements):
         return None
-    for asks, types, what in _VALUE_ASKED:
-        if asks.search(question) and not any(gives_type(s, list(types)) for s in statements):
-            return f"None of the quoted passages states {what}: the sources here may not give it."
-    return None
+    return f"None of the quoted passages states {asked[1]}: the sources here may not give it."

@@ -340,9 +340,18 @@ def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int,
                           and c.score[0] >= ranker.other_source * best), None)
         if other_doc is not None:
             add(other_doc)  # what another source says about the same question
-    # The answer opens with the ranker's best sentence (its type_match feature weighs the asked type): a rule
-    # that moved the first sentence of the asked type to the front was removed, measured in docs/QUALITY.md.
-    return chosen[:max_sentences + len(aspects)]
+    chosen = chosen[:max_sentences + len(aspects)]
+    # "how long", "when", "how much": the answer opens with the sentence that gives the length, date or figure
+    # (the rule; the ranker alone opened "How long is the BTK railway?" with a sentence about 2017).
+    # Only when the question opens by asking for the value (F.asked_value): not for who/where/why/what-is,
+    # whose type patterns (any capitalised name, "in X") put an intro sentence first, nor for a "when" or
+    # "how many" inside a longer question (docs/QUALITY.md).
+    asked = F.asked_value(aspects[0].query)
+    typed = next((c for c in chosen if F.gives_type(c.text, list(asked[0]))), None) if asked else None
+    if typed is not None:
+        chosen.remove(typed)
+        chosen.insert(0, typed)
+    return chosen
 
 
 def _figures(text: str) -> frozenset[str]:

@@ -45,6 +45,28 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                re.compile(r"\b[A-Z][a-z]+(?:[-\s][A-Z][a-z]+)+\b|\b(?:President|Minister|expert|said|told|"
                           r"author|interview\w*|according)\b")),
 }
+# Questions that ask for a value outright — their opening, after a leading "According to X," — the answer
+# types that give it, and how a note names it. Looser than asked_types on purpose: "Whom did he meet when he
+# said …?" asks for a person, not a date.
+_VALUE_QUESTIONS = (
+    (re.compile(r"^\W*how\s+(?:long|far\s+(?:is|are|was|were))\b", re.I), ("length", "duration"),
+     "a length or duration"),
+    (re.compile(r"^\W*how\s+much\b", re.I), ("amount",), "an amount"),
+    (re.compile(r"^\W*(?:by\s+)?how\s+many\b", re.I), ("count",), "a number"),
+    (re.compile(r"^\W*(?:by\s+)?what\s+(?:percentage|share)\b", re.I), ("share",), "a percentage"),
+    (re.compile(r"^\W*(?:when\s+(?:did|does|do|is|was|were|will|would|has|have|can|could)|(?:in\s+)?"
+                r"(?:what|which)\s+(?:year|date|month|day)|since\s+when)\b", re.I), ("date",), "a date"),
+)
+_LEADING_CLAUSE = re.compile(r"^\W*(?:according\s+to|in\s+the\s+view\s+of|in\s+your\s+view)[^,?]*,\s*", re.I)
+
+
+def asked_value(question: str) -> tuple[tuple[str, ...], str] | None:
+    """(answer types, what a note calls it) when the question opens by asking for a value ("How many …",
+    "When did …", "According to X, how much …"); None otherwise."""
+    opening = _LEADING_CLAUSE.sub("", question)
+    return next(((types, what) for asks, types, what in _VALUE_QUESTIONS if asks.search(opening)), None)
+
+
 # Sentences that lean on the one before them ("This includes …", "Against this backdrop, …").
 LEANS_BACK = re.compile(
     r"^(?:against this backdrop|in this context|this|these|that|those|such|it|however|therefore|"

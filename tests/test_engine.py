@@ -51,6 +51,12 @@ def test_names_figures_and_exact_terms_are_found(engine, question, needle) -> No
     assert needle in answer.text
 
 
+def test_a_value_question_opens_with_the_value(engine) -> None:
+    """'How long …?' opens with the sentence that gives the length (the issue's rule), not with background."""
+    answer = engine.ask("How long is the Baku–Tbilisi–Kars railway?")
+    assert "826 km" in answer.statements[0].text
+
+
 def test_lexical_search_finds_exact_figures(engine) -> None:
     hits = engine.retriever.lexical.search("826 km", 3)
     found = engine.store.get_passages([cid for cid, _ in hits])

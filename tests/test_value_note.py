@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from answering.coverage import unstated_value
+from answering.features import asked_value
 
 
 @pytest.mark.parametrize(("question", "statements", "says"), [
@@ -22,3 +23,17 @@ from answering.coverage import unstated_value
 def test_a_note_when_the_asked_value_is_not_quoted(question, statements, says) -> None:
     note = unstated_value(question, statements)
     assert (note is None) if says is None else (note is not None and says in note)
+
+
+@pytest.mark.parametrize(("question", "types"), [
+    ("How many Turkish companies operate in Kazakhstan?", ("count",)),
+    ("According to Tokayev, how much will trade reach?", ("amount",)),
+    ("By what percentage did imports rise in 2023?", ("share",)),
+    ("When did the BTK railway open?", ("date",)),
+    ("Whom did Tokayev meet when he said trade would reach $10 billion?", None),  # asks for a person
+    ("What did they discuss when they met in Baku?", None),
+    ("In which areas did Erdoğan expect agreements, and how many did they have?", None),  # not its opening
+])
+def test_what_counts_as_asking_for_a_value(question, types) -> None:
+    asked = asked_value(question)
+    assert (asked is None) if types is None else (asked is not None and asked[0] == types)
