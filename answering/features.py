@@ -46,8 +46,8 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                           r"author|interview\w*|according)\b")),
 }
 # Questions that ask for a value outright — their opening, after a leading "According to X," — the answer
-# types that give it, and how a note names it. Looser than asked_types on purpose: "Whom did he meet when he
-# said …?" asks for a person, not a date.
+# types that give it, and how a note names it. Narrower than asked_types on purpose: "Whom did he meet when
+# he said …?" asks for a person, not a date.
 _VALUE_QUESTIONS = (
     (re.compile(r"^\W*how\s+(?:long|far\s+(?:is|are|was|were))\b", re.I), ("length", "duration"),
      "a length or duration"),

