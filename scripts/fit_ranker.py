@@ -110,43 +110,33 @@ def probs(stage: dict, rows: list[dict]) -> np.ndarray:
 
 
 def held_out_probs(stage: dict, g: dict) -> np.ndarray:
-    """The question's sentence probabilities from the model fitted without its fold (set by out_of_fold),
-    else from `stage`: thresholds chosen on these hold for questions the ranker was not fitted on."""
+    """The question's sentence probabilities from the model fitted without its fold (main stores them as
+    "oof"), else from `stage`: thresholds chosen on these hold for questions the ranker was not fitted on."""
     return np.array(g["oof"], dtype=float) if "oof" in g else probs(stage, g["rows"])
 
 
-def out_of_fold(groups: list[dict], names: tuple[str, ...], c_reg: float, folds: int = 10) -> None:
-    """Store in each group ("oof") its probabilities under the model fitted on the other folds."""
+def fold_probs(groups: list[dict], names: tuple[str, ...], c_reg: float, folds: int = 10) -> list[np.ndarray]:
+    """Each question's sentence probabilities under the model fitted on the other folds (grouped by
+    question: fold f holds every folds-th question)."""
+    out: list[np.ndarray] = [np.empty(0)] * len(groups)
     for f in range(folds):
-        train = [g for i, g in enumerate(groups) if i % folds != f]
-        stage = fit(train, names, c_reg)
-        for g in (g for i, g in enumerate(groups) if i % folds == f):
-            g["oof"] = probs(stage, g["rows"]).tolist()
+        stage = fit([g for i, g in enumerate(groups) if i % folds != f], names, c_reg)
+        for i in range(f, len(groups), folds):
+            out[i] = probs(stage, groups[i]["rows"])
+    return out
 
 
-def top1(stage: dict, groups: list[dict]) -> float:
-    """Share of answerable questions whose best-scored statement (not a question) holds evidence."""
+def top1(stage: dict, groups: list[dict], p_all: list[np.ndarray] | None = None) -> float:
+    """Share of answerable questions whose best-scored statement (not a question) holds evidence, under
+    `stage` or, given, the probabilities `p_all` (one array a question)."""
     hits = []
-    for g in groups:
+    for i, g in enumerate(groups):
         if not any(g["labels"]):
             continue
-        p = probs(stage, g["rows"])
+        p = (probs(stage, g["rows"]) if p_all is None else p_all[i]).copy()
         p[np.asarray(g["questions"])] = -1
         hits.append(g["labels"][int(np.argmax(p))])
     return float(np.mean(hits)) if hits else 0.0
-
-
-def cross_validated(groups: list[dict], names, c_reg: float, folds: int = 5) -> float:
-    hits, n = 0.0, 0
-    for f in range(folds):
-        train = [g for i, g in enumerate(groups) if i % folds != f]
-        held = [g for i, g in enumerate(groups) if i % folds == f and any(g["labels"])]
-        if not held:
-            continue
-        stage = fit(train, names, c_reg)
-        hits += top1(stage, held) * len(held)
-        n += len(held)
-    return hits / max(n, 1)
 
 
 def _choose(p: np.ndarray, docs: list[str], ratio: float, floor: float, other: float) -> list[int]:
@@ -261,10 +251,11 @@ def main() -> None:
     print(f"{len(groups)} questions, {n} sentences, {pos} evidence sentences", file=sys.stderr)
     s1, s2 = fit(groups, STAGE1, args.c), fit(groups, FEATURES, args.c)
     for name, stage, names in (("stage 1", s1, STAGE1), ("stage 2", s2, FEATURES)):
+        held_out = fold_probs(groups, names, args.c)
         print(f"{name}: top-1 on dev {top1(stage, groups):.3f} (training), "
-              f"{cross_validated(groups, names, args.c, folds=10):.3f} (10-fold, grouped by question)",
-              file=sys.stderr)
-    out_of_fold(groups, FEATURES, args.c)  # the thresholds below are chosen on held-out probabilities
+              f"{top1(stage, groups, held_out):.3f} (10-fold, grouped by question)", file=sys.stderr)
+    for g, p in zip(groups, held_out, strict=True):  # stage 2's: the thresholds below are chosen on them
+        g["oof"] = p.tolist()
     ratio, floor, other = choose_keep(s2, groups)
     abstain, strong = choose_abstain(s2, groups)
     for f, w in sorted(zip(FEATURES, s2["coef"], strict=True), key=lambda t: -abs(t[1])):
