@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "data" / "eval" / "fresh_dev.jsonl"
 FIXTURES = ROOT / "data" / "eval" / "fresh" / "dev"
 ATTRIBUTION = ROOT / "data" / "eval" / "fresh" / "ATTRIBUTION.md"
+CORPUS = ROOT / "data" / "corpus"  # a question may also cite a bundled corpus file (same collection)
 MIN_PER_KIND = {"who_said": 4, "date_bound": 4, "latest": 3, "conflicting_sources": 3, "timeline": 3,
                 "single_doc": 3, "numeric": 3, "out_of_scope": 5}
 REQUIRED = {"id": str, "question": str, "evidence": list, "evidence_docs": list, "must_include": list,
@@ -38,14 +39,15 @@ def norm(text: str) -> str:
 
 @cache
 def extracted(stem: str) -> str:
-    """The cleaned text ingesting the fixture gives (HTML as served by URL, Markdown as a file)."""
-    html, md = FIXTURES / f"{stem}.html", FIXTURES / f"{stem}.md"
+    """The cleaned text ingesting a fixture (HTML served by URL, Markdown as a file) or corpus file gives."""
+    html, md, corpus = FIXTURES / f"{stem}.html", FIXTURES / f"{stem}.md", CORPUS / f"{stem}.md"
     if html.is_file():
         doc = from_html(html.read_bytes(), doc_id=stem, source=str(html), url=f"http://127.0.0.1/{html.name}")
-    elif md.is_file():
-        doc = from_markdown(md.read_bytes(), doc_id=stem, source=str(md))
+    elif md.is_file() or corpus.is_file():
+        path = md if md.is_file() else corpus
+        doc = from_markdown(path.read_bytes(), doc_id=stem, source=str(path))
     else:
-        raise AssertionError(f"no fixture named {stem}.html or {stem}.md in {FIXTURES}")
+        raise AssertionError(f"no fixture named {stem}.html or {stem}.md in {FIXTURES}, nor a corpus file")
     return norm(doc.text)
 
 
@@ -122,6 +124,7 @@ def test_fixtures_are_realistic_and_attributed() -> None:
         assert f"`{page.name}`" in attribution, f"{page.name} is not in ATTRIBUTION.md"
     stems = {p.stem for p in html + md}
     used = {d for q in QUESTIONS for d in q["evidence_docs"]}
-    assert used <= stems and stems <= used, f"unused fixtures: {stems - used}; unknown: {used - stems}"
-    interview = [q for q in QUESTIONS if any("interview" in d for d in q["evidence_docs"])]
+    known = stems | {p.stem for p in CORPUS.glob("*.md")}
+    assert used <= known and stems <= used, f"unused fixtures: {stems - used}; unknown: {used - known}"
+    interview = [q for q in QUESTIONS if any("interview" in d for d in q["evidence_docs"] if d in stems)]
     assert interview, "the interview fixture has questions"
