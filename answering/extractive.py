@@ -319,7 +319,14 @@ def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int,
     if not chosen:
         add(top[0])
     for i in range(1, len(aspects)):  # each part of "X, and Y?" gets its best sentence
-        add(max(top, key=lambda c: c.score[i]))
+        part_best = max(top, key=lambda c: c.score[i])
+        add(part_best)
+        types = aspects[i].types
+        if types and not F.gives_type(part_best.text, types):  # "… and how many?" wants a number too
+            typed_part = [c for c in top if F.gives_type(c.text, types)
+                          and c.score[i] >= TYPED_SHARE * part_best.score[i]]
+            if typed_part:
+                add(max(typed_part, key=lambda c: c.score[i]))
     if aspects[0].types:
         typed = [c for c in top
                  if F.gives_type(c.text, aspects[0].types) and c.score[0] >= TYPED_SHARE * best]
