@@ -17,8 +17,9 @@ from corridor.settings import Settings, get_settings
 from prompts import load
 from vectorstore.embeddings import QUESTIONS_FIRST
 from vectorstore.retrieval import Filters, HybridRetriever, Retrieval, load_reranker
+from vectorstore.sentence_vectors import SentenceVectors
 
-from . import extractive, llm, recency
+from . import extractive, llm, recency, sentence_vectors
 from .attribution import attribute
 from .citations import verify
 from .coverage import uncovered_reason, unstated_value
@@ -55,7 +56,8 @@ class Engine:
             store = ChunkStore(self.settings)
         self.store = store
         self.retriever = HybridRetriever(store, self.settings, reranker=load_reranker(self.settings))
-        self.sentence_embeddings = extractive.SentenceEmbeddings(store.embeddings)
+        self.sentence_embeddings = extractive.SentenceEmbeddings(
+            store.embeddings, stored=SentenceVectors(store) if self.settings.sentence_vectors else None)
         self._pool = ThreadPoolExecutor(max_workers=max(2, self.settings.max_concurrent_answers),
                                         thread_name_prefix="corridor-engine")
         self._ingest_lock = threading.Lock()
@@ -320,7 +322,10 @@ class Engine:
         from ingest.pipeline import ingest
 
         with self._ingest_lock:
-            return ingest(inputs, self.settings, store=self.store, prune=prune, progress=False)
+            report = ingest(inputs, self.settings, store=self.store, prune=prune, progress=False)
+            if self.settings.sentence_vectors and (report.added or report.updated):
+                sentence_vectors.prepare(self.store)
+            return report
 
     async def aingest(self, inputs: list[str], prune: bool = False) -> IngestReport:
         loop = asyncio.get_running_loop()

@@ -63,11 +63,13 @@ class Aspect:
 
 
 class SentenceEmbeddings:
-    """An LRU cache of sentence vectors: corpus sentences recur across questions."""
+    """An LRU cache of sentence vectors: corpus sentences recur across questions. Behind it, `stored` (the
+    vectors `answering.sentence_vectors.prepare` kept in Chroma at ingest), then the model for the rest."""
 
-    def __init__(self, embeddings, size: int = 20000) -> None:
+    def __init__(self, embeddings, size: int = 20000, stored=None) -> None:
         self.embeddings = embeddings
         self.size = size
+        self.stored = stored  # a vectorstore.sentence_vectors.SentenceVectors, or None
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -75,10 +77,12 @@ class SentenceEmbeddings:
         with self._lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if missing:
-            vectors = self.embeddings.embed_documents(missing)
+            found = self.stored.get(missing) if self.stored is not None else {}
+            rest = [t for t in missing if t not in found]
+            found.update(zip(rest, self.embeddings.embed_documents(rest) if rest else [], strict=True))
             with self._lock:
-                for t, v in zip(missing, vectors, strict=True):
-                    self._cache[t] = np.asarray(v, dtype=np.float32)
+                for t in missing:
+                    self._cache[t] = np.asarray(found[t], dtype=np.float32)
                 while len(self._cache) > self.size:
                     self._cache.popitem(last=False)
         with self._lock:

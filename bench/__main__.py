@@ -197,6 +197,13 @@ def section_answer(o: argparse.Namespace, cache: Path) -> dict[str, Any]:
          "reps": o.reps, "lane": True, "corpus": str(BUNDLED)},
         cache,
     )
+    # The same mix with every sentence embedded at answer time (no vectors prepared at ingest: as before).
+    out["mix_unprepared"] = run_task(
+        "answer",
+        {"store": str(store), "collection": "bench_cold", "questions": str(mix_questions(cache)),
+         "reps": o.reps, "lane": True, "corpus": str(BUNDLED), "sentence_vectors": False},
+        cache,
+    )
     env = {**ENV, "CORRIDOR_STORE_DIR": str(store), "CORRIDOR_COLLECTION": "bench_cold"}
     corridor = str(Path(sys.executable).parent / "corridor")
     out["cold_start_s"] = wall([corridor, "ask", COLD_QUESTION], env, o.runs)

@@ -37,6 +37,7 @@ def make_settings(a: dict[str, Any]) -> Settings:
         # The multilingual lane only where a task asks for it: the ingest rates compare the English
         # index with raw MiniLM encode, and the synthetic corpora are English.
         multilingual_lane=bool(a.get("lane")),
+        sentence_vectors=bool(a.get("sentence_vectors", True)),
     )
     if a.get("server"):
         host, port = a["server"].split(":")
@@ -225,6 +226,10 @@ def task_answer(a: dict[str, Any]) -> dict[str, Any]:
         from ingest.pipeline import ingest
 
         ingest([a["corpus"]], settings, store=store, progress=False)
+    if settings.sentence_vectors:  # as `corridor ingest` leaves a store: its sentences' vectors in Chroma
+        from answering.sentence_vectors import prepare
+
+        prepare(store)
     engine = Engine(settings, store)
     t = time.perf_counter()
     engine.retriever.lexical.current()  # loads the cached BM25 index, or builds it once for this store

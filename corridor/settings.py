@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     # (a paraphrase: "Yerevan" for Armenia); None: the value chosen on dev by scripts/fit_ranker.py.
     abstain_strong_match: float | None = None
     sentence_candidates: int = 12  # sentences embedded per question (~5 ms each with MiniLM when not cached)
+    # Embed every candidate sentence after an ingest, keep the vectors in Chroma (`<collection>__sentences`)
+    # so answers read them (answering/sentence_vectors.py); off: sentences are embedded at answer time.
+    sentence_vectors: bool = True
 
     # --- answering
     answer_mode: Literal["extractive", "llm"] = "extractive"

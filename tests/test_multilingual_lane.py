@@ -139,3 +139,19 @@ def test_a_refresh_prepares_the_lanes_bm25_too(tmp_path, settings_factory) -> No
         lexical.background = True
         lexical.prepare()
         assert lexical.knows(terms("consortium")[0])
+
+
+def test_prepared_sentence_vectors_spare_the_lane_its_e5_sentence_embeddings(laned) -> None:
+    from answering.sentence_vectors import candidate_texts, prepare
+    from tests.test_sentence_vectors import Counting
+    from vectorstore.sentence_vectors import SentenceVectors
+
+    _, store, _ = laned
+    prepare(store)
+    lane = store.lane
+    assert SentenceVectors(lane).count() == len(set(candidate_texts(lane))) > 0
+    plain = Engine(lane.settings.model_copy(update={"sentence_vectors": False}), lane).ask(TURKISH)
+    counting = Counting(lane.embeddings)
+    answer = Engine(lane.settings, ChunkStore(lane.settings, embeddings=counting)).ask(TURKISH)
+    assert counting.documents == 0 and not answer.abstained
+    assert [s.text for s in answer.statements] == [s.text for s in plain.statements]

@@ -1,0 +1,51 @@
+"""Embed, after an ingest, every sentence an answer could rank, and keep the vectors in Chroma
+(vectorstore.sentence_vectors): a question then reads them instead of embedding its candidates, which
+for the multilingual lane's e5 was most of an answer's time (docs/BENCHMARKS.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tqdm import tqdm
+
+from corridor.records import Passage
+from vectorstore.embeddings import embed_giving_way
+from vectorstore.sentence_vectors import SentenceVectors
+from vectorstore.store import ChunkStore, records_from
+
+from .extractive import _candidates
+
+SLICE = 64  # sentences per embedding call and per write
+
+
+def candidate_texts(store: ChunkStore, page: int = 2000) -> Iterator[str]:
+    """Every text the answering core may embed for this store's chunks: their candidate sentences and the
+    interviewer question an answer chunk carries (the same splitting as `extractive._candidates`)."""
+    for got in store._pages(["documents", "metadatas"], page):
+        for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+            chunk, doc = records_from(cid, text, meta)
+            yield from (c.text for c in _candidates([Passage(chunk=chunk, doc=doc, score=0.0)]))
+            if chunk.question:
+                yield chunk.question
+
+
+def prepare(store: ChunkStore, progress: bool = False, only_if_changed: bool = False) -> int:
+    """Store the vectors of this store's (and its multilingual lane's) sentences that are not stored yet;
+    returns how many were embedded. Incremental: after a re-ingest only new sentences cost anything.
+    `only_if_changed` (nothing was ingested): skip a store whose sentences were prepared before, rather than
+    read every chunk again to find none missing."""
+    done = 0
+    for s in [store] + ([store.lane] if store.lane is not None and store.lane.count() else []):
+        vectors = SentenceVectors(s)
+        if only_if_changed and vectors.count():
+            continue
+        todo = vectors.missing(candidate_texts(s))
+        bar = tqdm(total=len(todo), unit="sentence", desc=f"sentence vectors ({s.settings.embedding_model})",
+                   disable=not progress or not todo)
+        for i in range(0, len(todo), SLICE):
+            part = todo[i:i + SLICE]
+            vectors.add(part, embed_giving_way(s.embeddings, part))
+            bar.update(len(part))
+        bar.close()
+        done += len(todo)
+    return done
