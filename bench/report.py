@@ -194,6 +194,16 @@ def write_report(sections: dict[str, dict[str, Any]], mach: dict[str, str], out:
             ]
             targets.append(_p95_target("bundled corpus, realistic mix: full answer p95 < 150 ms", mix, 150))
             targets += _language_targets("realistic mix", mix)
+        bare = ans["figures"].get("mix_unprepared")
+        if bare:
+            lines += [
+                "The same mix without the sentence vectors `corridor ingest` prepares "
+                "(`CORRIDOR_SENTENCE_VECTORS=false`): every sentence an answer ranks is embedded at answer "
+                "time, so *cold* is the first question on each sentence since the process started.",
+                "",
+                *_latency_table(bare),
+                "",
+            ]
         if "concurrency" in a:
             lines += _concurrency_table(a["concurrency"], "bundled corpus")
         cs = ans["figures"]["cold_start_s"]
@@ -203,7 +213,9 @@ def write_report(sections: dict[str, dict[str, Any]], mach: dict[str, str], out:
             f'`corridor ask "{_q()}"` as a subprocess (process start, imports, model load, store open, '
             f"BM25 index load, first answer): **{span(cs, 2, ' s')}**. In the benchmark process: model "
             f"load {a['model_load_s']:.1f} s, BM25 index load {a['lexical_load_s']:.2f} s, store open to "
-            f"first answer {a['open_to_first_answer_s']:.1f} s.",
+            f"first answer {a['open_to_first_answer_s']:.1f} s"
+            + (f" (preparing the store's sentence vectors, once: {a['prepare_s']:.1f} s, "
+               f"{a['prepared']} sentences)" if a.get("prepared") else "") + ".",
             "",
         ]
         targets.append(("cold start to first answer < 8 s", f"{med(cs):.1f} s", med(cs) < 8))
