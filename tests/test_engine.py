@@ -117,18 +117,22 @@ def _passage(doc_id: str, ordinal: int, start: int, end: int, score: float):
     return Passage(chunk=chunk, doc=doc, score=score)
 
 
-def test_no_three_overlapping_chunks_of_one_paragraph() -> None:
+def test_diversity_caps_a_document_and_skips_duplicates_but_keeps_neighbours() -> None:
     from vectorstore.retrieval import diversify
 
-    # a, chunks 0-2 of one paragraph (spans overlap); b, other sources scoring lower
+    # neighbouring chunks of one document (spans overlap, as sections sharing a heading line do) may all be
+    # chosen: the third of them held the answer to fresh-dev fd109 and fd118
     ranked = [_passage("a", 0, 0, 700, 0.9), _passage("a", 1, 580, 1280, 0.8),
               _passage("a", 2, 1160, 1860, 0.7), _passage("b", 0, 0, 700, 0.6), _passage("c", 0, 0, 700, 0.5)]
-    chosen = diversify(ranked, 4)
-    assert [p.chunk.chunk_id for p in chosen] == ["a-0", "a-1", "b-0", "c-0"]
-    # three separate paragraphs of one document (spans do not overlap) may all be chosen
-    separate = [_passage("a", 0, 0, 500, 0.9), _passage("a", 1, 502, 900, 0.8),
-                _passage("a", 2, 902, 1400, 0.7), _passage("b", 0, 0, 700, 0.6)]
-    assert [p.chunk.chunk_id for p in diversify(separate, 4)] == ["a-0", "a-1", "a-2", "b-0"]
+    assert [p.chunk.chunk_id for p in diversify(ranked, 4)] == ["a-0", "a-1", "a-2", "b-0"]
+    # at most max_per_doc chunks of one document while others remain; held-back ones fill up at the end
+    capped = diversify(ranked, 4, max_per_doc=2)
+    assert [p.chunk.chunk_id for p in capped] == ["a-0", "a-1", "b-0", "c-0"]
+    assert [p.chunk.chunk_id for p in diversify(ranked[:3], 3, max_per_doc=2)] == ["a-0", "a-1", "a-2"]
+    # the same text twice counts once
+    twin = _passage("d", 0, 0, 700, 0.95)
+    twin.chunk.text = ranked[0].chunk.text
+    assert [p.chunk.chunk_id for p in diversify([twin, *ranked], 3)] == ["d-0", "a-1", "a-2"]
 
 
 def test_bad_questions_raise_short_input_errors(engine) -> None:
