@@ -23,7 +23,7 @@ from . import extractive, llm, recency, sentence_vectors
 from .attribution import attribute
 from .citations import verify
 from .coverage import uncovered_reason, unstated_value
-from .dates import parse_iso, periods, span
+from .dates import asks_latest, parse_iso, periods, span
 from .language import language
 from .model_queue import Ticket
 from .progress import OnProgress, Progress
@@ -43,6 +43,7 @@ SOURCES_IN_ENGLISH = {
 }
 INJECTION_NOTE = "Instructions inside the question were ignored: corridor answers only from its sources."
 DATED_EXTRA = 3  # passages a date-restricted search adds for a question naming a period
+NEWER_EXTRA = 2  # passages from newer documents a "latest" question's second search adds
 
 
 class Engine:
@@ -143,6 +144,7 @@ class Engine:
         standalone = self._standalone(query, history, mode, notes if notes is not None else [], ticket)
         retrieval = self._retrieve(standalone, k, filters)
         self._add_dated(standalone, retrieval, filters)
+        self._add_newer(standalone, retrieval, filters)
         parts = []
         for part in split_question(standalone):
             found = self._retrieve(part, 3, filters)
@@ -187,6 +189,22 @@ class Engine:
         dated = Filters(doc_ids=filters.doc_ids if filters else None, date_from=start.isoformat(),
                         date_to=end.isoformat())
         extra = self._retrieve(query, DATED_EXTRA, dated, query_embedding=retrieval.query_embedding,
+                               lexical_only=True)
+        have = {p.chunk.chunk_id for p in retrieval.passages}
+        retrieval.passages.extend(p for p in extra.passages if p.chunk.chunk_id not in have)
+
+    def _add_newer(self, query: str, retrieval: Retrieval, filters: Filters | None) -> None:
+        """A question about the latest or current state ("the latest target") gets a second search among
+        documents as new as the newest one found, or newer: the newest source may word the subject less
+        like the question than older ones do (fresh-dev fd16)."""
+        if not asks_latest(query) or (filters is not None and filters.date_range() is not None):
+            return
+        dates = [d for p in retrieval.passages if (d := parse_iso(p.doc.date)) is not None]
+        if not dates:
+            return
+        newer = Filters(doc_ids=filters.doc_ids if filters else None,
+                        date_from=max(dates).isoformat())
+        extra = self._retrieve(query, NEWER_EXTRA, newer, query_embedding=retrieval.query_embedding,
                                lexical_only=True)
         have = {p.chunk.chunk_id for p in retrieval.passages}
         retrieval.passages.extend(p for p in extra.passages if p.chunk.chunk_id not in have)

@@ -95,6 +95,16 @@ def test_a_period_question_searches_the_documents_dated_in_that_period(engine) -
     assert "wire-summit-new" in {p.doc.doc_id for p in dated.passages}  # added by the dated search
 
 
+def test_a_latest_question_also_searches_documents_as_new_or_newer(engine) -> None:
+    question = "Who took over the chairmanship of the Organization of Turkic States?"
+    _, plain, _ = engine.prepare(question, k=1)
+    assert [p.doc.doc_id for p in plain.passages] == ["wire-summit-old"]  # 2023: worded like the question
+    _, latest, _ = engine.prepare("Who holds the chairmanship of the Organization of Turkic States now?", k=1)
+    ids = [p.doc.doc_id for p in latest.passages]
+    assert ids[0] == "wire-summit-old" and "wire-summit-new" in ids[1:]  # 2024, found by the second search
+    assert all(p.doc.date >= "2023-11-04" for p in latest.passages[1:])
+
+
 def test_latest_puts_the_newest_source_first_and_says_as_of(engine) -> None:
     answer = engine.ask("What is the latest figure for bilateral trade between Kazakhstan and Türkiye?")
     assert not answer.abstained, answer.notes
