@@ -178,12 +178,13 @@ class Engine:
         return self._retrieve(clean.query or clean.text, k, filters, dense_only=dense_only)
 
     def _add_dated(self, query: str, retrieval: Retrieval, filters: Filters | None) -> None:
-        """A question naming a period ("in November 2024") whose passages hold no document dated in it
-        gets a second search restricted to that period: an article of that month may name only the day."""
+        """A question naming a period ("in November 2024") gets a second search restricted to that period
+        (an article of that month may name only the day), and when the period is a month, the passages
+        dated in it go first."""
         if filters is not None and filters.date_range() is not None:
             return  # the user chose the dates
         found = periods(query, self.today())
-        if not found or any(p.contains(parse_iso(x.doc.date)) for p in found for x in retrieval.passages):
+        if not found:
             return
         start, end = span(found)
         dated = Filters(doc_ids=filters.doc_ids if filters else None, date_from=start.isoformat(),
@@ -192,6 +193,9 @@ class Engine:
                                lexical_only=True)
         have = {p.chunk.chunk_id for p in retrieval.passages}
         retrieval.passages.extend(p for p in extra.passages if p.chunk.chunk_id not in have)
+        months = [p for p in found if p.kind == "point" and p.start.replace(day=1) == p.end.replace(day=1)]
+        if months:  # "in April 2024": what was reported that month first (a stable sort keeps the rest)
+            retrieval.passages.sort(key=lambda x: not any(p.contains(parse_iso(x.doc.date)) for p in months))
 
     def _add_newer(self, query: str, retrieval: Retrieval, filters: Filters | None) -> None:
         """A question about the latest or current state ("the latest target") gets a second search among

@@ -93,6 +93,11 @@ def test_a_period_question_searches_the_documents_dated_in_that_period(engine) -
     assert [p.doc.doc_id for p in plain.passages] == ["wire-summit-old"]  # the 2023 meeting wins alone
     _, dated, _ = engine.prepare(undated_q.rstrip("?") + " in November 2024?", k=1)
     assert "wire-summit-new" in {p.doc.doc_id for p in dated.passages}  # added by the dated search
+    assert dated.passages[0].doc.doc_id == "wire-summit-new"  # a month named: what was dated in it first
+    _, both, _ = engine.prepare(undated_q.rstrip("?") + " in November 2023?", k=2)
+    assert both.passages[0].doc.doc_id == "wire-summit-old"  # in period already: searched all the same
+    _, year, _ = engine.prepare(undated_q.rstrip("?") + " in 2024?", k=1)
+    assert year.passages[0].doc.doc_id == "wire-summit-old"  # a year is not a month: the order stays
 
 
 def test_a_latest_question_also_searches_documents_as_new_or_newer(engine) -> None:
