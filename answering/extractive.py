@@ -4,6 +4,7 @@ with its citation. No language model; every word of the answer is a word of a so
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 import threading
 from collections import OrderedDict
@@ -19,6 +20,8 @@ from . import features as F
 from .question import looks_like_instruction
 from .ranker import Ranker, load
 from .sentences import sentence_spans
+
+log = logging.getLogger(__name__)
 
 # A next sentence that qualifies the one chosen ("… unrealistic in the short term. But over 10 years …").
 _QUALIFIES = re.compile(r"^(?:but|however|yet|still|nevertheless|nonetheless)\b", re.I)
@@ -73,11 +76,22 @@ class SentenceEmbeddings:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
+    def _read_stored(self, texts: list[str]) -> dict:
+        """The prepared vectors of these texts; none when there are none or they cannot be read (they only
+        save time: a store that fails here fails its next search with a clear error anyway)."""
+        if self.stored is None:
+            return {}
+        try:
+            return self.stored.get(texts)
+        except Exception as exc:  # an optimisation must not break an answer
+            log.warning("stored sentence vectors not read (%s); embedding instead", exc)
+            return {}
+
     def __call__(self, texts: list[str]) -> list[np.ndarray]:
         with self._lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
         if missing:
-            found = self.stored.get(missing) if self.stored is not None else {}
+            found = self._read_stored(missing)
             rest = [t for t in missing if t not in found]
             found.update(zip(rest, self.embeddings.embed_documents(rest) if rest else [], strict=True))
             with self._lock:

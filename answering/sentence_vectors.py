@@ -11,7 +11,7 @@ from tqdm import tqdm
 from corridor.records import Passage
 from vectorstore.embeddings import embed_giving_way
 from vectorstore.sentence_vectors import SentenceVectors
-from vectorstore.store import ChunkStore, records_from
+from vectorstore.store import ChunkStore
 
 from .extractive import _candidates
 
@@ -21,12 +21,10 @@ SLICE = 64  # sentences per embedding call and per write
 def candidate_texts(store: ChunkStore, page: int = 2000) -> Iterator[str]:
     """Every text the answering core may embed for this store's chunks: their candidate sentences and the
     interviewer question an answer chunk carries (the same splitting as `extractive._candidates`)."""
-    for got in store._pages(["documents", "metadatas"], page):
-        for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-            chunk, doc = records_from(cid, text, meta)
-            yield from (c.text for c in _candidates([Passage(chunk=chunk, doc=doc, score=0.0)]))
-            if chunk.question:
-                yield chunk.question
+    for chunk, doc in store.iter_records(page):
+        yield from (c.text for c in _candidates([Passage(chunk=chunk, doc=doc, score=0.0)]))
+        if chunk.question:
+            yield chunk.question
 
 
 def prepare(store: ChunkStore, progress: bool = False, only_if_changed: bool = False) -> int:

@@ -106,3 +106,13 @@ def test_an_engine_ingest_prepares_what_it_added(built, small_corpus) -> None:
     report = Engine(settings, store).ingest([str(extra)])
     assert report.added and SentenceVectors(store).count() > before
     assert prepare(store) == 0
+
+
+def test_unreadable_stored_vectors_fall_back_to_the_model(built, embeddings) -> None:
+    settings, store = built
+    prepare(store)
+    counting = Counting(embeddings)
+    engine = Engine(settings, ChunkStore(settings, embeddings=counting))
+    store.client.delete_collection(settings.collection + SUFFIX)  # gone under the running engine
+    answer = engine.ask(QUESTION)
+    assert not answer.abstained and counting.documents > 0

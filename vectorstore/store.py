@@ -284,6 +284,14 @@ class ChunkStore:
             yield got["ids"], got["documents"]
 
     @_reachable
+    def iter_records(self, batch: int = 2000) -> Iterator[tuple[Chunk, DocumentMeta]]:
+        """Every stored chunk with its document's metadata, a page at a time."""
+        self._sync()
+        for got in self._pages(["documents", "metadatas"], batch):
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                yield records_from(cid, text, meta)
+
+    @_reachable
     def documents(self) -> list[SourceInfo]:
         """One entry per stored document with its chunk count, sorted by doc_id."""
         found: dict[str, SourceInfo] = {}
