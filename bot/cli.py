@@ -77,16 +77,16 @@ def ingest(
     store = open_store(s)
     report = run_ingest(inputs or [], s, store=store, prune=prune, progress=not as_json)
     if as_json:
-        _prepare_sentences(store, progress=False, changed=bool(report.added or report.updated))
+        prepare_sentences(store, progress=False, changed=bool(report.added or report.updated))
         print(report.model_dump_json(indent=2))
     else:
         print_report(report)
-        _prepare_sentences(store, progress=True, changed=bool(report.added or report.updated))
+        prepare_sentences(store, progress=True, changed=bool(report.added or report.updated))
     if report.failed and not (report.added or report.updated or report.unchanged or report.removed):
         raise typer.Exit(1)
 
 
-def _prepare_sentences(store: ChunkStore, progress: bool, changed: bool) -> None:
+def prepare_sentences(store: ChunkStore, progress: bool, changed: bool) -> None:
     """Embed the sentences an ingest added (kept in Chroma, so answers need not embed them). A no-op when
     CORRIDOR_SENTENCE_VECTORS is off, or nothing changed and the vectors were prepared before."""
     if store.settings.sentence_vectors:
@@ -213,7 +213,7 @@ def run() -> None:
     if store.count() == 0:
         err.print(f"The store is empty; ingesting the bundled corpus from {s.corpus_dir} …")
         print_report(run_ingest([], s, store=store, progress=True))
-        _prepare_sentences(store, progress=True, changed=True)
+        prepare_sentences(store, progress=True, changed=True)
     if s.discord_token is not None and s.discord_token.get_secret_value():
         start_discord(s)
     else:

@@ -20,6 +20,7 @@ from tests.fakediscord.client import running
 from tests.fakediscord.payloads import MANAGE_GUILD
 from tests.fakediscord.server import FakeDiscord, FakeInteraction, FakeUser
 from tests.feedsite import Page, Site, article, rss, serve
+from vectorstore.sentence_vectors import SentenceVectors
 
 pytest_plugins = ["tests.fakediscord.fixtures"]
 pytestmark = pytest.mark.slow
@@ -109,6 +110,7 @@ async def test_refresh_task_announces_once_and_admin_commands_are_guarded(
         text = await reply(fake, await sub(fake, admin, "feeds", "add", {"url": site.url("/feed.xml")}), mark)
         assert "Watching" in text and "every 1h" in text
         await wait_until(lambda: cog.runs > runs)
+        assert body in SentenceVectors(feed_engine.store).get([body])  # prepared by the refresh
         posted = [m for m in fake.sent_messages(fake.channel_id) if "Aktau ferry terminal" in m["content"]]
         assert len(posted) == 1
         content = posted[0]["content"]

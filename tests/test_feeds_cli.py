@@ -12,6 +12,7 @@ from bot.gaps import GapStore
 from corridor.records import DocumentMeta
 from corridor.settings import get_settings
 from tests.feedsite import Page, Site, article, rss, serve
+from vectorstore.sentence_vectors import SentenceVectors
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
@@ -56,6 +57,7 @@ def test_feeds_add_then_refresh_brings_articles_in_and_a_second_refresh_embeds_n
     first = json.loads(run("refresh", "--json").stdout)
     assert set(first) >= SUMMARY_KEYS and first["added"] == ["127.0.0.1-a.md"]
     assert first["chunks_embedded"] > 0
+    assert text in SentenceVectors(cli.open_store()).get([text])  # its sentences prepared for answers
     second = json.loads(run("refresh", "--json").stdout)
     assert second["chunks_embedded"] == 0 and second["unchanged"] == ["127.0.0.1-a.md"]
 

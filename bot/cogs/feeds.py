@@ -102,6 +102,10 @@ class Feeds(commands.Cog):
             lexical.background = True  # questions meanwhile keep the index they have
         try:
             report = refresh(self.bot.settings, store=self.bot.engine.store, prune_gone=prune_gone)
+            if self.bot.settings.sentence_vectors and (report.added or report.updated):
+                from answering.sentence_vectors import prepare
+
+                prepare(self.bot.engine.store)  # the new articles' sentences, so answers need not embed them
             for lexical in lexicals:  # build the new BM25 indexes now (in a child process), not on questions
                 lexical.prepare(child=True)
         finally:
