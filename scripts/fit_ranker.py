@@ -34,8 +34,7 @@ from answering.coverage import MULTILINGUAL_MODELS, missing_years, unknown_names
 from answering.features import FEATURES, STAGE1, as_array  # noqa: E402
 from answering.question import clean_question, rewrite_follow_up  # noqa: E402
 from answering.ranker import WEIGHTS  # noqa: E402
-from answering.sentences import sentences  # noqa: E402
-from bot.evaluate.evidence import normalise  # noqa: E402
+from bot.evaluate.evidence import holds_quote, normalise  # noqa: E402
 from corridor.records import Turn  # noqa: E402
 from corridor.settings import Settings  # noqa: E402
 
@@ -43,14 +42,8 @@ TUNING_SETS = ("dev", "fresh-dev")
 
 
 def label(sentence: str, quotes: list[str]) -> int:
-    """1 when the sentence holds an evidence quote or one sentence of it (a quote may run across two
-    sentences), or is itself a substantial part of a quote."""
-    s = normalise(sentence)
-    for q in quotes:
-        pieces = [normalise(q)] + [normalise(p) for p in sentences(q)]
-        if any(p and len(p.split()) >= 3 and p in s for p in pieces) or (len(s) >= 20 and s in normalise(q)):
-            return 1
-    return 0
+    """1 when the sentence holds (part of) an evidence quote, as "opens with evidence" counts it."""
+    return int(holds_quote(sentence, quotes))
 
 
 def collect(engine, items) -> list[dict]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from answering.sentences import sentences
 from corridor.records import Chunk
 
 OVERLAP_SHARE = 0.6
@@ -19,6 +20,19 @@ _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-
 def normalise(text: str) -> str:
     """Lower-cased, typographic marks folded, whitespace runs collapsed to one space, trimmed."""
     return " ".join(text.translate(_FOLD).lower().split())
+
+
+def holds_quote(sentence: str, quotes) -> bool:
+    """Does this sentence hold an evidence quote or one sentence of it (a quote may run across two
+    sentences), or is it itself a substantial part of a quote? What "opens with evidence" asks of an
+    answer's first sentence, and what scripts/fit_ranker.py labels an evidence sentence."""
+    s = normalise(sentence)
+    for quote in quotes:
+        pieces = [normalise(quote)] + [normalise(p) for p in sentences(quote)]
+        if any(p and len(p.split()) >= 3 and p in s for p in pieces) or \
+                (len(s) >= 20 and s in normalise(quote)):
+            return True
+    return False
 
 
 def normalise_with_map(text: str) -> tuple[str, list[int]]:

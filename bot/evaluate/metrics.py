@@ -15,7 +15,7 @@ from answering.citations import support
 from answering.sentences import sentences
 from corridor.records import Answer, Chunk, Citation
 
-from .evidence import Span, contains, normalise
+from .evidence import Span, contains, holds_quote, normalise
 
 SUPPORTED = 0.6  # answering.citations.support at or above this: the passage backs the sentence
 
@@ -121,13 +121,7 @@ def opens_with_evidence(answer: Answer, evidence: dict[str, list[Span]],
         return None
     if answer.abstained or not answer.statements:
         return 0.0
-    first = normalise((sentences(answer.statements[0].text) or [""])[0])
-    for quote in evidence:
-        pieces = [normalise(quote)] + [normalise(s) for s in sentences(quote)]
-        if any(p and len(p.split()) >= 3 and p in first for p in pieces) or \
-                (len(first) >= 20 and first in normalise(quote)):
-            return 1.0
-    return 0.0
+    return float(holds_quote((sentences(answer.statements[0].text) or [""])[0], evidence))
 
 
 def missing_groups(text: str, groups: list[list[str]]) -> list[list[str]]:
