@@ -181,18 +181,12 @@ class Engine:
         """A question naming a period ("in November 2024") gets a second search restricted to that period
         (an article of that month may name only the day), and when the period is a month, the passages
         dated in it go first."""
-        if filters is not None and filters.date_range() is not None:
-            return  # the user chose the dates
         found = periods(query, self.today())
         if not found:
             return
         start, end = span(found)
-        dated = Filters(doc_ids=filters.doc_ids if filters else None, date_from=start.isoformat(),
-                        date_to=end.isoformat())
-        extra = self._retrieve(query, DATED_EXTRA, dated, query_embedding=retrieval.query_embedding,
-                               lexical_only=True)
-        have = {p.chunk.chunk_id for p in retrieval.passages}
-        retrieval.passages.extend(p for p in extra.passages if p.chunk.chunk_id not in have)
+        if not self._search_more(query, retrieval, filters, DATED_EXTRA, start.isoformat(), end.isoformat()):
+            return
         months = [p for p in found if p.kind == "point" and p.start.replace(day=1) == p.end.replace(day=1)]
         if months:  # "in April 2024": what was reported that month first (a stable sort keeps the rest)
             retrieval.passages.sort(key=lambda x: not any(p.contains(parse_iso(x.doc.date)) for p in months))
@@ -201,17 +195,23 @@ class Engine:
         """A question about the latest or current state ("the latest target") gets a second search among
         documents as new as the newest one found, or newer: the newest source may word the subject less
         like the question than older ones do (fresh-dev fd16)."""
-        if not asks_latest(query) or (filters is not None and filters.date_range() is not None):
+        if not asks_latest(query):
             return
         dates = [d for p in retrieval.passages if (d := parse_iso(p.doc.date)) is not None]
-        if not dates:
-            return
-        newer = Filters(doc_ids=filters.doc_ids if filters else None,
-                        date_from=max(dates).isoformat())
-        extra = self._retrieve(query, NEWER_EXTRA, newer, query_embedding=retrieval.query_embedding,
-                               lexical_only=True)
+        if dates:
+            self._search_more(query, retrieval, filters, NEWER_EXTRA, max(dates).isoformat())
+
+    def _search_more(self, query: str, retrieval: Retrieval, filters: Filters | None, k: int,
+                     date_from: str, date_to: str | None = None) -> bool:
+        """A second, lexical search between these dates (within the user's documents), its passages added
+        after those found; False, and nothing searched, when the user chose the dates."""
+        if filters is not None and filters.date_range() is not None:
+            return False
+        dated = Filters(doc_ids=filters.doc_ids if filters else None, date_from=date_from, date_to=date_to)
+        extra = self._retrieve(query, k, dated, query_embedding=retrieval.query_embedding, lexical_only=True)
         have = {p.chunk.chunk_id for p in retrieval.passages}
         retrieval.passages.extend(p for p in extra.passages if p.chunk.chunk_id not in have)
+        return True
 
     def _standalone(self, query: str, history: list[Turn], mode: str, notes: list[str],
                     ticket: Ticket | None = None) -> str:
