@@ -345,8 +345,7 @@ class Engine:
 
         with self._ingest_lock:
             report = ingest(inputs, self.settings, store=self.store, prune=prune, progress=False)
-            if self.settings.sentence_vectors and (report.added or report.updated):
-                sentence_vectors.prepare(self.store)
+            sentence_vectors.after_ingest(self.store, report)
             return report
 
     async def aingest(self, inputs: list[str], prune: bool = False) -> IngestReport:

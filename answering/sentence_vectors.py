@@ -47,3 +47,15 @@ def prepare(store: ChunkStore, progress: bool = False, only_if_changed: bool = F
         bar.close()
         done += len(todo)
     return done
+
+
+def after_ingest(store: ChunkStore, report, progress: bool = False, catch_up: bool = False) -> int:
+    """What an ingest or a refresh (`report`) calls for: the vectors of the sentences it added or changed;
+    with `catch_up` (the CLI), also a whole store's when nothing changed but it was never prepared. Nothing
+    when CORRIDOR_SENTENCE_VECTORS is off."""
+    if not store.settings.sentence_vectors:
+        return 0
+    changed = bool(report.added or report.updated)
+    if not changed and not catch_up:
+        return 0
+    return prepare(store, progress=progress, only_if_changed=not changed)

@@ -77,22 +77,21 @@ def ingest(
     store = open_store(s)
     report = run_ingest(inputs or [], s, store=store, prune=prune, progress=not as_json)
     if as_json:
-        prepare_sentences(store, progress=False, changed=bool(report.added or report.updated))
+        prepare_sentences(store, report, progress=False)
         print(report.model_dump_json(indent=2))
     else:
         print_report(report)
-        prepare_sentences(store, progress=True, changed=bool(report.added or report.updated))
+        prepare_sentences(store, report, progress=True)
     if report.failed and not (report.added or report.updated or report.unchanged or report.removed):
         raise typer.Exit(1)
 
 
-def prepare_sentences(store: ChunkStore, progress: bool, changed: bool) -> None:
-    """Embed the sentences an ingest added (kept in Chroma, so answers need not embed them). A no-op when
-    CORRIDOR_SENTENCE_VECTORS is off, or nothing changed and the vectors were prepared before."""
-    if store.settings.sentence_vectors:
-        from answering.sentence_vectors import prepare
+def prepare_sentences(store: ChunkStore, report: IngestReport, progress: bool) -> None:
+    """Embed the sentences an ingest or refresh added (kept in Chroma, so answers need not embed them), or
+    a store's never prepared (answering.sentence_vectors.after_ingest)."""
+    from answering.sentence_vectors import after_ingest
 
-        prepare(store, progress=progress, only_if_changed=not changed)
+    after_ingest(store, report, progress=progress, catch_up=True)
 
 
 @app.command()
@@ -212,8 +211,9 @@ def run() -> None:
     store = open_store(s)
     if store.count() == 0:
         err.print(f"The store is empty; ingesting the bundled corpus from {s.corpus_dir} …")
-        print_report(run_ingest([], s, store=store, progress=True))
-        prepare_sentences(store, progress=True, changed=True)
+        report = run_ingest([], s, store=store, progress=True)
+        print_report(report)
+        prepare_sentences(store, report, progress=True)
     if s.discord_token is not None and s.discord_token.get_secret_value():
         start_discord(s)
     else:

@@ -43,13 +43,12 @@ def register(app: typer.Typer, cli: ModuleType) -> None:
 
         store = cli.open_store()
         report = run_refresh(cli.settings(), store=store, prune_gone=prune_gone, all_feeds=all_feeds)
-        changed = bool(report.added or report.updated)
         if as_json:
-            cli.prepare_sentences(store, progress=False, changed=changed)
+            cli.prepare_sentences(store, report, progress=False)
             print(report.model_dump_json(indent=2))
         else:
             cli.print_report(report)
-            cli.prepare_sentences(store, progress=True, changed=changed)
+            cli.prepare_sentences(store, report, progress=True)
         if report.stale and not as_json:
             cli.out.print(f"  stale (kept; --prune-gone removes): {', '.join(report.stale)}", highlight=False)
         for item in [] if as_json else report.new_items:

@@ -95,6 +95,7 @@ class Feeds(commands.Cog):
         await self.bot.wait_until_ready()
 
     def _refresh(self, prune_gone: bool) -> RefreshReport:
+        from answering.sentence_vectors import after_ingest
         from ingest.refresh import refresh
 
         lexicals = self._lexicals()
@@ -102,10 +103,7 @@ class Feeds(commands.Cog):
             lexical.background = True  # questions meanwhile keep the index they have
         try:
             report = refresh(self.bot.settings, store=self.bot.engine.store, prune_gone=prune_gone)
-            if self.bot.settings.sentence_vectors and (report.added or report.updated):
-                from answering.sentence_vectors import prepare
-
-                prepare(self.bot.engine.store)  # the new articles' sentences, so answers need not embed them
+            after_ingest(self.bot.engine.store, report)  # the new articles' sentences, for answers to read
             for lexical in lexicals:  # build the new BM25 indexes now (in a child process), not on questions
                 lexical.prepare(child=True)
         finally:
