@@ -341,13 +341,11 @@ def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int,
         add(part_best)
         types = aspects[i].types
         if types and not F.gives_type(part_best.text, types):  # "… and how many?" wants a number too
-            typed_part = [c for c in top if F.gives_type(c.text, types)
-                          and c.score[i] >= TYPED_SHARE * part_best.score[i]]
+            typed_part = _typed(top, types, i)
             if typed_part:
-                add(max(typed_part, key=lambda c: c.score[i]))
+                add(typed_part[0])
     if aspects[0].types:
-        typed = [c for c in top
-                 if F.gives_type(c.text, aspects[0].types) and c.score[0] >= TYPED_SHARE * best]
+        typed = _typed(top, aspects[0].types, 0)
         shown = [c for c in chosen if c in typed]
         if typed and not shown:  # "how long" wants a length: the best sentence that gives one goes in
             if len(chosen) >= max_sentences:
@@ -377,6 +375,14 @@ def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int,
         chosen.remove(typed)
         chosen.insert(0, typed)
     return chosen
+
+
+def _typed(top: list[Candidate], types: list[str], i: int) -> list[Candidate]:
+    """The sentences giving an answer of these types ("how long": a length) that score at least TYPED_SHARE
+    of the best score for aspect i, best first."""
+    best = max(c.score[i] for c in top)
+    return sorted((c for c in top if F.gives_type(c.text, types) and c.score[i] >= TYPED_SHARE * best),
+                  key=lambda c: -c.score[i])
 
 
 def _figures(text: str) -> frozenset[str]:
