@@ -41,25 +41,24 @@ class SentenceVectors:
 
     def get(self, texts: Iterable[str]) -> dict[str, list[float]]:
         """The stored vector of each text that has one."""
-        model = self.store.settings.embedding_model
-        by_id = {sentence_id(model, t): t for t in dict.fromkeys(texts)}
-        ids = list(by_id)
-        out: dict[str, list[float]] = {}
-        for i in range(0, len(ids), GET_BATCH):
-            got = self.collection.get(ids=ids[i:i + GET_BATCH], include=["embeddings"])
-            for sid, vector in zip(got["ids"], got["embeddings"], strict=True):
-                out[by_id[sid]] = vector
-        return out
+        by_id = self._ids(texts)
+        return {by_id[sid]: vector for got in self._fetch(list(by_id), ["embeddings"])
+                for sid, vector in zip(got["ids"], got["embeddings"], strict=True)}
 
     def missing(self, texts: Iterable[str]) -> list[str]:
-        """The texts with no stored vector, in order."""
-        texts = list(dict.fromkeys(texts))
+        """The texts with no stored vector, in order (their vectors are not read)."""
+        by_id = self._ids(texts)
+        have = {sid for got in self._fetch(list(by_id), []) for sid in got["ids"]}
+        return [t for sid, t in by_id.items() if sid not in have]
+
+    def _ids(self, texts: Iterable[str]) -> dict[str, str]:
+        """Each distinct text under its id, in order."""
         model = self.store.settings.embedding_model
-        ids = [sentence_id(model, t) for t in texts]
-        have: set[str] = set()
+        return {sentence_id(model, t): t for t in dict.fromkeys(texts)}
+
+    def _fetch(self, ids: list[str], include: list[str]):
         for i in range(0, len(ids), GET_BATCH):
-            have.update(self.collection.get(ids=ids[i:i + GET_BATCH], include=[])["ids"])
-        return [t for t, sid in zip(texts, ids, strict=True) if sid not in have]
+            yield self.collection.get(ids=ids[i:i + GET_BATCH], include=include)
 
     def add(self, texts: list[str], vectors: list[list[float]]) -> None:
         model = self.store.settings.embedding_model
