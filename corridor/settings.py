@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     fetch_k: int = 30
     rrf_k: int = 20  # measured on the gold set: 20 with BM25 at 0.7 gave the best hit@5 (bench/README)
     lexical_weight: float = 0.7  # BM25's weight in the fusion, dense search's being 1
+    # "fitted": the pool RRF chooses is ordered by the model scripts/fit_fusion.py fitted on the tuning sets
+    # (vectorstore/fusion.py); "rrf": by reciprocal rank fusion alone.
+    fusion: Literal["fitted", "rrf"] = "fitted"
     reranker_model: str | None = None  # a local cross-encoder folder; none ships offline
     # Below this best-sentence probability (the fitted ranker's, answering/ranker.py) the engine abstains;
     # None: the threshold chosen on the dev split by scripts/fit_ranker.py (in ranker_weights.json).

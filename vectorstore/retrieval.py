@@ -1,4 +1,5 @@
-"""Hybrid retrieval: dense (Chroma) + lexical (BM25), fused by reciprocal rank, then de-duplicated,
+"""Hybrid retrieval: dense (Chroma) + lexical (BM25), pooled by reciprocal rank fusion, ordered by the fitted
+fusion (vectorstore/fusion.py), then de-duplicated,
 diversified and optionally reranked. Returns Passages with the signals the answer engine needs.
 """
 
@@ -15,6 +16,8 @@ from corridor.errors import InputError
 from corridor.records import Chunk, DocumentMeta, Passage
 from corridor.settings import Settings
 
+from . import fusion
+from .fusion import Signals
 from .lexical import LexicalIndex, terms
 
 log = logging.getLogger(__name__)
@@ -73,7 +76,7 @@ class Retrieval:
 
 
 class HybridRetriever:
-    """Dense + BM25 over one ChunkStore, fused with reciprocal rank fusion."""
+    """Dense + BM25 over one ChunkStore: RRF chooses the pool, the fitted fusion orders it."""
 
     def __init__(self, store, settings: Settings | None = None, reranker=None) -> None:
         self.store = store
@@ -90,8 +93,36 @@ class HybridRetriever:
         BM25 filters in memory): the lexical hits still get their dense scores."""
         import time
 
+        k = k or self.settings.k
+        pool, q_emb, timings = self.pool(query, k, filters, dense_only, query_embedding, lexical_only)
+        t3 = time.perf_counter()
+        passages = [p for p, _ in pool]
+        if self.reranker is not None and passages:
+            passages = self._rerank(query, passages)
+        if not ASKS_ABOUT_SOURCE.search(query):  # a document's about block answers who/when/where-from only
+            passages = [p for p in passages if p.chunk.kind != "about"] or passages
+        chosen = diversify(passages, k)
+        fitted = self.fitted_fusion() if not (dense_only or lexical_only or self.reranker) else None
+        if fitted is not None and chosen:  # one search alone keeps its own order
+            signals = dict((id(p), sig) for p, sig in pool)
+            mine = [(p, signals[id(p)]) for p in chosen]
+            probs = fitted.probability(self.pool_features(query, mine, pool))
+            for p, prob in zip(chosen, probs, strict=True):
+                p.score = float(prob)
+            chosen.sort(key=lambda p: p.score, reverse=True)
+        for i, p in enumerate(chosen, 1):
+            p.rank = i
+        timings["fuse"] = (time.perf_counter() - t3) * 1e3
+        return Retrieval(chosen, q_emb, candidates=timings.pop("candidates"), timings_ms=timings)
+
+    def pool(self, query: str, k: int, filters: Filters | None = None, dense_only: bool = False,
+             query_embedding: list[float] | None = None, lexical_only: bool = False
+             ) -> tuple[list[tuple[Passage, Signals]], list[float], dict[str, float]]:
+        """The passages reciprocal rank fusion puts in its best `fetch_k` (in that order, score = RRF),
+        each with what the two searches said of it; the query's vector; timings."""
+        import time
+
         s = self.settings
-        k = k or s.k
         fetch_k = max(s.fetch_k, k * 3)
         filters = filters or Filters()
         t0 = time.perf_counter()
@@ -109,27 +140,38 @@ class HybridRetriever:
                 fused[cid] = fused.get(cid, 0.0) + weight / (s.rrf_k + rank + 1)
         dense_scores = dict(dense)
         lexical_scores = dict(lexical)
+        dense_rank = {cid: i for i, (cid, _) in enumerate(dense)}
+        lex_rank = {cid: i for i, (cid, _) in enumerate(lexical)}
         order = sorted(fused, key=fused.__getitem__, reverse=True)[: fetch_k]
         found = self.store.get_passages(order)
         missing = [cid for cid in order if cid not in dense_scores and cid in found]
         if missing:  # lexical-only hits still need a dense score for abstention and ranking
             dense_scores.update(self._cosine(q_emb, missing))
-        passages = [
-            Passage(chunk=found[cid][0], doc=found[cid][1], score=fused[cid],
-                    dense_score=dense_scores.get(cid), lexical_score=lexical_scores.get(cid))
+        pool = [
+            (Passage(chunk=found[cid][0], doc=found[cid][1], score=fused[cid],
+                     dense_score=dense_scores.get(cid), lexical_score=lexical_scores.get(cid)),
+             Signals(dense=dense_scores.get(cid, 0.0), dense_rank=dense_rank.get(cid),
+                     bm25=lexical_scores.get(cid, 0.0), lex_rank=lex_rank.get(cid)))
             for cid in order if cid in found
         ]
-        if self.reranker is not None and passages:
-            passages = self._rerank(query, passages)
-        if not ASKS_ABOUT_SOURCE.search(query):  # a document's about block answers who/when/where-from only
-            passages = [p for p in passages if p.chunk.kind != "about"] or passages
-        chosen = diversify(passages, k)
-        for i, p in enumerate(chosen, 1):
-            p.rank = i
-        t4 = time.perf_counter()
-        return Retrieval(chosen, q_emb, candidates=len(fused), timings_ms={
-            "embed": (t1 - t0) * 1e3, "dense": (t2 - t1) * 1e3, "lexical": (t3 - t2) * 1e3,
-            "fuse": (t4 - t3) * 1e3})
+        return pool, q_emb, {"embed": (t1 - t0) * 1e3, "dense": (t2 - t1) * 1e3, "lexical": (t3 - t2) * 1e3,
+                             "candidates": len(fused)}
+
+    def pool_features(self, query: str, these: list[tuple[Passage, Signals]],
+                      pool: list[tuple[Passage, Signals]] | None = None) -> list[dict[str, float]]:
+        """The fitted fusion's features (vectorstore/fusion.py) of these passages of the pool (default:
+        all of it)."""
+        pool = these if pool is None else pool
+        weights = {t: self.lexical.weight(t) for t in dict.fromkeys(terms(query))}
+        dense_best = max((sig.dense for _, sig in pool), default=0.0)
+        bm25_best = max((sig.bm25 for _, sig in pool), default=0.0)
+        return [fusion.features(weights, p.chunk, p.doc, sig, dense_best, bm25_best) for p, sig in these]
+
+    def fitted_fusion(self) -> fusion.Fusion | None:
+        """The fitted fusion for this store's embedding model, unless settings ask for RRF alone."""
+        if self.settings.fusion != "fitted":
+            return None
+        return fusion.load(self.settings.embedding_model)
 
     def _cosine(self, q_emb: list[float], ids: list[str]) -> dict[str, float]:
         got = self.store.collection.get(ids=ids, include=["embeddings"])

@@ -1,0 +1,89 @@
+"""The fitted fusion (vectorstore/fusion.py): reciprocal rank fusion chooses the passages, the model fitted
+by scripts/fit_fusion.py orders them; real store, real embeddings, the bundled weights."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from corridor.records import Chunk, DocumentMeta
+from corridor.settings import PROJECT_ROOT
+from vectorstore import fusion
+from vectorstore.retrieval import HybridRetriever
+
+QUESTIONS = (
+    "What was the main focus of President Tokayev's visit to Türkiye, according to Engin Ozer?",
+    "How long is the Baku–Tbilisi–Kars railway?",
+    "Why is Kazakhstan seen as an alternative grain supplier?",
+    "How does Turkey use the Organization of Turkic States on the Middle Corridor?",
+    "What did Engin Ozer say about the $15 billion trade target?",
+)
+
+
+@pytest.fixture(scope="module")
+def retrievers(ingested):
+    settings, store = ingested
+    return (HybridRetriever(store, settings.model_copy(update={"fusion": "fitted"})),
+            HybridRetriever(store, settings.model_copy(update={"fusion": "rrf"})))
+
+
+def test_the_bundled_fit_serves_minilm_only() -> None:
+    fitted = fusion.load("minilm")
+    assert fitted is not None and fitted.coef.shape == (len(fusion.FEATURES),)
+    assert fitted.meta["embedding_model"] == "minilm" and "dev" in fitted.meta["sets"]
+    assert fusion.load("e5-multilingual") is None  # other cosine scales keep RRF
+
+
+def test_fitted_fusion_orders_the_passages_rrf_chose(retrievers) -> None:
+    fitted, rrf = retrievers
+    reordered = 0
+    for q in QUESTIONS:
+        a, b = fitted.retrieve(q), rrf.retrieve(q)
+        ids_a, ids_b = [p.chunk.chunk_id for p in a.passages], [p.chunk.chunk_id for p in b.passages]
+        assert sorted(ids_a) == sorted(ids_b), q  # the same passages: only their order is the model's
+        assert [p.rank for p in a.passages] == list(range(1, len(ids_a) + 1))
+        scores = [p.score for p in a.passages]
+        assert all(0.0 < s < 1.0 for s in scores) and scores == sorted(scores, reverse=True), q
+        # the probabilities are the bundled model's, from the pool's own signals
+        pool, _, _ = rrf.pool(q, rrf.settings.k)
+        by_id = {p.chunk.chunk_id: (p, sig) for p, sig in pool}
+        mine = [by_id[i] for i in ids_a]
+        expected = fusion.load("minilm").probability(rrf.pool_features(q, mine, pool))
+        assert np.allclose(scores, expected)
+        reordered += ids_a != ids_b
+    assert reordered, "the fitted order never differed from RRF's: is the fusion switched off?"
+
+
+def test_a_single_search_keeps_its_own_order(retrievers) -> None:
+    fitted, rrf = retrievers
+    q = QUESTIONS[1]
+    for kw in ({"dense_only": True}, {"lexical_only": True}):
+        assert ([p.chunk.chunk_id for p in fitted.retrieve(q, **kw).passages]
+                == [p.chunk.chunk_id for p in rrf.retrieve(q, **kw).passages])
+
+
+def test_features_weigh_the_question_terms_by_idf() -> None:
+    doc = DocumentMeta(doc_id="d", title="Aktau port expansion", source="x", content_hash="h")
+    chunk = Chunk(chunk_id="c", doc_id="d", ordinal=0, text="The port of Aktau handled more cargo.",
+                  start=0, end=37)
+    weights = {"aktau": 3.0, "cargo": 1.0, "tariff": 4.0}
+    sig = fusion.Signals(dense=0.5, dense_rank=1, bm25=6.0, lex_rank=None)
+    f = fusion.features(weights, chunk, doc, sig, dense_best=0.7, bm25_best=12.0)
+    assert f["cover"] == pytest.approx(4.0 / 8.0) and f["title_cover"] == pytest.approx(3.0 / 8.0)
+    assert f["dense_rel"] == pytest.approx(-0.2) and f["dense_inv"] == pytest.approx(0.5)
+    assert f["bm25"] == pytest.approx(0.5) and f["lex_inv"] == 0.0
+    assert f["first_chunk"] == 1.0 and f["about"] == 0.0 and set(f) == set(fusion.FEATURES)
+
+
+def test_fit_fusion_refuses_the_held_out_sets() -> None:
+    before = fusion.WEIGHTS.read_bytes()
+    run = subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / "fit_fusion.py"), "--sets", "test"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode != 0 and "never tuned on" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert fusion.WEIGHTS.read_bytes() == before
+    assert json.loads(before)["meta"]["held_out"]  # the weights say which questions they were not fitted on

@@ -1,0 +1,89 @@
+"""The fitted fusion: orders the pool of passages that dense and BM25 search proposed by the probability,
+from a logistic model fitted on the tuning sets, that a passage holds the answer.
+
+Reciprocal rank fusion (its constants set by hand on the old gold set) still chooses the pool, the best
+`fetch_k` chunks of the two rankings; the fitted model then orders that pool from signals retrieval already
+has: the dense cosine and BM25 score, each absolute, relative to the best and as a rank; how much of the
+question's IDF weight the chunk and its document's title hold; its length; and what kind of chunk it is (a
+document's about block, an interview turn, its first chunk). `scripts/fit_fusion.py` writes
+`fusion_weights.json` (dev and fresh-dev only); scoring is a dot product. Stores of another embedding model
+(whose cosines have another scale) keep reciprocal rank fusion until a fit exists for them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from corridor.records import Chunk, DocumentMeta
+
+from .lexical import terms
+
+WEIGHTS = Path(__file__).with_name("fusion_weights.json")
+
+# The order of the coefficients in fusion_weights.json.
+FEATURES = ("dense", "dense_rel", "dense_inv", "bm25", "lex_inv", "cover", "title_cover", "log_len", "about",
+            "turn", "first_chunk")
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the two searches said of one pool chunk (ranks are 0-based; None: that search did not list it)."""
+
+    dense: float
+    dense_rank: int | None
+    bm25: float
+    lex_rank: int | None
+
+
+def features(query_weights: dict[str, float], chunk: Chunk, doc: DocumentMeta, sig: Signals,
+             dense_best: float, bm25_best: float) -> dict[str, float]:
+    """The feature values of one pool chunk; `query_weights`: the question's terms and their IDF."""
+    total = sum(query_weights.values()) or 1.0
+    in_chunk, in_title = set(terms(chunk.text)), set(terms(doc.title or ""))
+    return {
+        "dense": sig.dense,
+        "dense_rel": sig.dense - dense_best,
+        "dense_inv": 0.0 if sig.dense_rank is None else 1.0 / (sig.dense_rank + 1),
+        "bm25": sig.bm25 / bm25_best if bm25_best > 0 else 0.0,
+        "lex_inv": 0.0 if sig.lex_rank is None else 1.0 / (sig.lex_rank + 1),
+        "cover": sum(w for t, w in query_weights.items() if t in in_chunk) / total,
+        "title_cover": sum(w for t, w in query_weights.items() if t in in_title) / total,
+        "log_len": math.log1p(len(chunk.text.split())),
+        "about": float(chunk.kind == "about"),
+        "turn": float(chunk.kind == "turn"),
+        "first_chunk": float(chunk.ordinal == 0),
+    }
+
+
+@dataclass(frozen=True)
+class Fusion:
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    meta: dict
+
+    def probability(self, rows: list[dict[str, float]]) -> np.ndarray:
+        x = (np.asarray([[r[n] for n in FEATURES] for r in rows], dtype=np.float64) - self.mean) / self.scale
+        return 1.0 / (1.0 + np.exp(-(x @ self.coef + self.intercept)))
+
+
+@lru_cache(maxsize=4)
+def load(embedding_model: str, path: Path = WEIGHTS) -> Fusion | None:
+    """The fit for this embedding model, or None (no fit, or one for another model: fall back to RRF)."""
+    if not path.is_file():
+        return None
+    d = json.loads(path.read_text(encoding="utf-8"))
+    if d["meta"].get("embedding_model") != embedding_model or tuple(d["features"]) != FEATURES:
+        return None
+    return Fusion(np.asarray(d["mean"]), np.asarray(d["scale"]), np.asarray(d["coef"]), float(d["intercept"]),
+                  d["meta"])
+
+
+__all__ = ["FEATURES", "Fusion", "Signals", "features", "load"]
