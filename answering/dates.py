@@ -24,6 +24,19 @@ _MONTHS = {name: i for i, names in enumerate(
 _M = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|" \
      r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 _Y = r"(?:19|20)\d\d"
+# The months in the other languages the engine answers (Turkish, Russian, Kazakh), as stems that take their
+# case endings; next to a year they read as that month ("Temmuz 2025", "в июле 2025", "2025 жылғы шілдеде").
+_FOREIGN_MONTHS = (
+    ("ocak", "январ", "қаңтар"), ("şubat", "феврал", "ақпан"), ("mart", "март", "наурыз"),
+    ("nisan", "апрел", "сәуір"), ("mayıs", "ма[йяе]", "мамыр"), ("haziran", "июн", "маусым"),
+    ("temmuz", "июл", "шілде"), ("ağustos", "август", "тамыз"), ("eylül", "сентябр", "қыркүйек"),
+    ("ekim", "октябр", "қазан"), ("kasım", "ноябр", "қараша"), ("aralık", "декабр", "желтоқсан"))
+_FOREIGN_STEM = [re.compile(rf"^(?:{'|'.join(stems)})", re.I) for stems in _FOREIGN_MONTHS]
+_FM = "|".join(stem for stems in _FOREIGN_MONTHS for stem in stems)
+_FOREIGN_MONTH_YEAR = re.compile(
+    rf"\b(?P<m>(?:{_FM})\w*)(?:['’]\w+)?\s+(?P<y>{_Y})\b"  # Turkish and Russian: month, year
+    rf"|\b(?P<y2>{_Y})(?:['’]\w+)?\s+(?:жыл\w*\s+)?(?P<m2>(?:{_FM})\w*)",  # Kazakh: year, month
+    re.I)
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
             "nine": 9, "ten": 10, "a few": 3, "few": 3, "several": 3}
 # One point in time, longest shapes first. A year followed by /25 or -25 is a season ("2024/25
@@ -182,10 +195,21 @@ def _point(m: re.Match[str], today: date) -> _Point | None:
     return _Point(span[0], span[1], m.start(), m.end(), literal, now)
 
 
+def _english_months(question: str) -> str:
+    """A Turkish, Russian or Kazakh month next to a year written as "<Month> <year>" in English."""
+    def english(m: re.Match[str]) -> str:
+        word, year = (m["m"], m["y"]) if m["m"] else (m["m2"], m["y2"])
+        month = next(i for i, stem in enumerate(_FOREIGN_STEM, 1) if stem.match(word))
+        return f"{calendar.month_name[month]} {year}"
+    return _FOREIGN_MONTH_YEAR.sub(english, question)
+
+
 def periods(question: str, today: date | None = None) -> list[Period]:
     """The periods a question names, in order. "between 2023 and 2024" is one range; "in 2022 and 2024"
-    two years; "since 2022" runs to today; "before 2020" and "as of March 2025" are open at the start."""
+    two years; "since 2022" runs to today; "before 2020" and "as of March 2025" are open at the start.
+    Months in Turkish, Russian or Kazakh next to a year count too (and are named in English)."""
     today = today or date.today()
+    question = _english_months(question)
     points = [p for m in _POINT.finditer(question) if (p := _point(m, today)) is not None]
     out: list[Period] = []
     i = 0

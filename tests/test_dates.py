@@ -52,7 +52,23 @@ def test_periods_in_questions(question, expected) -> None:
     assert one(question) == expected
 
 
+@pytest.mark.parametrize(("question", "month", "text"), [
+    ("Kasım 2024'te Erdoğan ne dedi?", (2024, 11), "November 2024"),  # Turkish
+    ("Temmuz 2025'te Ankara'da ne imzalandı?", (2025, 7), "July 2025"),
+    ("Что подписали в июле 2025 года?", (2025, 7), "July 2025"),  # Russian, with its case endings
+    ("С кем встретился Токаев в мае 2024 года?", (2024, 5), "May 2024"),
+    ("2025 жылғы шілдеде Анкарада қандай кеңес өтті?", (2025, 7), "July 2025"),  # Kazakh: year, then month
+    ("2024 жылдың қазан айында не болды?", (2024, 10), "October 2024"),
+])
+def test_months_in_turkish_russian_and_kazakh(question, month, text) -> None:
+    [p] = periods(question, TODAY)
+    assert (p.start, p.end, p.kind) == (date(*month, 1), date(month[0], month[1] + 1, 1) - date.resolution,
+                                        "point")
+    assert p.text == text  # notes name the month in English, the language of the sources
+
+
 @pytest.mark.parametrize("question", [
+    "Қазан қаласында не болды?",  # Kazan the city, not October: no year beside it
     "How much wheat did Kazakhstan export in the 2024/25 marketing year?",  # a season, not a period
     "How much wheat in the 2024-25 season?",
     "Is the railway 2000 km long?",  # a length, not a year
