@@ -50,13 +50,13 @@ def collect(engine, items) -> list[dict]:
         if not query:
             continue
         standalone = rewrite_follow_up(query, history) if history else query
-        pool, _, _ = engine.retriever.pool(standalone, engine.settings.k)
+        pool = engine.retriever.pool(standalone, engine.settings.k)
         quotes = [normalise(q) for q in it.evidence]
         out.append({
             "id": it.id,
-            "rows": engine.retriever.pool_features(standalone, pool),
-            "labels": [int(any(q in normalise(p.chunk.text) for q in quotes)) for p, _ in pool],
-            "rrf": [p.score for p, _ in pool],
+            "rows": engine.retriever.pool_features(standalone, pool.passages, pool),
+            "labels": [int(any(q in normalise(p.chunk.text) for q in quotes)) for p in pool.passages],
+            "rrf": [p.score for p in pool.passages],
         })
     return out
 

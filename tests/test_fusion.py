@@ -49,10 +49,9 @@ def test_fitted_fusion_orders_the_passages_rrf_chose(retrievers) -> None:
         scores = [p.score for p in a.passages]
         assert all(0.0 < s < 1.0 for s in scores) and scores == sorted(scores, reverse=True), q
         # the probabilities are the bundled model's, from the pool's own signals
-        pool, _, _ = rrf.pool(q, rrf.settings.k)
-        by_id = {p.chunk.chunk_id: (p, sig) for p, sig in pool}
-        mine = [by_id[i] for i in ids_a]
-        expected = fusion.load("minilm").probability(rrf.pool_features(q, mine, pool))
+        pool = rrf.pool(q, rrf.settings.k)
+        by_id = {p.chunk.chunk_id: p for p in pool.passages}
+        expected = fusion.load("minilm").probability(rrf.pool_features(q, [by_id[i] for i in ids_a], pool))
         assert np.allclose(scores, expected)
         reordered += ids_a != ids_b
     assert reordered, "the fitted order never differed from RRF's: is the fusion switched off?"

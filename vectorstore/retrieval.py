@@ -1,6 +1,6 @@
-"""Hybrid retrieval: dense (Chroma) + lexical (BM25), pooled by reciprocal rank fusion, ordered by the fitted
-fusion (vectorstore/fusion.py), then de-duplicated,
-diversified and optionally reranked. Returns Passages with the signals the answer engine needs.
+"""Hybrid retrieval: dense (Chroma) + lexical (BM25), pooled by reciprocal rank fusion, de-duplicated,
+diversified, then ordered by the fitted fusion (vectorstore/fusion.py) or an optional reranker. Returns
+Passages with the signals the answer engine needs.
 """
 
 from __future__ import annotations
@@ -66,6 +66,18 @@ def _date_num(value: str) -> int:
 
 
 @dataclass
+class Pool:
+    """What the two searches proposed, reciprocal rank fusion's best `fetch_k` first (Passage.score = RRF),
+    with what each search said of each passage (by chunk id)."""
+
+    passages: list[Passage]
+    signals: dict[str, Signals]
+    query_embedding: list[float]
+    candidates: int  # how many distinct chunks the two searches proposed
+    timings_ms: dict[str, float]
+
+
+@dataclass
 class Retrieval:
     """What retrieval found for one question."""
 
@@ -94,9 +106,9 @@ class HybridRetriever:
         import time
 
         k = k or self.settings.k
-        pool, q_emb, timings = self.pool(query, k, filters, dense_only, query_embedding, lexical_only)
-        t3 = time.perf_counter()
-        passages = [p for p, _ in pool]
+        pool = self.pool(query, k, filters, dense_only, query_embedding, lexical_only)
+        t0 = time.perf_counter()
+        passages = pool.passages
         if self.reranker is not None and passages:
             passages = self._rerank(query, passages)
         if not ASKS_ABOUT_SOURCE.search(query):  # a document's about block answers who/when/where-from only
@@ -104,22 +116,19 @@ class HybridRetriever:
         chosen = diversify(passages, k)
         fitted = self.fitted_fusion() if not (dense_only or lexical_only or self.reranker) else None
         if fitted is not None and chosen:  # one search alone keeps its own order
-            signals = dict((id(p), sig) for p, sig in pool)
-            mine = [(p, signals[id(p)]) for p in chosen]
-            probs = fitted.probability(self.pool_features(query, mine, pool))
+            probs = fitted.probability(self.pool_features(query, chosen, pool))
             for p, prob in zip(chosen, probs, strict=True):
                 p.score = float(prob)
             chosen.sort(key=lambda p: p.score, reverse=True)
         for i, p in enumerate(chosen, 1):
             p.rank = i
-        timings["fuse"] = (time.perf_counter() - t3) * 1e3
-        return Retrieval(chosen, q_emb, candidates=timings.pop("candidates"), timings_ms=timings)
+        return Retrieval(chosen, pool.query_embedding, candidates=pool.candidates,
+                         timings_ms={**pool.timings_ms, "fuse": (time.perf_counter() - t0) * 1e3})
 
     def pool(self, query: str, k: int, filters: Filters | None = None, dense_only: bool = False,
-             query_embedding: list[float] | None = None, lexical_only: bool = False
-             ) -> tuple[list[tuple[Passage, Signals]], list[float], dict[str, float]]:
-        """The passages reciprocal rank fusion puts in its best `fetch_k` (in that order, score = RRF),
-        each with what the two searches said of it; the query's vector; timings."""
+             query_embedding: list[float] | None = None, lexical_only: bool = False) -> Pool:
+        """The passages reciprocal rank fusion puts in its best `fetch_k`, in that order (score = RRF),
+        and what the two searches said of each."""
         import time
 
         s = self.settings
@@ -147,25 +156,24 @@ class HybridRetriever:
         missing = [cid for cid in order if cid not in dense_scores and cid in found]
         if missing:  # lexical-only hits still need a dense score for abstention and ranking
             dense_scores.update(self._cosine(q_emb, missing))
-        pool = [
-            (Passage(chunk=found[cid][0], doc=found[cid][1], score=fused[cid],
-                     dense_score=dense_scores.get(cid), lexical_score=lexical_scores.get(cid)),
-             Signals(dense=dense_scores.get(cid, 0.0), dense_rank=dense_rank.get(cid),
-                     bm25=lexical_scores.get(cid, 0.0), lex_rank=lex_rank.get(cid)))
-            for cid in order if cid in found
-        ]
-        return pool, q_emb, {"embed": (t1 - t0) * 1e3, "dense": (t2 - t1) * 1e3, "lexical": (t3 - t2) * 1e3,
-                             "candidates": len(fused)}
+        kept = [cid for cid in order if cid in found]
+        return Pool(
+            passages=[Passage(chunk=found[cid][0], doc=found[cid][1], score=fused[cid],
+                              dense_score=dense_scores.get(cid), lexical_score=lexical_scores.get(cid))
+                      for cid in kept],
+            signals={cid: Signals(dense=dense_scores.get(cid, 0.0), dense_rank=dense_rank.get(cid),
+                                  bm25=lexical_scores.get(cid, 0.0), lex_rank=lex_rank.get(cid))
+                     for cid in kept},
+            query_embedding=q_emb, candidates=len(fused),
+            timings_ms={"embed": (t1 - t0) * 1e3, "dense": (t2 - t1) * 1e3, "lexical": (t3 - t2) * 1e3})
 
-    def pool_features(self, query: str, these: list[tuple[Passage, Signals]],
-                      pool: list[tuple[Passage, Signals]] | None = None) -> list[dict[str, float]]:
-        """The fitted fusion's features (vectorstore/fusion.py) of these passages of the pool (default:
-        all of it)."""
-        pool = these if pool is None else pool
+    def pool_features(self, query: str, passages: list[Passage], pool: Pool) -> list[dict[str, float]]:
+        """The fitted fusion's features (vectorstore/fusion.py) of these passages of the pool."""
         weights = {t: self.lexical.weight(t) for t in dict.fromkeys(terms(query))}
-        dense_best = max((sig.dense for _, sig in pool), default=0.0)
-        bm25_best = max((sig.bm25 for _, sig in pool), default=0.0)
-        return [fusion.features(weights, p.chunk, p.doc, sig, dense_best, bm25_best) for p, sig in these]
+        dense_best = max((sig.dense for sig in pool.signals.values()), default=0.0)
+        bm25_best = max((sig.bm25 for sig in pool.signals.values()), default=0.0)
+        return [fusion.features(weights, p.chunk, p.doc, pool.signals[p.chunk.chunk_id], dense_best,
+                                bm25_best) for p in passages]
 
     def fitted_fusion(self) -> fusion.Fusion | None:
         """The fitted fusion for this store's embedding model, unless settings ask for RRF alone."""
@@ -236,4 +244,5 @@ def load_reranker(settings: Settings):
     return CrossEncoder(settings.reranker_model, device="cpu")
 
 
-__all__ = ["Chunk", "DocumentMeta", "Filters", "HybridRetriever", "Retrieval", "diversify", "load_reranker"]
+__all__ = ["Chunk", "DocumentMeta", "Filters", "HybridRetriever", "Pool", "Retrieval", "diversify",
+           "load_reranker"]
