@@ -38,6 +38,18 @@ def test_the_bundled_fit_serves_minilm_only() -> None:
     assert fusion.load("e5-multilingual") is None  # other cosine scales keep RRF
 
 
+_SHORT = {"meta": {"embedding_model": "minilm"}, "features": list(fusion.FEATURES), "mean": [1], "scale": [1],
+          "coef": [1], "intercept": 0}  # one coefficient for eleven features
+
+
+@pytest.mark.parametrize("text", ["{not json", '{"meta": {"embedding_model": "minilm"}}', json.dumps(_SHORT)])
+def test_unreadable_weights_fall_back_to_rrf(tmp_path, caplog, text) -> None:
+    path = tmp_path / "fusion_weights.json"
+    path.write_text(text, encoding="utf-8")
+    assert fusion.load("minilm", path) is None  # no traceback: retrieval keeps RRF's order
+    assert "fusion weights" in caplog.text
+
+
 def test_fitted_fusion_orders_the_passages_rrf_chose(retrievers) -> None:
     fitted, rrf = retrievers
     reordered = 0

@@ -13,6 +13,7 @@ document's about block, an interview turn, its first chunk). `scripts/fit_fusion
 from __future__ import annotations
 
 import json
+import logging
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +24,8 @@ import numpy as np
 from corridor.records import Chunk, DocumentMeta
 
 from .lexical import terms
+
+log = logging.getLogger(__name__)
 
 WEIGHTS = Path(__file__).with_name("fusion_weights.json")
 
@@ -76,14 +79,23 @@ class Fusion:
 
 @lru_cache(maxsize=4)
 def load(embedding_model: str, path: Path = WEIGHTS) -> Fusion | None:
-    """The fit for this embedding model, or None (no fit, or one for another model: fall back to RRF)."""
+    """The fit for this embedding model, or None (no fit, one for another model, or a file that cannot be
+    read: retrieval then falls back to reciprocal rank fusion, and says so in the log once)."""
     if not path.is_file():
         return None
-    d = json.loads(path.read_text(encoding="utf-8"))
-    if d["meta"].get("embedding_model") != embedding_model or tuple(d["features"]) != FEATURES:
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+        if d["meta"].get("embedding_model") != embedding_model or tuple(d["features"]) != FEATURES:
+            return None
+        fitted = Fusion(np.asarray(d["mean"], dtype=np.float64), np.asarray(d["scale"], dtype=np.float64),
+                        np.asarray(d["coef"], dtype=np.float64), float(d["intercept"]), d["meta"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("fusion weights %s unreadable (%s): passages keep RRF's order", path, exc)
         return None
-    return Fusion(np.asarray(d["mean"]), np.asarray(d["scale"]), np.asarray(d["coef"]), float(d["intercept"]),
-                  d["meta"])
+    if not fitted.mean.shape == fitted.scale.shape == fitted.coef.shape == (len(FEATURES),):
+        log.warning("fusion weights %s do not match the features: passages keep RRF's order", path)
+        return None
+    return fitted
 
 
 __all__ = ["FEATURES", "Fusion", "Signals", "features", "load"]
