@@ -8,6 +8,7 @@ learning library is imported.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,9 +22,12 @@ WEIGHTS = Path(__file__).with_name("ranker_weights.json")
 
 def weights_path(embedding_model: str = "minilm") -> Path:
     """The weights fitted for an embedding model: similarities differ in scale between models, so each
-    bundled model has its own fit (`ranker_weights.<model>.json`); others use the MiniLM fit."""
+    bundled model has its own fit (`ranker_weights.<model>.json`); others, a local model folder among them,
+    use the MiniLM fit."""
+    if embedding_model == "minilm" or not re.fullmatch(r"[\w.-]+", embedding_model):
+        return WEIGHTS
     own = WEIGHTS.with_name(f"ranker_weights.{embedding_model}.json")
-    return own if embedding_model != "minilm" and own.is_file() else WEIGHTS
+    return own if own.is_file() else WEIGHTS
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Fit the passage fusion (vectorstore/fusion.py) on the tuning sets; writes vectorstore/fusion_weights.json.
 
     .venv/bin/python scripts/fit_fusion.py [--sets dev,fresh-dev] [--c 0.1]
+    CORRIDOR_PRESET=multilingual .venv/bin/python scripts/fit_fusion.py   # the e5 fit (lane and preset)
 
 For every answerable English question of the tuning sets, the retriever's pool (the best `fetch_k` chunks by
 reciprocal rank fusion of dense and BM25 search, on the set's eval store) is described by
@@ -28,11 +29,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from fit_ranker import HOLD_OUT, held_out_ids  # noqa: E402  (scripts/ is on the path when run)
 
+from answering.coverage import MULTILINGUAL_MODELS  # noqa: E402
 from answering.question import clean_question, rewrite_follow_up  # noqa: E402
 from bot.evaluate.evidence import normalise  # noqa: E402
 from corridor.records import Turn  # noqa: E402
 from corridor.settings import Settings  # noqa: E402
-from vectorstore.fusion import FEATURES, WEIGHTS  # noqa: E402
+from vectorstore.fusion import FEATURES, weights_path  # noqa: E402
 
 TUNING_SETS = ("dev", "fresh-dev")
 
@@ -113,15 +115,15 @@ def main() -> None:
     ap.add_argument("--hold-out", default=HOLD_OUT, help=f"question ids not fitted on (default {HOLD_OUT})")
     args = ap.parse_args()
     settings = Settings()
-    if settings.embedding_model != "minilm":
-        sys.exit("fit_fusion: fitted for MiniLM only; stores of other models keep reciprocal rank fusion")
+    multilingual = settings.embedding_model in MULTILINGUAL_MODELS
     groups: list[dict] = []
     for name in [n.strip() for n in args.sets.split(",") if n.strip()]:
         if name not in TUNING_SETS:
             sys.exit(f"fit_fusion: {name!r} is not a tuning set (only {', '.join(TUNING_SETS)}); "
                      "test and fresh are never tuned on")
         engine, items = _engine_for(name)
-        groups.extend(collect(engine, [i for i in items if i.lang == "en"]))
+        # the e5 fit also serves the multilingual lane's Turkish, Russian and Kazakh questions
+        groups.extend(collect(engine, [i for i in items if i.lang == "en" or multilingual]))
     hold = held_out_ids(args.hold_out)
     kept_out = [g for g in groups if g["id"] in hold and any(g["labels"])]
     groups = [g for g in groups if g["id"] not in hold]
@@ -145,8 +147,11 @@ def main() -> None:
                    "sets": args.sets, "held_out": args.hold_out, "embedding_model": settings.embedding_model,
                    "cv_hit1": round(cv[0], 3), "cv_mrr": round(cv[1], 3),
                    "rrf_hit1": round(rrf[0], 3), "rrf_mrr": round(rrf[1], 3)}
-    WEIGHTS.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {WEIGHTS.relative_to(ROOT)}", file=sys.stderr)
+    target = weights_path(settings.embedding_model)
+    if target is None:
+        sys.exit("fit_fusion: a local model folder has no bundled weights file; use a bundled model")
+    target.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {target.relative_to(ROOT)}", file=sys.stderr)
 
 
 def _engine_for(name: str):

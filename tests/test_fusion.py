@@ -31,11 +31,21 @@ def retrievers(ingested):
             HybridRetriever(store, settings.model_copy(update={"fusion": "rrf"})))
 
 
-def test_the_bundled_fit_serves_minilm_only() -> None:
-    fitted = fusion.load("minilm")
+@pytest.mark.parametrize("model", ["minilm", "e5-multilingual"])
+def test_each_bundled_model_has_its_own_fit(model) -> None:
+    fitted = fusion.load(model)
     assert fitted is not None and fitted.coef.shape == (len(fusion.FEATURES),)
-    assert fitted.meta["embedding_model"] == "minilm" and "dev" in fitted.meta["sets"]
-    assert fusion.load("e5-multilingual") is None  # other cosine scales keep RRF
+    assert fitted.meta["embedding_model"] == model and "dev" in fitted.meta["sets"]
+    assert fusion.weights_path(model).name == ("fusion_weights.json" if model == "minilm"
+                                               else f"fusion_weights.{model}.json")
+
+
+def test_a_model_without_a_fit_keeps_rrf(tmp_path) -> None:
+    from answering.ranker import WEIGHTS, weights_path
+
+    folder = str(tmp_path / "my-local-model")  # CORRIDOR_EMBEDDING_MODEL may name a local folder
+    assert fusion.load(folder) is None and fusion.load("another-model") is None  # other cosine scales
+    assert weights_path(folder) == WEIGHTS  # the sentence ranker falls back to the MiniLM fit
 
 
 _SHORT = {"meta": {"embedding_model": "minilm"}, "features": list(fusion.FEATURES), "mean": [1], "scale": [1],
@@ -98,3 +108,18 @@ def test_fit_fusion_refuses_the_held_out_sets() -> None:
     assert "Traceback" not in run.stderr
     assert fusion.WEIGHTS.read_bytes() == before
     assert json.loads(before)["meta"]["held_out"]  # the weights say which questions they were not fitted on
+
+
+def test_a_local_model_folder_answers(tmp_path, settings_factory, small_corpus) -> None:
+    """CORRIDOR_EMBEDDING_MODEL naming a local sentence-transformers folder (here the bundled MiniLM's own
+    folder): the engine answers with the MiniLM ranker fit and RRF's passage order, without an error."""
+    from answering.engine import Engine
+    from vectorstore.embeddings import model_path
+
+    settings = settings_factory(tmp_path, embedding_model=str(model_path("minilm")), corpus_dir=small_corpus,
+                                collection="local_model")
+    engine = Engine(settings)
+    engine.ingest(None)
+    answer = engine.ask("What did Engin Ozer say about the Zangezur corridor?")
+    assert answer.citations and not answer.abstained
+    assert engine.retriever.fitted_fusion() is None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -77,11 +78,22 @@ class Fusion:
         return 1.0 / (1.0 + np.exp(-(x @ self.coef + self.intercept)))
 
 
+def weights_path(embedding_model: str) -> Path | None:
+    """Each embedding model has its own fit (cosines differ in scale): `fusion_weights.json` for MiniLM,
+    `fusion_weights.<model>.json` for another bundled one; None for a local model folder (no fit)."""
+    if embedding_model == "minilm":
+        return WEIGHTS
+    if not re.fullmatch(r"[\w.-]+", embedding_model):
+        return None
+    return WEIGHTS.with_name(f"fusion_weights.{embedding_model}.json")
+
+
 @lru_cache(maxsize=4)
-def load(embedding_model: str, path: Path = WEIGHTS) -> Fusion | None:
+def load(embedding_model: str, path: Path | None = None) -> Fusion | None:
     """The fit for this embedding model, or None (no fit, one for another model, or a file that cannot be
     read: retrieval then falls back to reciprocal rank fusion, and says so in the log once)."""
-    if not path.is_file():
+    path = path or weights_path(embedding_model)
+    if path is None or not path.is_file():
         return None
     try:
         d = json.loads(path.read_text(encoding="utf-8"))
@@ -98,4 +110,4 @@ def load(embedding_model: str, path: Path = WEIGHTS) -> Fusion | None:
     return fitted
 
 
-__all__ = ["FEATURES", "Fusion", "Signals", "features", "load"]
+__all__ = ["FEATURES", "Fusion", "Signals", "features", "load", "weights_path"]
