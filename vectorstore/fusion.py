@@ -1,13 +1,15 @@
-"""The fitted fusion: orders the pool of passages that dense and BM25 search proposed by the probability,
-from a logistic model fitted on the tuning sets, that a passage holds the answer.
+"""The fitted fusion: orders the passages retrieval found by the probability, from a logistic model fitted
+on the tuning sets, that a passage holds the answer.
 
-Reciprocal rank fusion (its constants set by hand on the old gold set) still chooses the pool, the best
-`fetch_k` chunks of the two rankings; the fitted model then orders that pool from signals retrieval already
-has: the dense cosine and BM25 score, each absolute, relative to the best and as a rank; how much of the
-question's IDF weight the chunk and its document's title hold; its length; and what kind of chunk it is (a
-document's about block, an interview turn, its first chunk). `scripts/fit_fusion.py` writes
-`fusion_weights.json` (dev and fresh-dev only); scoring is a dot product. Stores of another embedding model
-(whose cosines have another scale) keep reciprocal rank fusion until a fit exists for them.
+Reciprocal rank fusion (its constants set by hand on the old gold set) still chooses the k passages, from its
+best `fetch_k` of the two rankings, de-duplicated and diversified (letting the model choose them favoured long
+chunks, whose extra sentences cost the sentence ranker: docs/QUALITY.md); the fitted model then orders them
+from signals retrieval already has: the dense cosine and BM25 score, each absolute, relative to the pool's
+best and as a rank; how much of the question's IDF weight the chunk and its document's title hold; its
+length; and what kind of chunk it is (a document's about block, an interview turn, its first chunk).
+`scripts/fit_fusion.py` writes `fusion_weights.json` for MiniLM and `fusion_weights.<model>.json` for another
+bundled model (dev and fresh-dev only); scoring is a dot product. A model without a fit (a local folder)
+keeps reciprocal rank fusion's order.
 """
 
 from __future__ import annotations
