@@ -111,7 +111,11 @@ def test_gate_is_per_set_and_never_on_dev(eval_cli_run) -> None:
 
 def test_gate_fails_with_exit_1_and_names_the_set_and_metric(eval_store, tmp_path) -> None:
     strict = tmp_path / "strict.toml"
-    strict.write_text("[test.overall]\nabstention_accuracy = 1.0\nhit_at_1 = 1.0\n")
+    # A breach by construction: no Turkish or Russian question carries a must_not_include, so that metric has
+    # no value, and a metric without a value breaches. (hit@1 = 1.0 served until the lane's fitted fusion
+    # reached it on these questions.)
+    strict.write_text("[test.overall]\nabstention_accuracy = 1.0\nhit_at_1 = 1.0\n"
+                      "must_not_include_ok = 1.0\n")
     out = tmp_path / "r"
     result = invoke(eval_store, ["--kinds", "multilingual", "--split", "dev,test", "--thresholds",
                                  str(strict), "--no-baseline", "--out", str(out)])
@@ -119,7 +123,7 @@ def test_gate_fails_with_exit_1_and_names_the_set_and_metric(eval_store, tmp_pat
     assert report["set_names"] == ["dev", "test"] and report["systems"] == ["corridor"]
     assert report["sets"]["test"]["config"]["questions"] == len(SETS["test"].load(["multilingual"]))
     breached = {(b["set"], b["metric"]) for b in report["gate"]["breaches"]}
-    assert breached, "expected a breach: hit@1 of 1.0 on the Turkish/Russian questions is out of reach"
+    assert ("test", "must_not_include_ok") in breached, "a metric without a value must breach"
     assert {s for s, _ in breached} == {"test"}  # dev is never gated, even when it scores as badly
     assert report["sets"]["dev"]["gate"] is None
     assert result.exit_code == 1
