@@ -143,6 +143,8 @@ class Engine:
         history = (history or [])[-self.settings.history_turns:]
         standalone = self._standalone(query, history, mode, notes if notes is not None else [], ticket)
         retrieval = self._retrieve(standalone, k, filters)
+        if standalone != query:  # a follow-up, rewritten: its own words also order what was found
+            self._order_by_asked(query, retrieval, filters)
         self._add_dated(standalone, retrieval, filters)
         self._add_newer(standalone, retrieval, filters)
         parts = []
@@ -172,10 +174,26 @@ class Engine:
             raise
 
     def retrieve(self, question: str, k: int | None = None, filters: Filters | None = None,
-                 dense_only: bool = False) -> Retrieval:
-        """Passages only, for evaluation and benchmarks."""
+                 dense_only: bool = False, asked: str | None = None) -> Retrieval:
+        """Passages only, for evaluation and benchmarks; `asked`: the follow-up as the user wrote it, when
+        `question` is its rewritten form (its passages are then ordered as an answer's are)."""
         clean = clean_question(question, self.settings.max_question_chars)
-        return self._retrieve(clean.query or clean.text, k, filters, dense_only=dense_only)
+        retrieval = self._retrieve(clean.query or clean.text, k, filters, dense_only=dense_only)
+        if asked and not dense_only:
+            asked_clean = clean_question(asked, self.settings.max_question_chars)
+            if asked_clean.query and asked_clean.query != clean.query:
+                self._order_by_asked(asked_clean.query, retrieval, filters)
+        return retrieval
+
+    def _order_by_asked(self, asked: str, retrieval: Retrieval, filters: Filters | None) -> None:
+        try:
+            self.retriever.order_by_asked(asked, retrieval.passages, filters)
+        except CorridorError:
+            raise
+        except Exception as exc:  # chromadb raises many types when a server or disk goes away
+            log.exception("retrieval failed")
+            raise StoreUnavailable(
+                f"the knowledge base is unavailable right now ({self.settings.chroma_location}).") from exc
 
     def _add_dated(self, query: str, retrieval: Retrieval, filters: Filters | None) -> None:
         """A question naming a period ("in November 2024") gets a second search restricted to that period

@@ -123,3 +123,34 @@ def test_a_local_model_folder_answers(tmp_path, settings_factory, small_corpus) 
     answer = engine.ask("What did Engin Ozer say about the Zangezur corridor?")
     assert answer.citations and not answer.abstained
     assert engine.retriever.fitted_fusion() is None
+
+
+def test_a_follow_up_is_ordered_by_its_own_words_too(ingested) -> None:
+    """A rewritten follow-up keeps the passages its rewritten form found; their order fuses that search's
+    with a search for the words asked (reciprocal rank), and the eval measures the order the answer used."""
+    from answering.engine import Engine
+    from corridor.records import Turn
+
+    settings, store = ingested
+    engine = Engine(settings, store)
+    first = "What trade goal did President Erdoğan set for Türkiye and Kazakhstan?"
+    earlier = engine.ask(first)
+    history = [Turn(question=first, standalone=earlier.standalone_question, answer=earlier.text)]
+    asked = "Is that realistic, in the expert's view?"
+    standalone, retrieval, _ = engine.prepare(asked, history)
+    assert standalone != asked  # rewritten: it carries the earlier turn's subject
+
+    found = engine.retriever.retrieve(standalone).passages
+    k = len(found)
+    assert sorted(p.chunk.chunk_id for p in retrieval.passages[:k]) == sorted(p.chunk.chunk_id for p in found)
+    pool = [p.chunk.chunk_id for p in engine.retriever.pool(asked, k).passages]
+    rrf = settings.rrf_k
+    asked_rank = {cid: i for i, cid in enumerate(pool)}
+    fused = {p.chunk.chunk_id: 1 / (rrf + i + 1) + 1 / (rrf + asked_rank.get(p.chunk.chunk_id, len(pool)) + 1)
+             for i, p in enumerate(found)}
+    expected = sorted(fused, key=fused.__getitem__, reverse=True)
+    assert expected != [p.chunk.chunk_id for p in found]  # the words asked do move something here
+    assert [p.chunk.chunk_id for p in retrieval.passages[:k]] == expected
+    assert [p.rank for p in retrieval.passages] == list(range(1, len(retrieval.passages) + 1))
+    measured = engine.retrieve(standalone, asked=asked).passages
+    assert [p.chunk.chunk_id for p in measured] == expected  # what `corridor eval` scores

@@ -167,6 +167,22 @@ class HybridRetriever:
             query_embedding=q_emb, candidates=len(fused),
             timings_ms={"embed": (t1 - t0) * 1e3, "dense": (t2 - t1) * 1e3, "lexical": (t3 - t2) * 1e3})
 
+    def order_by_asked(self, asked: str, passages: list[Passage], filters: Filters | None = None) -> None:
+        """Reorder, in place, a follow-up's passages (found with its rewritten form, which carries the earlier
+        turn's subject) by that order and the order a search for the question as asked gives them, fused by
+        reciprocal rank: the words asked say what is new. A passage that search did not pool ranks last."""
+        if len(passages) < 2:
+            return
+        pool = self.pool(asked, len(passages), filters)
+        asked_rank = {p.chunk.chunk_id: i for i, p in enumerate(pool.passages)}
+        behind = len(pool.passages)
+        fused = {p.chunk.chunk_id: 1 / (self.settings.rrf_k + i + 1)
+                 + 1 / (self.settings.rrf_k + asked_rank.get(p.chunk.chunk_id, behind) + 1)
+                 for i, p in enumerate(passages)}
+        passages.sort(key=lambda p: fused[p.chunk.chunk_id], reverse=True)
+        for i, p in enumerate(passages, 1):
+            p.rank = i
+
     def pool_features(self, query: str, passages: list[Passage], pool: Pool) -> list[dict[str, float]]:
         """The fitted fusion's features (vectorstore/fusion.py) of these passages of the pool."""
         weights = {t: self.lexical.weight(t) for t in dict.fromkeys(terms(query))}
