@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from typing import TypeVar
 
 from corridor.errors import CorridorError, StoreUnavailable
 from corridor.records import Answer, Citation, IngestReport, Passage, SourceInfo, Statement, Turn
@@ -31,6 +32,7 @@ from .question import clean_question, rewrite_follow_up, split_question
 from .ranker import load as load_ranker
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 # Said in the asker's language: the quotes that follow are English sentences of English sources.
 SOURCES_IN_ENGLISH = {
@@ -186,14 +188,7 @@ class Engine:
         return retrieval
 
     def _order_by_asked(self, asked: str, retrieval: Retrieval, filters: Filters | None) -> None:
-        try:
-            self.retriever.order_by_asked(asked, retrieval.passages, filters)
-        except CorridorError:
-            raise
-        except Exception as exc:  # chromadb raises many types when a server or disk goes away
-            log.exception("retrieval failed")
-            raise StoreUnavailable(
-                f"the knowledge base is unavailable right now ({self.settings.chroma_location}).") from exc
+        self._searching(lambda: self.retriever.order_by_asked(asked, retrieval.passages, filters))
 
     def _add_dated(self, query: str, retrieval: Retrieval, filters: Filters | None) -> None:
         """A question naming a period ("in November 2024") gets a second search restricted to that period
@@ -245,9 +240,15 @@ class Engine:
     def _retrieve(self, query: str, k: int | None, filters: Filters | None,
                   dense_only: bool = False, query_embedding: list[float] | None = None,
                   lexical_only: bool = False) -> Retrieval:
+        return self._searching(lambda: self.retriever.retrieve(
+            query, k=k, filters=filters, dense_only=dense_only, query_embedding=query_embedding,
+            lexical_only=lexical_only))
+
+    def _searching(self, search: Callable[[], _T]) -> _T:
+        """Run one search of the store: a store that fails (a server or disk gone) becomes one short
+        StoreUnavailable, whichever search it was."""
         try:
-            return self.retriever.retrieve(query, k=k, filters=filters, dense_only=dense_only,
-                                           query_embedding=query_embedding, lexical_only=lexical_only)
+            return search()
         except CorridorError:
             raise
         except Exception as exc:  # chromadb raises many types when a server or disk goes away
