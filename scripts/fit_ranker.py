@@ -11,7 +11,10 @@ without the embedding features, stage 2 with all. Then, on the same questions, t
 further sentences join the answer) and the abstention thresholds are chosen by a small grid, on out-of-fold
 probabilities (each question scored by the model fitted without its fold, as an unseen one). Only the tuning
 sets are read: test and fresh are refused. Cross-validated (grouped by question) top-1 accuracy is printed
-beside the training figure.
+beside the training figure. The questions `--hold-out` names (default fd144–fd227, the batches written after
+the fit) are left out of the fit, and its top-1 on them is printed as on unseen questions. Refit after the
+passage order changes (scripts/fit_fusion.py). The bundled e5 weights are an earlier fit's (08ee3bd): a refit
+on the e5 fusion's order was measured and was not better (docs/QUALITY.md).
 """
 
 from __future__ import annotations
