@@ -27,16 +27,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from fit_ranker import HOLD_OUT, held_out_ids  # noqa: E402  (scripts/ is on the path when run)
+from fit_ranker import HOLD_OUT, earlier_turns, held_out_ids, tuning_sets  # noqa: E402  (scripts/ on the path)
 
-from answering.coverage import MULTILINGUAL_MODELS  # noqa: E402
 from answering.question import clean_question, rewrite_follow_up  # noqa: E402
 from bot.evaluate.evidence import normalise  # noqa: E402
-from corridor.records import Turn  # noqa: E402
 from corridor.settings import Settings  # noqa: E402
 from vectorstore.fusion import FEATURES, weights_path  # noqa: E402
-
-TUNING_SETS = ("dev", "fresh-dev")
 
 
 def collect(engine, items) -> list[dict]:
@@ -45,9 +41,7 @@ def collect(engine, items) -> list[dict]:
     for it in items:
         if it.expect_abstain or not it.evidence:
             continue
-        history: list[Turn] = []
-        for turn in it.conversation:
-            history.append(Turn(question=turn, standalone=rewrite_follow_up(turn, history), answer=""))
+        history = earlier_turns(it)
         query = clean_question(it.question, engine.settings.max_question_chars).query
         if not query:
             continue
@@ -115,15 +109,10 @@ def main() -> None:
     ap.add_argument("--hold-out", default=HOLD_OUT, help=f"question ids not fitted on (default {HOLD_OUT})")
     args = ap.parse_args()
     settings = Settings()
-    multilingual = settings.embedding_model in MULTILINGUAL_MODELS
     groups: list[dict] = []
-    for name in [n.strip() for n in args.sets.split(",") if n.strip()]:
-        if name not in TUNING_SETS:
-            sys.exit(f"fit_fusion: {name!r} is not a tuning set (only {', '.join(TUNING_SETS)}); "
-                     "test and fresh are never tuned on")
-        engine, items = _engine_for(name)
-        # the e5 fit also serves the multilingual lane's Turkish, Russian and Kazakh questions
-        groups.extend(collect(engine, [i for i in items if i.lang == "en" or multilingual]))
+    # the e5 fit also reads the Turkish, Russian and Kazakh questions, which the multilingual lane answers
+    for engine, items in tuning_sets(args.sets, "fit_fusion"):
+        groups.extend(collect(engine, items))
     hold = held_out_ids(args.hold_out)
     kept_out = [g for g in groups if g["id"] in hold and any(g["labels"])]
     groups = [g for g in groups if g["id"] not in hold]
@@ -152,16 +141,6 @@ def main() -> None:
         sys.exit("fit_fusion: a local model folder has no bundled weights file; use a bundled model")
     target.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {target.relative_to(ROOT)}", file=sys.stderr)
-
-
-def _engine_for(name: str):
-    """The engine over the store `corridor eval` uses for this set, and the set's questions."""
-    from answering.engine import Engine
-    from bot.evaluate.sets import SETS, build_set_store, set_settings
-
-    eval_set = SETS[name]
-    built = build_set_store(set_settings(Settings(), eval_set), eval_set, progress=False)
-    return Engine(built.settings, built.store), eval_set.load()
 
 
 if __name__ == "__main__":

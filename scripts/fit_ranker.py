@@ -69,9 +69,7 @@ def collect(engine, items) -> list[dict]:
     """Per question: feature rows of every candidate (all embedded), labels, and question facts."""
     out = []
     for it in items:
-        history: list[Turn] = []
-        for turn in it.conversation:
-            history.append(Turn(question=turn, standalone=rewrite_follow_up(turn, history), answer=""))
+        history = earlier_turns(it)
         clean = clean_question(it.question, engine.settings.max_question_chars)
         if not clean.query:
             continue
@@ -249,13 +247,7 @@ def main() -> None:
         groups = json.loads(args.from_dump.read_text())
     else:
         groups = []
-        for name in [n.strip() for n in args.sets.split(",") if n.strip()]:
-            if name not in TUNING_SETS:
-                sys.exit(f"fit_ranker: {name!r} is not a tuning set (only {', '.join(TUNING_SETS)}); "
-                         "test and fresh are never tuned on")
-            engine, items = _engine_for(name)
-            multilingual = engine.settings.embedding_model in MULTILINGUAL_MODELS
-            items = [i for i in items if i.lang == "en" or multilingual]
+        for engine, items in tuning_sets(args.sets, "fit_ranker"):
             groups.extend(collect(engine, items))
         if args.dump:
             args.dump.write_text(json.dumps(groups))
@@ -289,6 +281,28 @@ def main() -> None:
     out["meta"]["embedding_model"] = model
     target.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {target.relative_to(ROOT)}", file=sys.stderr)
+
+
+def tuning_sets(sets: str, script: str):
+    """(engine, questions) for each tuning set named in `sets` ("dev,fresh-dev"): the engine over the store
+    `corridor eval` uses for it, and the questions a fit reads (English ones; every language for a
+    multilingual model). A held-out set ends the script: test and fresh are never tuned on."""
+    for name in [n.strip() for n in sets.split(",") if n.strip()]:
+        if name not in TUNING_SETS:
+            sys.exit(f"{script}: {name!r} is not a tuning set (only {', '.join(TUNING_SETS)}); "
+                     "test and fresh are never tuned on")
+        engine, items = _engine_for(name)
+        multilingual = engine.settings.embedding_model in MULTILINGUAL_MODELS
+        yield engine, [i for i in items if i.lang == "en" or multilingual]
+
+
+def earlier_turns(item) -> list[Turn]:
+    """A question's conversation as the fits read it: each earlier turn rewritten by rule, its answer left
+    empty (answering the turns as the eval does was measured and was worse: docs/QUALITY.md)."""
+    history: list[Turn] = []
+    for turn in item.conversation:
+        history.append(Turn(question=turn, standalone=rewrite_follow_up(turn, history), answer=""))
+    return history
 
 
 def _engine_for(name: str):
