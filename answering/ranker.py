@@ -8,12 +8,13 @@ learning library is imported.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from corridor.settings import BUNDLED_MODELS
 
 from .features import FEATURES, STAGE1, as_array
 
@@ -24,7 +25,7 @@ def weights_path(embedding_model: str = "minilm") -> Path:
     """The weights fitted for an embedding model: similarities differ in scale between models, so each
     bundled model has its own fit (`ranker_weights.<model>.json`); others, a local model folder among them,
     use the MiniLM fit."""
-    if embedding_model == "minilm" or not re.fullmatch(r"[\w.-]+", embedding_model):
+    if embedding_model == "minilm" or embedding_model not in BUNDLED_MODELS:
         return WEIGHTS
     own = WEIGHTS.with_name(f"ranker_weights.{embedding_model}.json")
     return own if own.is_file() else WEIGHTS

@@ -14,6 +14,8 @@ from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The embedding models that ship inside packages, by name; any other `embedding_model` is a local folder.
+BUNDLED_MODELS = ("minilm", "e5-multilingual")
 
 # Named presets, in the spirit of paper-qa: a word that sets a coherent group of values.
 PRESETS: dict[str, dict[str, Any]] = {
@@ -83,8 +85,8 @@ class Settings(BaseSettings):
     fetch_k: int = 30
     rrf_k: int = 20  # measured on the gold set: 20 with BM25 at 0.7 gave the best hit@5 (bench/README)
     lexical_weight: float = 0.7  # BM25's weight in the fusion, dense search's being 1
-    # "fitted": the pool RRF chooses is ordered by the model scripts/fit_fusion.py fitted on the tuning sets
-    # (vectorstore/fusion.py); "rrf": by reciprocal rank fusion alone.
+    # "fitted": the k passages RRF chooses are ordered by the model scripts/fit_fusion.py fitted on the tuning
+    # sets (vectorstore/fusion.py); "rrf": by reciprocal rank fusion alone.
     fusion: Literal["fitted", "rrf"] = "fitted"
     reranker_model: str | None = None  # a local cross-encoder folder; none ships offline
     # Below this best-sentence probability (the fitted ranker's, answering/ranker.py) the engine abstains;

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from corridor.records import Chunk, DocumentMeta
+from corridor.settings import BUNDLED_MODELS
 
 from .lexical import terms
 
@@ -85,7 +85,7 @@ def weights_path(embedding_model: str) -> Path | None:
     `fusion_weights.<model>.json` for another bundled one; None for a local model folder (no fit)."""
     if embedding_model == "minilm":
         return WEIGHTS
-    if not re.fullmatch(r"[\w.-]+", embedding_model):
+    if embedding_model not in BUNDLED_MODELS:
         return None
     return WEIGHTS.with_name(f"fusion_weights.{embedding_model}.json")
 
