@@ -129,29 +129,14 @@ class HybridRetriever:
              query_embedding: list[float] | None = None, lexical_only: bool = False) -> Pool:
         """The passages reciprocal rank fusion puts in its best `fetch_k`, in that order (score = RRF),
         and what the two searches said of each."""
-        import time
-
-        s = self.settings
-        fetch_k = max(s.fetch_k, k * 3)
-        filters = filters or Filters()
-        t0 = time.perf_counter()
-        q_emb = query_embedding if query_embedding is not None else self.store.embeddings.embed_query(query)
-        t1 = time.perf_counter()
-        dense = [] if lexical_only else self.store.dense_search(q_emb, fetch_k, where=filters.chroma_where())
-        t2 = time.perf_counter()
-        lexical = [] if dense_only else self.lexical.search(
-            query, fetch_k, doc_ids=filters.doc_ids, date_range=filters.date_range())
-        t3 = time.perf_counter()
-
-        fused: dict[str, float] = {}
-        for ranking, weight in ((dense, 1.0), (lexical, s.lexical_weight)):
-            for rank, (cid, _) in enumerate(ranking):
-                fused[cid] = fused.get(cid, 0.0) + weight / (s.rrf_k + rank + 1)
+        q_emb, dense, lexical, timings = self._search(query, k, filters, dense_only, query_embedding,
+                                                      lexical_only)
+        fused = self._fuse(dense, lexical)
         dense_scores = dict(dense)
         lexical_scores = dict(lexical)
         dense_rank = {cid: i for i, (cid, _) in enumerate(dense)}
         lex_rank = {cid: i for i, (cid, _) in enumerate(lexical)}
-        order = sorted(fused, key=fused.__getitem__, reverse=True)[: fetch_k]
+        order = self._best(fused, k)
         found = self.store.get_passages(order)
         missing = [cid for cid in order if cid not in dense_scores and cid in found]
         if missing:  # lexical-only hits still need a dense score for abstention and ranking
@@ -164,20 +149,53 @@ class HybridRetriever:
             signals={cid: Signals(dense=dense_scores.get(cid, 0.0), dense_rank=dense_rank.get(cid),
                                   bm25=lexical_scores.get(cid, 0.0), lex_rank=lex_rank.get(cid))
                      for cid in kept},
-            query_embedding=q_emb, candidates=len(fused),
-            timings_ms={"embed": (t1 - t0) * 1e3, "dense": (t2 - t1) * 1e3, "lexical": (t3 - t2) * 1e3})
+            query_embedding=q_emb, candidates=len(fused), timings_ms=timings)
+
+    def _search(self, query: str, k: int, filters: Filters | None, dense_only: bool = False,
+                query_embedding: list[float] | None = None, lexical_only: bool = False):
+        """The query's vector, the dense and the BM25 hits ((chunk id, score), best first, `fetch_k` each),
+        and how long each step took."""
+        import time
+
+        fetch_k = max(self.settings.fetch_k, k * 3)
+        filters = filters or Filters()
+        t0 = time.perf_counter()
+        q_emb = query_embedding if query_embedding is not None else self.store.embeddings.embed_query(query)
+        t1 = time.perf_counter()
+        dense = [] if lexical_only else self.store.dense_search(q_emb, fetch_k, where=filters.chroma_where())
+        t2 = time.perf_counter()
+        lexical = [] if dense_only else self.lexical.search(
+            query, fetch_k, doc_ids=filters.doc_ids, date_range=filters.date_range())
+        t3 = time.perf_counter()
+        return q_emb, dense, lexical, {"embed": (t1 - t0) * 1e3, "dense": (t2 - t1) * 1e3,
+                                       "lexical": (t3 - t2) * 1e3}
+
+    def _rrf(self, rank: int, weight: float = 1.0) -> float:
+        """One ranking's share of a reciprocal rank fusion score (rank 0-based)."""
+        return weight / (self.settings.rrf_k + rank + 1)
+
+    def _fuse(self, dense: list[tuple[str, float]], lexical: list[tuple[str, float]]) -> dict[str, float]:
+        fused: dict[str, float] = {}
+        for ranking, weight in ((dense, 1.0), (lexical, self.settings.lexical_weight)):
+            for rank, (cid, _) in enumerate(ranking):
+                fused[cid] = fused.get(cid, 0.0) + self._rrf(rank, weight)
+        return fused
+
+    def _best(self, fused: dict[str, float], k: int) -> list[str]:
+        """The chunk ids of the fused ranking's best `fetch_k`, best first."""
+        return sorted(fused, key=fused.__getitem__, reverse=True)[: max(self.settings.fetch_k, k * 3)]
 
     def order_by_asked(self, asked: str, passages: list[Passage], filters: Filters | None = None) -> None:
         """Reorder, in place, a follow-up's passages (found with its rewritten form, which carries the earlier
         turn's subject) by that order and the order a search for the question as asked gives them, fused by
-        reciprocal rank: the words asked say what is new. A passage that search did not pool ranks last."""
+        reciprocal rank: the words asked say what is new. A passage that search did not rank goes last in it.
+        Only the asked search's ranking is needed: no passage text is read for it."""
         if len(passages) < 2:
             return
-        pool = self.pool(asked, len(passages), filters)
-        asked_rank = {p.chunk.chunk_id: i for i, p in enumerate(pool.passages)}
-        behind = len(pool.passages)
-        fused = {p.chunk.chunk_id: 1 / (self.settings.rrf_k + i + 1)
-                 + 1 / (self.settings.rrf_k + asked_rank.get(p.chunk.chunk_id, behind) + 1)
+        _, dense, lexical, _ = self._search(asked, len(passages), filters)
+        order = self._best(self._fuse(dense, lexical), len(passages))
+        asked_rank = {cid: i for i, cid in enumerate(order)}
+        fused = {p.chunk.chunk_id: self._rrf(i) + self._rrf(asked_rank.get(p.chunk.chunk_id, len(order)))
                  for i, p in enumerate(passages)}
         passages.sort(key=lambda p: fused[p.chunk.chunk_id], reverse=True)
         for i, p in enumerate(passages, 1):
