@@ -133,7 +133,9 @@ class Engine:
             return lane._ask(question, history, k, mode, filters, on_progress, ticket)
         standalone, retrieval, parts = self.prepare(clean.query, history, k=k, mode=mode, filters=filters,
                                                     notes=notes, ticket=ticket)
-        answer = self._answer(clean.text, standalone, retrieval, mode, notes, parts, on_progress, ticket)
+        said = " ".join(t.answer for t in (history or [])[-s.history_turns:])
+        answer = self._answer(clean.text, standalone, retrieval, mode, notes, parts, on_progress, ticket,
+                              said)
         answer.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
         return answer
 
@@ -258,7 +260,10 @@ class Engine:
 
     def _answer(self, question: str, standalone: str, retrieval: Retrieval, mode: str,
                 notes: list[str], parts: list[tuple[str, list[float]]] | None = None,
-                on_progress: OnProgress | None = None, ticket: Ticket | None = None) -> Answer:
+                on_progress: OnProgress | None = None, ticket: Ticket | None = None,
+                said: str = "") -> Answer:
+        """`said`: the conversation's earlier answers (a follow-up's answer does not open with what they
+        quoted)."""
         passages = retrieval.passages
         s = self.settings
         today = self.today()
@@ -266,7 +271,8 @@ class Engine:
         ranker = load_ranker(s.embedding_model)
         found = extractive.extract(standalone, retrieval.query_embedding, passages, self.retriever.lexical,
                                    self.sentence_embeddings, s.max_answer_sentences, s.sentence_candidates,
-                                   parts=parts, ranker=ranker, choose=recency.chooser(timing, standalone))
+                                   parts=parts, ranker=ranker, choose=recency.chooser(timing, standalone),
+                                   said=said)
         strong = s.abstain_strong_match if s.abstain_strong_match is not None else ranker.strong_match
         reason = uncovered_reason(standalone, passages, self.retriever.lexical, s.embedding_model,
                                   found.relevance, strong, today)

@@ -279,12 +279,14 @@ def score(query: str, q_emb: list[float], passages: list[Passage], lexical: Lexi
 def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: LexicalIndex,
             sent_emb: SentenceEmbeddings, max_sentences: int, embed_top: int = 12,
             parts: list[tuple[str, list[float]]] | None = None, ranker: Ranker | None = None,
-            choose: Callable[[list[Candidate], list[Candidate]], list[Candidate]] | None = None) -> Extract:
+            choose: Callable[[list[Candidate], list[Candidate]], list[Candidate]] | None = None,
+            said: str = "") -> Extract:
     """The sentences that answer the question, best first, each with its citation.
 
     `parts` (text, embedding) are the pieces of a question that asks several things; each part gets its
     best sentence into the answer. `relevance` is the best statement's probability (for abstention).
-    `choose(chosen, ranked)` may add to the selection (the engine's date-aware additions).
+    `choose(chosen, ranked)` may add to the selection (the engine's date-aware additions). `said`: the
+    conversation's earlier answers (a follow-up's answer does not open with a sentence of theirs).
     """
     ranker = ranker or load()
     cands, aspects = score(query, q_emb, passages, lexical, sent_emb, embed_top, parts, ranker)
@@ -295,11 +297,24 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
     chosen = _select(statements, aspects, max_sentences, ranker)
     if choose is not None:
         chosen = choose(chosen, statements)
+    if said:
+        _open_with_news(chosen, said)
     opening = chosen[0]
     q = opening.facts.question_index
     if q is not None and opening.facts.answer_opening and cands[q].score[0] > opening.score[0]:
         chosen.insert(0, cands[q])  # the question carried the match: quote it first, as the interviewer's
     return _compose(chosen, relevance)
+
+
+def _open_with_news(chosen: list[Candidate], said: str) -> None:
+    """A follow-up asks for something new ("Where was he born?" after "Who is Tokayev?"): when the best
+    sentence was already quoted in an earlier answer, the best chosen one that was not opens instead. The
+    sentences chosen stay the same (scaling the quoted ones down instead lost evidence that an earlier
+    answer had quoted in passing: docs/QUALITY.md)."""
+    said = " ".join(said.split())
+    quoted = [" ".join(_tidy(c.text).split()) in said for c in chosen]
+    if quoted and quoted[0] and not all(quoted):
+        chosen.insert(0, chosen.pop(quoted.index(False)))
 
 
 def _preselect(cands: list[Candidate], passages: list[Passage], n_aspects: int,

@@ -92,6 +92,34 @@ def test_follow_up_carries_the_subject(engine) -> None:
     assert "2027" in follow.text
 
 
+def test_a_follow_up_does_not_open_with_what_was_already_said(engine) -> None:
+    """A follow-up asks for something new: "Where was he born?" after "Who is Tokayev?" opens with a
+    sentence the first answer did not quote (the birthplace), though the ranker's best is that answer's
+    introduction; the sentences chosen are the same either way."""
+    from answering import extractive
+
+    first = "Who is Kassym-Jomart Tokayev?"
+    earlier = engine.ask(first)
+    history = [Turn(question=first, standalone=earlier.standalone_question, answer=earlier.text)]
+    follow = engine.ask("Where was he born?", history)
+    assert not follow.abstained and follow.citations
+    assert follow.statements[0].text not in earlier.text
+    assert "Moscow" in follow.statements[0].text
+
+    standalone, retrieval, parts = engine.prepare("Where was he born?", history)
+    s = engine.settings
+
+    def extract(said: str) -> list[str]:
+        found = extractive.extract(standalone, retrieval.query_embedding, retrieval.passages,
+                                   engine.retriever.lexical, engine.sentence_embeddings,
+                                   s.max_answer_sentences, s.sentence_candidates, parts=parts, said=said)
+        return [st.text for st in found.statements]
+
+    plain, news = extract(""), extract(earlier.text)
+    assert plain[0] in earlier.text  # without the conversation's answers: the introduction again
+    assert news[0] == follow.statements[0].text and sorted(news) == sorted(plain)
+
+
 def test_non_english_question_with_english_model_says_so(engine) -> None:
     answer = engine.ask("Türkiye ve Kazakistan arasındaki ticaret hedefi nedir?")
     assert answer.abstained and any("multilingual" in n for n in answer.notes)
