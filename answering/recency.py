@@ -37,6 +37,7 @@ class TimeAsk:
     latest: bool = False  # "now", "current", "latest", "as of"
     timeline: bool = False  # "how has … changed", "over the years", a range of years
     cap: date | None = None  # "as of March 2025": the newest source up to this day
+    value: tuple[str, ...] = ()  # the answer types of a question that opens by asking for a value
 
     @property
     def any(self) -> bool:
@@ -46,7 +47,9 @@ class TimeAsk:
 def read(question: str, today: date | None = None) -> TimeAsk:
     found = periods(question, today)
     caps = [p.end for p in found if p.kind == "until"]
-    return TimeAsk(found, asks_latest(question), asks_timeline(question, found), min(caps) if caps else None)
+    asked = F.asked_value(question)
+    return TimeAsk(found, asks_latest(question), asks_timeline(question, found), min(caps) if caps else None,
+                   asked[0] if asked else ())
 
 
 def _doc_date(passage: Passage, cap: date | None = None) -> date | None:
@@ -123,7 +126,9 @@ def _groups(statements: list[Statement]) -> list[list[Statement]]:
 
 def order(statements: list[Statement], ask: TimeAsk) -> list[Statement]:
     """Newest source first for latest questions, oldest first for timelines; undated sources after the
-    dated ones, each kind in its original order. Other questions keep the relevance order."""
+    dated ones, each kind in its original order. Other questions keep the relevance order. The answer still
+    opens with a sentence that gives the value asked for ("How much … now?"), when the first source has one,
+    as extractive._select opens it for any question."""
     if not (ask.latest or ask.timeline):
         return statements
     groups = _groups(statements)
@@ -140,7 +145,13 @@ def order(statements: list[Statement], ask: TimeAsk) -> list[Statement]:
         late = ask.cap is not None and d > ask.cap  # after "as of March 2025": not what was asked
         return (1 if late else 0, -d.toordinal())
 
-    return [st for i in sorted(range(len(groups)), key=key) for st in groups[i]]
+    groups = [groups[i] for i in sorted(range(len(groups)), key=key)]
+    first = groups[0]
+    typed = next((st for st in first if F.gives_type(st.text, list(ask.value))), None) if ask.value else None
+    if typed is not None:
+        first.remove(typed)
+        first.insert(0, typed)
+    return [st for g in groups for st in g]
 
 
 def notes(statements: list[Statement], ask: TimeAsk, question: str) -> list[str]:

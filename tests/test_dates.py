@@ -178,6 +178,20 @@ def test_latest_puts_the_newest_source_first_and_timelines_go_oldest_first() -> 
     assert recency.order(statements, plain) == statements
 
 
+def test_newest_first_still_opens_with_the_value_asked_for() -> None:
+    """"How much … now?": the newest source goes first, and of its sentences the one with the amount opens
+    (not the sentence before it that only names the fund), as the answer opens for any value question."""
+    statements = [
+        Statement(text="Its starting capital is $500 million.", citations=[1], date="2024-05-22"),
+        Statement(text="He described the fund as a further milestone.", citations=[2], date="2025-08-13"),
+        Statement(text="The capital has risen to $600 million.", citations=[2], date="2025-08-13"),
+    ]
+    ask = recency.read("How much capital does the fund have now?", TODAY)
+    assert [s.text[:7] for s in recency.order(statements, ask)] == ["The cap", "He desc", "Its sta"]
+    named = recency.read("What is the latest on the fund?", TODAY)  # no value asked for: source order
+    assert [s.text[:7] for s in recency.order(statements, named)] == ["He desc", "The cap", "Its sta"]
+
+
 def test_a_latest_answer_from_undated_sources_says_so() -> None:
     ask = recency.read("What is the current status?", TODAY)
     notes = recency.notes([Statement(text="It is active.", citations=[1], source="Wikipedia")], ask,
