@@ -69,7 +69,9 @@ _UNTIL = re.compile(r"\b(?:until|till|through|up\s+to|as\s+of|as\s+at)\s+(?:the\
 _ONWARDS = re.compile(r"^\s*(?:on(?:wards?)?|and\s+(?:later|after))\b", re.I)
 
 _LATEST = re.compile(
-    r"\b(?:latest|newest|most\s+recent(?:ly)?|recent(?:ly)?|current(?:ly)?(?!\s+account)|now|nowadays|today|"
+    # "in recent years" is a span of years, not the newest state
+    r"\b(?:latest|newest|most\s+recent(?:ly)?|recent(?:ly)?(?!\s+(?:years|decades|months|weeks))|"
+    r"current(?:ly)?(?!\s+account)|now|nowadays|today|"
     r"at\s+present|presently|these\s+days|so\s+far|to\s+date|up[\s-]to[\s-]date|as\s+of)\b", re.I)
 _TIMELINE = re.compile(
     r"\bhow\s+(?:has|have|did|do|does)\b.{0,80}?\b(?:chang|evolv|grow|grew|develop|shift|rise|rose|risen|fall|"

@@ -94,6 +94,8 @@ def test_two_separate_years_are_two_periods_and_relative_ones_are_not_literal() 
     ("How many Turkish companies operate in Kazakhstan today?", True, False),
     ("What is the current trade volume?", True, False),
     ("What is the most recent estimate?", True, False),
+    ("Who said trade had grown steadily in recent years?", False, False),  # a span, not the newest state
+    ("What did the recent summit decide?", True, False),
     ("What was the current account deficit in 2022?", False, False),
     ("How has the trade target changed over the years?", False, True),
     ("How has cargo grown since 2022?", False, True),
