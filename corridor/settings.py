@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     # "fitted": the k passages RRF chooses are ordered by the model scripts/fit_fusion.py fitted on the tuning
     # sets (vectorstore/fusion.py); "rrf": by reciprocal rank fusion alone.
     fusion: Literal["fitted", "rrf"] = "fitted"
+    # The fitted order picks its k from RRF's best k + this many. Measured on dev + fresh-dev
+    # (docs/QUALITY.md): 1 lifted fresh-dev hit@5 0.911 → 0.925 (0.906 → 0.925 on fd144–fd267, which the
+    # fusion was not fitted on); 2 gained less.
+    fusion_extra: int = Field(1, ge=0)
     reranker_model: str | None = None  # a local cross-encoder folder; none ships offline
     # Below this best-sentence probability (the fitted ranker's, answering/ranker.py) the engine abstains;
     # None: the threshold chosen on the dev split by scripts/fit_ranker.py (in ranker_weights.json).

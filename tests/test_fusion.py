@@ -61,22 +61,35 @@ def test_unreadable_weights_fall_back_to_rrf(tmp_path, caplog, text) -> None:
 
 
 def test_fitted_fusion_orders_the_passages_rrf_chose(retrievers) -> None:
+    """The fitted model keeps its k most probable of RRF's k + fusion_extra passages, best first."""
     fitted, rrf = retrievers
+    k, extra = fitted.settings.k, fitted.settings.fusion_extra
+    assert extra >= 1
+    wider = HybridRetriever(rrf.store, rrf.settings.model_copy(update={"k": k + extra}))
     reordered = 0
     for q in QUESTIONS:
         a, b = fitted.retrieve(q), rrf.retrieve(q)
         ids_a, ids_b = [p.chunk.chunk_id for p in a.passages], [p.chunk.chunk_id for p in b.passages]
-        assert sorted(ids_a) == sorted(ids_b), q  # the same passages: only their order is the model's
-        assert [p.rank for p in a.passages] == list(range(1, len(ids_a) + 1))
-        scores = [p.score for p in a.passages]
-        assert all(0.0 < s < 1.0 for s in scores) and scores == sorted(scores, reverse=True), q
-        # the probabilities are the bundled model's, from the pool's own signals
-        pool = rrf.pool(q, rrf.settings.k)
+        assert len(ids_a) == len(ids_b) == k and [p.rank for p in a.passages] == list(range(1, k + 1))
+        # RRF's k + extra: the fitted k are the most probable of them, in the bundled model's order
+        pool = rrf.pool(q, k + extra)
+        candidates = [p.chunk.chunk_id for p in wider.retrieve(q).passages]
         by_id = {p.chunk.chunk_id: p for p in pool.passages}
-        expected = fusion.load("minilm").probability(rrf.pool_features(q, [by_id[i] for i in ids_a], pool))
-        assert np.allclose(scores, expected)
+        probs = fusion.load("minilm").probability(rrf.pool_features(q, [by_id[i] for i in candidates], pool))
+        best = sorted(zip(probs, candidates, strict=True), reverse=True)[:k]
+        assert ids_a == [cid for _, cid in best], q
+        assert np.allclose([p.score for p in a.passages], [pr for pr, _ in best])
+        assert set(ids_b) <= set(candidates), q  # RRF's own k are the first k of its k + extra
         reordered += ids_a != ids_b
     assert reordered, "the fitted order never differed from RRF's: is the fusion switched off?"
+
+
+def test_without_extra_the_fitted_fusion_keeps_rrfs_passages(retrievers) -> None:
+    fitted, rrf = retrievers
+    exact = HybridRetriever(fitted.store, fitted.settings.model_copy(update={"fusion_extra": 0}))
+    for q in QUESTIONS:
+        ids_a = [p.chunk.chunk_id for p in exact.retrieve(q).passages]
+        assert sorted(ids_a) == sorted(p.chunk.chunk_id for p in rrf.retrieve(q).passages), q
 
 
 def test_a_single_search_keeps_its_own_order(retrievers) -> None:

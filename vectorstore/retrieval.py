@@ -88,7 +88,8 @@ class Retrieval:
 
 
 class HybridRetriever:
-    """Dense + BM25 over one ChunkStore: RRF chooses the pool, the fitted fusion orders it."""
+    """Dense + BM25 over one ChunkStore: RRF chooses k + fusion_extra passages, the fitted fusion keeps and
+    orders the k best of them."""
 
     def __init__(self, store, settings: Settings | None = None, reranker=None) -> None:
         self.store = store
@@ -113,13 +114,15 @@ class HybridRetriever:
             passages = self._rerank(query, passages)
         if not ASKS_ABOUT_SOURCE.search(query):  # a document's about block answers who/when/where-from only
             passages = [p for p in passages if p.chunk.kind != "about"] or passages
-        chosen = diversify(passages, k)
         fitted = self.fitted_fusion() if not (dense_only or lexical_only or self.reranker) else None
+        # The fitted order keeps its k best of RRF's k + fusion_extra: it may bring in one RRF left out.
+        chosen = diversify(passages, k + (self.settings.fusion_extra if fitted is not None else 0))
         if fitted is not None and chosen:  # one search alone keeps its own order
             probs = fitted.probability(self.pool_features(query, chosen, pool))
             for p, prob in zip(chosen, probs, strict=True):
                 p.score = float(prob)
             chosen.sort(key=lambda p: p.score, reverse=True)
+            del chosen[k:]
         for i, p in enumerate(chosen, 1):
             p.rank = i
         return Retrieval(chosen, pool.query_embedding, candidates=pool.candidates,
