@@ -26,9 +26,29 @@ def short_source(doc: DocumentMeta) -> str | None:
     return _clip(doc.title) if doc.title else None
 
 
-def speaker(passage: Passage) -> str | None:
-    """The person speaking in the passage, when ingest recorded one (an interview's answer)."""
+_LABEL = re.compile(r"^[ \t]*(?:\*\*|__)?(?P<label>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3})(?:\*\*|__)?:",
+                    re.MULTILINE)
+
+
+def speaker_from(passage: Passage) -> int:
+    """Where in the chunk its speaker starts speaking: at their own "Name:" label line when the chunk holds
+    one (what stands before it, an introduction or the question, is not theirs), else at its start."""
+    who = passage.chunk.speaker
+    if not who:
+        return 0
+    names = set(who.lower().split())
+    for m in _LABEL.finditer(passage.chunk.text):
+        if all(w in names for w in m.group("label").lower().split()):
+            return m.start()
+    return 0
+
+
+def speaker(passage: Passage, at: int | None = None) -> str | None:
+    """The person speaking in the passage (an interview's answer), when ingest recorded one; with `at`, the
+    speaker of the text at that offset of the chunk (none before the speaker's label)."""
     value = getattr(passage.chunk, "speaker", None)  # set by ingest's document structure, when present
+    if at is not None and 0 <= at < speaker_from(passage):
+        return None
     return _clip(value) if isinstance(value, str) and value.strip() else None
 
 
@@ -41,7 +61,8 @@ def attribute(statements: list[Statement], numbered: dict[int, Passage]) -> list
         if passage is None:
             out.append(st)
             continue
+        at = passage.chunk.text.find(st.text[:40])  # -1 (not quoted verbatim): the chunk's speaker
         out.append(st.model_copy(update={
-            "speaker": st.speaker or speaker(passage), "source": short_source(passage.doc),
+            "speaker": st.speaker or speaker(passage, at), "source": short_source(passage.doc),
             "date": passage.doc.date}))
     return out

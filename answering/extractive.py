@@ -17,6 +17,7 @@ from corridor.records import Passage, Statement
 from vectorstore.lexical import LexicalIndex, terms
 
 from . import features as F
+from .attribution import speaker as speaker_of
 from .question import looks_like_instruction
 from .ranker import Ranker, load
 from .sentences import sentence_spans
@@ -152,7 +153,7 @@ def _candidates(passages: list[Passage]) -> list[Candidate]:
                            and not is_q),
                     position=min(1.0, (p.chunk.ordinal + s / max(len(text), 1)) / 10),
                     about=p.chunk.kind == "about",
-                    speaker=None if is_q else p.chunk.speaker)
+                    speaker=None if is_q else speaker_of(p, s))
                 if not is_q:
                     opening += 1
                 if len(set(terms(sent))) < 2 or not _informative(sent, p.doc.title):
@@ -464,7 +465,9 @@ def _asker(c: Candidate) -> str | None:
 
 
 def _tidy(sentence: str) -> str:
-    """Drop list bullets and interview dashes in front of a quoted sentence, and the source's footnote
-    markers ("[9][10]", "[a]"), which would read as corridor's own citations; the citation keeps them."""
+    """Drop list bullets, interview dashes and a bold speaker label ("**Kubanychbek Omuraliev:**": the
+    attribution names the speaker) in front of a quoted sentence, and the source's footnote markers
+    ("[9][10]", "[a]"), which would read as corridor's own citations; the citation keeps them."""
     sentence = re.sub(r"\[(?:\d{1,3}|[a-z])\]", "", sentence)
+    sentence = re.sub(r"^\s*(?:\*\*|__)[^*_\n:]{1,60}:(?:\*\*|__)\s+", "", sentence)
     return re.sub(r"^[\s–—\-•*]+", "", sentence).strip()

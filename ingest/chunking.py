@@ -19,7 +19,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from corridor.records import Chunk, Document, SpeakerRole
 
 from .clean import headings, speaker_name
-from .interview import find_turns
+from .interview import find_turns, labelled_answers
 
 # Paragraphs first, then lines, then sentence ends, then words (regexes: the sentence one is a lookbehind).
 # A sentence may end in footnote markers: "…exclave.[12][13] This route…"; "U.S." and "J." end none.
@@ -168,4 +168,24 @@ def chunk_document(doc: Document, chunk_size: int, chunk_overlap: int) -> list[C
                 start=start, end=end, heading=marks[i][1] if i >= 0 else None, kind=unit.kind,
                 page=bisect.bisect_right(doc.page_starts, start) or None,  # None: no pages, or the about
                 speaker=unit.speaker, speaker_role=unit.speaker_role, question=unit.question))
-    return chunks
+    return _spoken(doc, chunks)
+
+
+def _spoken(doc: Document, chunks: list[Chunk]) -> list[Chunk]:
+    """Running-text chunks where an interviewee speaks under a one-off "Name:" label get that speaker; the
+    chunks stay as cut (attribution must not move retrieval). A chunk that starts before the label (the
+    introduction and the question) carries the speaker too: answering gives it only from the label on."""
+    if not doc.interviewee or any(c.kind == "turn" for c in chunks):
+        return chunks
+    body = doc.about_end + 2 if doc.about_end else 0
+    spans = [(body + t.start, body + t.end, t) for t in labelled_answers(doc.text[body:], doc.interviewee)]
+    out = []
+    for c in chunks:
+        t = next((t for a, b, t in spans if c.kind is None and c.start < b and c.end > a), None)
+        if t is not None:
+            inside = c.start >= body + t.start
+            c = c.model_copy(update={"speaker": speaker_name(t.answerer, doc.interviewee),
+                                     "speaker_role": "interviewee",
+                                     "question": (t.question or None) if inside else None})
+        out.append(c)
+    return out

@@ -22,7 +22,7 @@ from .interview import byline, find_names, find_turns, person
 
 # Part of every content hash: bump it when cleaning or chunking changes what a document's chunks are (their
 # text, spans or structure fields), so the next `corridor ingest` rebuilds stores made by older versions.
-STRUCTURE_VERSION = 2
+STRUCTURE_VERSION = 3
 _GENERIC_ASKERS = {"q", "question", "interviewer", "journalist", "host", "moderator", "reporter"}
 
 # Patterns stay linear in the text's length: no run of whitespace is scanned again from each of its positions

@@ -199,3 +199,41 @@ def byline(text: str) -> str | None:
         if m := _BYLINE.match(text[a:b]):
             return m.group("name")
     return None
+
+
+def _same_person(label: str, full: str) -> bool:
+    """A speaker label naming the person ("Omuraliev" or "Kubanychbek Omuraliev", not "Derya Soysal")."""
+    words, names = label.lower().split(), set(full.lower().split())
+    return bool(words) and all(w in names for w in words)
+
+
+def labelled_answers(text: str, interviewee: str) -> list[Turn]:
+    """Where the interviewee speaks under a "Name:" label that the text uses too seldom to read as turns
+    (one exchange: "**Kubanychbek Omuraliev:** …" once): each such stretch runs from its label to the next
+    line labelled with another speaker, or to the end of the answers. Its question is the labelled line
+    before it, when that line asks. Only attribution: [] when find_turns already reads the text."""
+    full = person(interviewee)
+    lines = _lines(text)
+    if not full or not lines:
+        return []
+    labelled = []  # (line index, label)
+    for i, (a, b) in enumerate(lines):
+        m = _SPEAKER.match(text[a:b])
+        if m and m.group("label").lower() not in _NOT_SPEAKERS and not text[a:b].lstrip().startswith("-"):
+            labelled.append((i, m.group("label")))
+    stop = _end_of_answers(text, lines)
+    out: list[Turn] = []
+    for n, (i, label) in enumerate(labelled):
+        if not _same_person(label, full) or lines[i][0] >= stop or (out and lines[i][0] < out[-1].end):
+            continue
+        nxt = next((j for j, other in labelled[n + 1:] if not _same_person(other, full)), len(lines))
+        end_line = nxt - 1
+        while end_line > i and lines[end_line][0] >= stop:
+            end_line -= 1
+        before = labelled[n - 1] if n else None
+        asked = before is not None and before[0] == i - 1 and _asks(text[lines[i - 1][0]:lines[i - 1][1]])
+        question = _strip_marks(_label_off(text[lines[i - 1][0]:lines[i - 1][1]], before[1])) if asked \
+            and before else ""
+        out.append(Turn(start=lines[i][0], answer_start=lines[i][0], end=lines[end_line][1],
+                        question=question, asker=before[1] if asked and before else None, answerer=label))
+    return out

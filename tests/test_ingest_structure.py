@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from answering.engine import Engine
 from answering.sentences import sentences
 from corridor.records import Chunk, Citation, Document, Passage
 from ingest import clean
@@ -127,6 +128,59 @@ def test_an_article_with_one_rhetorical_question_is_not_an_interview() -> None:
         "officials said on Monday in Aktau.\n"))
     assert not any(c.kind == "turn" for c in chunk_document(doc, 700, 120))
     assert doc.interviewer is None and doc.interviewee is None
+
+
+
+ONE_EXCHANGE = (
+    "# Ports of the Caspian\n\n"
+    "At a forum in Aktau the port's director Aida Nurlan gave an interview to Dana Lee of Caspian Daily. "
+    "The conversation took place on 5 March 2025.\n\n"
+    "**Dana Lee:** How many new ferries does the Aktau-Baku line need?\n\n"
+    "**Aida Nurlan:** Nurlan answered that the line needs at least four new vessels by 2027.\n\n"
+    "Demand grew in 2022, she said, when cargo moved away from the Northern Corridor.\n\n"
+    "In her view the container terminal at Kuryk will double its capacity within three years.\n")
+
+
+def test_one_labelled_exchange_gives_its_answer_a_speaker_without_moving_the_chunks(
+        tmp_path, settings_factory, embeddings) -> None:
+    """One "Name:" exchange is too little to read as turns, but the answer is still the interviewee's: the
+    chunks are cut exactly as for an article, and the answer's sentences (not the introduction or the
+    question before the label) are attributed to her, with the label left out of the quote."""
+    as_article = make_document(doc_id="x", text=ONE_EXCHANGE, source="mem", publisher="Caspian Daily")
+    doc = make_document(doc_id="x", text=ONE_EXCHANGE, source="mem", publisher="Caspian Daily",
+                        interviewee="Aida Nurlan (port director)")
+    chunks = chunk_document(doc, 250, 40)
+    body = doc.about_end + 2
+    assert [(c.start - body, c.end - body) for c in chunks if c.kind is None] == [
+        (c.start - as_article.about_end - 2, c.end - as_article.about_end - 2)
+        for c in chunk_document(as_article, 250, 40) if c.kind is None]
+    assert not any(c.kind == "turn" for c in chunks)
+    spoken = [c for c in chunks if c.speaker]
+    assert spoken and all((c.speaker, c.speaker_role) == ("Aida Nurlan", "interviewee") for c in spoken)
+    assert all("Demand grew" in c.text or "Kuryk" in c.text or "**Aida Nurlan:**" in c.text for c in spoken)
+    intro_only = [c for c in chunks if "At a forum in Aktau" in c.text and "Aida Nurlan:" not in c.text]
+    assert intro_only and not any(c.speaker for c in intro_only)
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "ports.md").write_text(
+        "---\ntitle: Ports of the Caspian\npublisher: Caspian Daily\ndate: 2025-03-06\n"
+        "interviewee: Aida Nurlan (port director)\nauthor: Dana Lee\n---\n\n" + ONE_EXCHANGE,
+        encoding="utf-8")
+    settings = settings_factory(tmp_path, chunk_size=400, chunk_overlap=40)
+    store = ChunkStore(settings, embeddings=embeddings)
+    assert not ingest([str(folder)], settings, store=store, progress=False).failed
+    engine = Engine(settings, store)
+    try:
+        said = engine.ask("How many new ferries does the Aktau-Baku line need?").statements
+        intro = engine.ask("Who gave an interview at the forum in Aktau?").statements
+    finally:
+        engine.close()
+    answer = next(st for st in said if "four new vessels" in st.text)
+    assert answer.text.startswith("Nurlan answered")  # no "**Aida Nurlan:**" in front
+    assert answer.attribution == "Aida Nurlan (Caspian Daily, 2025-03-06)"
+    opening = next(st for st in intro if "At a forum in Aktau" in st.text)
+    assert opening.speaker is None and opening.attribution == "Caspian Daily (2025-03-06)"
 
 
 # -- the about block -----------------------------------------------------------------------------------------
