@@ -51,7 +51,7 @@ class Feeds(commands.Cog):
     def __init__(self, bot: CorridorBot) -> None:
         self.bot = bot
         self.refreshing = asyncio.Lock()
-        self.runs = 0  # finished refreshes (tests wait on it)
+        self.runs = 0  # finished and announced refreshes (tests wait on it)
         self.ticks = 0  # background loop iterations
         self.refresher.change_interval(seconds=max(0.05, bot.settings.refresh_check_s))
 
@@ -114,10 +114,12 @@ class Feeds(commands.Cog):
     async def run_refresh(self, prune_gone: bool = False) -> RefreshReport:
         async with self.refreshing:
             report = await asyncio.to_thread(self._refresh, prune_gone)
-            self.runs += 1
         log.info("refresh: %d added, %d updated, %d stale, %d failed", len(report.added), len(report.updated),
                  len(report.stale), len(report.failed))
-        await self.announce(report)
+        try:
+            await self.announce(report)
+        finally:
+            self.runs += 1  # counted once announced, so a test waiting on it sees the announcement
         return report
 
     async def announce(self, report: RefreshReport) -> None:
