@@ -279,3 +279,63 @@ def test_a_killed_ingest_releases_the_lock_and_a_rerun_repairs_the_store(tmp_pat
     texts = store.collection.get(where={"doc_id": "00-news-az-engin-ozer-interview"},
                                  include=["documents"])["documents"]
     assert any("added before the crash" in t for t in texts)
+
+
+def test_an_update_never_sends_a_stored_chunks_vector_again(tmp_path, settings_factory, embeddings,
+                                                            small_corpus, monkeypatch) -> None:
+    """Chroma's local HNSW re-inserts a vector sent again for a stored id (hnswlib updatePoint) in parallel
+    with the other inserts of its batch, when written and whenever a process replays the log at open; that
+    race left a live chunk unreachable by dense search (docs/RELIABILITY.md). So a chunk whose id is stored
+    (same document, ordinal and text) gets only its metadata rewritten: after an edit, and in the re-run
+    after an interrupted one, which finds the new version's chunks already stored."""
+    from chromadb.api.models.Collection import Collection
+
+    settings = settings_factory(tmp_path)
+    store = ChunkStore(settings, embeddings=embeddings)
+    ingest([str(small_corpus)], settings, store=store, progress=False)
+    resent: list[str] = []
+    kept: list[str] = []
+    upsert, update = Collection.upsert, Collection.update
+
+    def spying_upsert(self, ids, embeddings=None, **kwargs):
+        if embeddings is not None:
+            stored = set(self.get(ids=list(ids), include=[])["ids"])
+            resent.extend(f"{self.name}/{cid}" for cid in ids if cid in stored)
+        return upsert(self, ids=ids, embeddings=embeddings, **kwargs)
+
+    def spying_update(self, ids, embeddings=None, **kwargs):
+        kept.extend(ids if embeddings is None else [])
+        return update(self, ids=ids, embeddings=embeddings, **kwargs)
+
+    monkeypatch.setattr(Collection, "upsert", spying_upsert)
+    monkeypatch.setattr(Collection, "update", spying_update)
+    for path in small_corpus.glob("*.md"):  # every document changes; its about block and most chunks do not
+        path.write_text(path.read_text() + f"\n\nAn edited closing paragraph for {path.stem}.\n")
+    with pytest.raises(KeyboardInterrupt):
+        ingest([str(small_corpus)], settings, store=FailingStore(settings, embeddings=embeddings),
+               progress=False)
+    report = ingest([str(small_corpus)], settings, store=store, progress=False)
+    assert report.updated and not report.failed
+    assert resent == []
+    assert kept  # stored chunks were kept, with only their metadata rewritten (the case this guards)
+    stored_state(store)  # one version per document: the kept chunks carry the new content hash
+
+
+def test_a_kept_chunk_loses_the_metadata_its_new_version_no_longer_has(tmp_path, settings_factory, embeddings,
+                                                                      small_corpus) -> None:
+    """Chunks whose text is unchanged keep their vectors and get their metadata by Chroma's `update`, which
+    merges: a field removed from the document (here its licence) must be removed from them too."""
+    settings = settings_factory(tmp_path)
+    store = ChunkStore(settings, embeddings=embeddings)
+    ingest([str(small_corpus)], settings, store=store, progress=False)
+    doc = "04-wikipedia-zangezur-corridor"
+    before = set(store.collection.get(where={"doc_id": doc}, include=[])["ids"])
+    path = small_corpus / f"{doc}.md"
+    path.write_text("".join(line for line in path.read_text().splitlines(keepends=True)
+                            if not line.startswith("license:")))
+    report = ingest([str(small_corpus)], settings, store=store, progress=False)
+    assert report.updated == [doc]
+    got = store.collection.get(where={"doc_id": doc}, include=["metadatas"])
+    assert before & set(got["ids"])  # body chunks kept (their text did not change) …
+    assert not [m for m in got["metadatas"] if "licence" in m]  # … and none still carries the licence
+    stored_state(store)

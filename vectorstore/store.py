@@ -69,6 +69,12 @@ def chunk_metadata(chunk: Chunk, doc: DocumentMeta, n_chunks: int) -> dict[str, 
     return meta
 
 
+def _replacing(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Metadata for Chroma's `update`, which merges: a key the new version no longer has is sent as None,
+    which deletes it (a licence removed from the front matter must not linger on kept chunks)."""
+    return {**dict.fromkeys(old), **new}
+
+
 def records_from(chunk_id: str, text: str, meta: dict[str, Any]) -> tuple[Chunk, DocumentMeta]:
     """Rebuild the Chunk and DocumentMeta records from a stored chunk."""
     doc = DocumentMeta(**{k: meta[k] for k in _DOC_FIELDS if k in meta})
@@ -339,22 +345,43 @@ class ChunkStore:
 
     @_reachable
     def upsert(self, doc: DocumentMeta, chunks: list[Chunk], embeddings: list[list[float]]) -> int:
-        """Write one document's chunks with precomputed embeddings; returns how many were written."""
+        """Write one document's chunks with precomputed embeddings; returns how many were written.
+
+        A chunk whose id is already stored gets only its metadata rewritten, never its vector again. The id
+        hashes the document, ordinal and text, so its stored vector is already this one; and re-sending a
+        vector for a stored id makes Chroma's local HNSW re-insert it in place (hnswlib updatePoint), which
+        Chroma runs in parallel with the other inserts of the same batch, both when it is written and
+        whenever a process replays its log at open. That race can leave a live chunk unreachable by dense
+        search for the life of that process (docs/RELIABILITY.md). New ids are written before the stored
+        ones' metadata moves to this version, so an interrupted call leaves the old version whole."""
         if len(chunks) != len(embeddings):
             raise ValueError("one embedding per chunk")
         if not chunks:
             return 0
         self._sync()
         step = max(1, self.client.get_max_batch_size())
+        ids = [c.chunk_id for c in chunks]
+        stored: dict[str, dict[str, Any]] = {}  # id → its stored metadata
+        for i in range(0, len(ids), step):
+            got = self.collection.get(ids=ids[i : i + step], include=["metadatas"])
+            stored.update(zip(got["ids"], [m or {} for m in got["metadatas"]], strict=True))
+        new = [i for i, c in enumerate(chunks) if c.chunk_id not in stored]
+        kept = [i for i, c in enumerate(chunks) if c.chunk_id in stored]
         try:
-            for i in range(0, len(chunks), step):
-                part = chunks[i : i + step]
+            for s in range(0, len(new), step):
+                part = new[s : s + step]
                 self.collection.upsert(
-                    ids=[c.chunk_id for c in part],
-                    embeddings=embeddings[i : i + step],
-                    documents=[c.text for c in part],
-                    metadatas=[chunk_metadata(c, doc, len(chunks)) for c in part],
+                    ids=[chunks[i].chunk_id for i in part],
+                    embeddings=[embeddings[i] for i in part],
+                    documents=[chunks[i].text for i in part],
+                    metadatas=[chunk_metadata(chunks[i], doc, len(chunks)) for i in part],
                 )
+            for s in range(0, len(kept), step):
+                part = kept[s : s + step]
+                self.collection.update(ids=[chunks[i].chunk_id for i in part],
+                                       metadatas=[_replacing(stored[chunks[i].chunk_id],
+                                                             chunk_metadata(chunks[i], doc, len(chunks)))
+                                                  for i in part])
         finally:
             self._bump()
         return len(chunks)
