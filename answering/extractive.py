@@ -18,6 +18,7 @@ from vectorstore.lexical import LexicalIndex, terms
 
 from . import features as F
 from .attribution import speaker as speaker_of
+from .attribution import speaker_from
 from .question import looks_like_instruction
 from .ranker import Ranker, load
 from .sentences import sentence_spans
@@ -139,6 +140,7 @@ def _candidates(passages: list[Passage]) -> list[Candidate]:
         question: int | None = None  # index in cands of the interviewer question we are under
         opening = 0
         paras = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+        who, speaks_from = speaker_of(p), speaker_from(p)  # an interviewee's, from their label on
         for pi, (a, b) in enumerate(paras):
             is_q = text[a:b].rstrip().endswith("?")
             if not is_q:
@@ -153,7 +155,7 @@ def _candidates(passages: list[Passage]) -> list[Candidate]:
                            and not is_q),
                     position=min(1.0, (p.chunk.ordinal + s / max(len(text), 1)) / 10),
                     about=p.chunk.kind == "about",
-                    speaker=None if is_q else speaker_of(p, s))
+                    speaker=None if is_q or s < speaks_from else who)
                 if not is_q:
                     opening += 1
                 if len(set(terms(sent))) < 2 or not _informative(sent, p.doc.title):

@@ -23,7 +23,7 @@ CONFIGS = (("library default", None, None), ("passive", "PASSIVE", None),
            ("library default, 1 thread", None, 1), ("passive, 1 thread", "PASSIVE", 1))
 
 WORKER = r"""
-import json, os, statistics, sys, time
+import json, os, sys, time
 policy, threads = sys.argv[1], int(sys.argv[2])
 os.environ.pop("OMP_WAIT_POLICY", None)
 if policy != "-":

@@ -86,13 +86,19 @@ def _strip_marks(line: str) -> str:
     return line.replace("**", "").replace("__", "").strip()
 
 
-def _speaker_labels(text: str, lines: list[tuple[int, int]]) -> dict[int, str]:
-    """line index → speaker label, when "Name:" labels recur (two or more speakers, each twice or more)."""
+def _labelled_lines(text: str, lines: list[tuple[int, int]]) -> dict[int, str]:
+    """line index → the "Name:" speaker label it opens with, for every such line."""
     found: dict[int, str] = {}
     for i, (a, b) in enumerate(lines):
         m = _SPEAKER.match(text[a:b])
         if m and m.group("label").lower() not in _NOT_SPEAKERS and not text[a:b].lstrip().startswith("-"):
             found[i] = m.group("label")
+    return found
+
+
+def _speaker_labels(text: str, lines: list[tuple[int, int]]) -> dict[int, str]:
+    """line index → speaker label, when "Name:" labels recur (two or more speakers, each twice or more)."""
+    found = _labelled_lines(text, lines)
     counts: dict[str, int] = {}
     for label in found.values():
         counts[label] = counts.get(label, 0) + 1
@@ -216,11 +222,7 @@ def labelled_answers(text: str, interviewee: str) -> list[Turn]:
     lines = _lines(text)
     if not full or not lines:
         return []
-    labelled = []  # (line index, label)
-    for i, (a, b) in enumerate(lines):
-        m = _SPEAKER.match(text[a:b])
-        if m and m.group("label").lower() not in _NOT_SPEAKERS and not text[a:b].lstrip().startswith("-"):
-            labelled.append((i, m.group("label")))
+    labelled = list(_labelled_lines(text, lines).items())  # (line index, label), in order
     stop = _end_of_answers(text, lines)
     out: list[Turn] = []
     for n, (i, label) in enumerate(labelled):
@@ -230,10 +232,10 @@ def labelled_answers(text: str, interviewee: str) -> list[Turn]:
         end_line = nxt - 1
         while end_line > i and lines[end_line][0] >= stop:
             end_line -= 1
-        before = labelled[n - 1] if n else None
-        asked = before is not None and before[0] == i - 1 and _asks(text[lines[i - 1][0]:lines[i - 1][1]])
-        question = _strip_marks(_label_off(text[lines[i - 1][0]:lines[i - 1][1]], before[1])) if asked \
-            and before else ""
+        asker, question = None, ""  # the labelled line just before, when it asks
+        if n and labelled[n - 1][0] == i - 1 and _asks(line := text[lines[i - 1][0]:lines[i - 1][1]]):
+            asker = labelled[n - 1][1]
+            question = _strip_marks(_label_off(line, asker))
         out.append(Turn(start=lines[i][0], answer_start=lines[i][0], end=lines[end_line][1],
-                        question=question, asker=before[1] if asked and before else None, answerer=label))
+                        question=question, asker=asker, answerer=label))
     return out
