@@ -92,6 +92,22 @@ def test_follow_up_carries_the_subject(engine) -> None:
     assert "2027" in follow.text
 
 
+def test_a_follow_ups_own_words_break_a_tie_in_its_passage_order(engine) -> None:
+    """A follow-up's passages are ordered by its rewritten search and its search as asked, fused by
+    reciprocal rank; where the two disagree evenly (first in one, second in the other), the passage the
+    words asked prefer goes first: "Where was he born?" after "Who is Tokayev?" puts the birthplace before
+    the introduction that answered the first question."""
+    first = "Who is Kassym-Jomart Tokayev?"
+    earlier = engine.ask(first)
+    history = [Turn(question=first, standalone=earlier.standalone_question, answer=earlier.text)]
+    standalone, _, _ = engine.prepare("Where was he born?", history)
+    rewritten = engine.retrieve(standalone, k=5)
+    asked = engine.retrieve(standalone, k=5, asked="Where was he born?")
+    born = [p.chunk.chunk_id for p in rewritten.passages if "Born in Alma-Ata" in p.chunk.text]
+    assert born and rewritten.passages[0].chunk.chunk_id != born[0]  # the rewritten search alone: intro first
+    assert asked.passages[0].chunk.chunk_id == born[0]
+
+
 def test_a_follow_up_does_not_open_with_what_was_already_said(engine) -> None:
     """A follow-up asks for something new: "Where was he born?" after "Who is Tokayev?" opens with a
     sentence the first answer did not quote (the birthplace), though the ranker's best is that answer's

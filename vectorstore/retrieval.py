@@ -191,8 +191,9 @@ class HybridRetriever:
     def order_by_asked(self, asked: str, passages: list[Passage], filters: Filters | None = None) -> None:
         """Reorder, in place, a follow-up's passages (found with its rewritten form, which carries the earlier
         turn's subject) by that order and the order a search for the question as asked gives them, fused by
-        reciprocal rank: the words asked say what is new. A passage that search did not rank goes last in it.
-        Only the asked search's ranking is needed: no passage text is read for it."""
+        reciprocal rank: the words asked say what is new, so they also break a tie (first in one order, second
+        in the other). A passage that search did not rank goes last in it. Only the asked search's ranking is
+        needed: no passage text is read for it."""
         if len(passages) < 2:
             return
         _, dense, lexical, _ = self._search(asked, len(passages), filters)
@@ -200,7 +201,8 @@ class HybridRetriever:
         asked_rank = {cid: i for i, cid in enumerate(order)}
         fused = {p.chunk.chunk_id: self._rrf(i) + self._rrf(asked_rank.get(p.chunk.chunk_id, len(order)))
                  for i, p in enumerate(passages)}
-        passages.sort(key=lambda p: fused[p.chunk.chunk_id], reverse=True)
+        passages.sort(key=lambda p: (fused[p.chunk.chunk_id],
+                                     -asked_rank.get(p.chunk.chunk_id, len(order))), reverse=True)
         for i, p in enumerate(passages, 1):
             p.rank = i
 
