@@ -140,7 +140,8 @@ def test_a_local_model_folder_answers(tmp_path, settings_factory, small_corpus) 
 
 def test_a_follow_up_is_ordered_by_its_own_words_too(ingested) -> None:
     """A rewritten follow-up keeps the passages its rewritten form found; their order fuses that search's
-    with a search for the words asked (reciprocal rank), and the eval measures the order the answer used."""
+    with a search for the words asked (reciprocal rank, ties to the words asked), and the eval measures the
+    order the answer used."""
     from answering.engine import Engine
     from corridor.records import Turn
 
@@ -161,7 +162,8 @@ def test_a_follow_up_is_ordered_by_its_own_words_too(ingested) -> None:
     asked_rank = {cid: i for i, cid in enumerate(pool)}
     fused = {p.chunk.chunk_id: 1 / (rrf + i + 1) + 1 / (rrf + asked_rank.get(p.chunk.chunk_id, len(pool)) + 1)
              for i, p in enumerate(found)}
-    expected = sorted(fused, key=fused.__getitem__, reverse=True)
+    # a tie (first in one order, second in the other) goes to the passage the words asked prefer
+    expected = sorted(fused, key=lambda c: (fused[c], -asked_rank.get(c, len(pool))), reverse=True)
     assert expected != [p.chunk.chunk_id for p in found]  # the words asked do move something here
     assert [p.chunk.chunk_id for p in retrieval.passages[:k]] == expected
     assert [p.rank for p in retrieval.passages] == list(range(1, len(retrieval.passages) + 1))
