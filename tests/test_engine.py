@@ -92,6 +92,23 @@ def test_follow_up_carries_the_subject(engine) -> None:
     assert "2027" in follow.text
 
 
+def test_a_question_for_a_value_no_source_states_is_refused(engine) -> None:
+    """The interview says Kazakhstan "has already begun acquiring Turkish drones" and gives no number: asked
+    how many, corridor refuses and says why, instead of quoting the sentence that names the drones; asked what
+    it acquires, it answers with that sentence. A several-part question keeps its answer and says what is
+    missing."""
+    refused = engine.ask("How many Turkish drones has Kazakhstan bought?")
+    assert refused.abstained and not refused.citations
+    assert "No passage found here states a number in answer to this question." in refused.notes
+    assert "00-news-az-engin-ozer-interview" in [d.doc_id for d in refused.closest_sources]
+    answered = engine.ask("What has Kazakhstan begun acquiring from Türkiye?")
+    assert not answered.abstained and "drones" in answered.text
+    both = engine.ask("How many Turkish drones has Kazakhstan bought, and is defence cooperation likely to "
+                      "grow?")
+    assert not both.abstained and both.citations
+    assert any("None of the quoted passages states a number" in n for n in both.notes)
+
+
 def test_a_follow_ups_own_words_break_a_tie_in_its_passage_order(engine) -> None:
     """A follow-up's passages are ordered by its rewritten search and its search as asked, fused by
     reciprocal rank; where the two disagree evenly (first in one, second in the other), the passage the
