@@ -26,7 +26,9 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                           r"target|goal|figure)\b", re.I),
                re.compile(r"[$€£]\s*\d|\d[\d,.]*\s*(?:billion|million|trillion|tonnes?|tons?|MMT|%|percent|"
                           r"USD|bn|TEU|containers?)\b", re.I)),
-    "count": (re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bpopulation\b", re.I), re.compile(r"\d")),
+    # a count is a number that is not a year alone ("Energy Week 2025" counts nothing)
+    "count": (re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bpopulation\b", re.I),
+              re.compile(r"\b(?!(?:1[89]|20)\d\d\b)\d")),
     "date": (re.compile(r"\bwhen\b|\b(?:what|which)\s+(?:year|date|month|day)\b|\bsince\s+when\b", re.I),
              re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:{_MONTHS})\b")),
     "share": (re.compile(r"\b(?:percent\w*|share|rate)\b", re.I),

@@ -45,3 +45,17 @@ def test_a_reason_when_the_asked_value_is_not_stated(question, statements, says)
 def test_what_counts_as_asking_for_a_value(question, types) -> None:
     asked = asked_value(question)
     assert (asked is None) if types is None else (asked is not None and asked[0] == types)
+
+
+@pytest.mark.parametrize(("sentence", "gives"), [
+    ("Türkoğlu spoke to Anadolu Agency at Kazakhstan Energy Week 2025.", False),  # a year counts nothing
+    ("The BTK railway opened in 2017.", False),
+    ("Türkiye would operate 2 new oil fields there.", True),
+    ("More than 4,300 companies with Turkish capital operate in Kazakhstan.", True),
+    ("The route marks its 20th anniversary this year.", True),
+])
+def test_a_count_is_a_number_that_is_not_a_year(sentence, gives) -> None:
+    """What the ranker and the opening of a "how many" answer take for a count (answering/features.py)."""
+    from answering.features import gives_type
+
+    assert gives_type(sentence, ["count"]) is gives
