@@ -24,6 +24,19 @@ def test_sentences_keep_abbreviations_decimals_and_lines() -> None:
     ]
 
 
+def test_a_dateline_is_never_a_sentence_of_its_own() -> None:
+    """News agencies open with "ASTANA, November 15." (Trend): quoted alone it answered nothing (fd90, fd331
+    quoted it as a statement); it stays with the sentence it opens."""
+    text = ("ASTANA, November 15. Alarko Holding is to build the largest greenhouse complex in Shymkent. "
+            "BAKU, Azerbaijan, May 3. The ferry left. NATO, in 2020. The EU, March 5 was the day.")
+    assert sentences(text) == [
+        "ASTANA, November 15. Alarko Holding is to build the largest greenhouse complex in Shymkent.",
+        "BAKU, Azerbaijan, May 3. The ferry left.",
+        "NATO, in 2020.",
+        "The EU, March 5 was the day.",
+    ]
+
+
 @given(st.text(max_size=400))
 def test_sentence_spans_are_exact_substrings(text: str) -> None:
     for s, e in sentence_spans(text):
