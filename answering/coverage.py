@@ -15,7 +15,7 @@ from corridor.records import Passage
 from vectorstore.lexical import LexicalIndex, stopwords, terms
 
 from .dates import parse_iso, periods
-from .features import asked_value
+from .features import _LEADING_CLAUSE, asked_value
 from .language import language, name
 
 _NAME = re.compile(r"(?<![\w.])[A-Z][\w’'-]*[a-z][\w’'-]*")  # capitalised words: names, places
@@ -115,3 +115,68 @@ def missing_value(question: str, statements: list[str]) -> str | None:
     if asked is None or any(_states(t, s) for s in statements for t in asked[0]):
         return None
     return asked[1]
+
+
+# Questions that ask who holds a role ("Who is Türkiye's ambassador to …?", "Who chairs …?", "What is the name
+# of the company that operates …?"), and the words a sentence that names the holder uses for that role. A
+# role word outside these groups must appear itself. Broad groups on purpose: "Who heads X?" is answered by
+# "X's chief executive Y", so any word of the group counts.
+_ROLE_QUESTION = re.compile(
+    r"^\W*(?:who\s+(?:is|was|will\s+be|has\s+been|became|is\s+now|is\s+currently)\s+(?:the\s+)?"
+    r"(?:appointed\s+|named\s+|elected\s+)?(?:the\s+)?(?:[\w’'-]+(?:’s|'s)\s+)?"
+    r"(?:(?:new|current|first|acting|permanent|deputy)\s+)?"
+    r"(?P<role>[a-z-]+(?:\s+general)?)\s+(?:of|to|at|for|in)\b"
+    r"|who\s+(?:(?:will|would)\s+)?(?P<verb>chairs?|heads?|leads?|runs?|operates?|manages?|builds?|owns?)\b"
+    r"|(?:what\s+is\s+the\s+name\s+of\s+the|which)\s+(?:company|companies|firm|firms|operator|contractor)\s+"
+    r"(?:that\s+|will\s+|would\s+|is\s+to\s+)*(?P<verb2>operates?|runs?|manages?|builds?|owns?|construct\w*)\b)",
+    re.I)
+_ROLE_GROUPS = (
+    ("head", "lead", "chair", "chief", "director", "president", "ceo", "executive", "manag", "boss",
+     "govern"),
+    ("ambassador", "envoy", "embass"),
+    ("operat", "run", "manag"),
+    ("build", "built", "construct", "contractor"),
+    ("own",),
+    ("representative", "envoy"),
+    ("secretary",),
+    ("minister",),
+    ("spokes",),
+    ("author", "writ", "wrote", "by"),  # a byline: "written by", "by Y"
+)
+
+
+def _role_stem(word: str) -> str:
+    """"interviewer" → "interview", "founder" → "found": what a sentence naming the holder shares."""
+    for suffix in ("ers", "ors", "er", "or", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def missing_role(question: str, statements: list[str]) -> str | None:
+    """What an English question asks for when it asks who holds a role ("the ambassador", "who operates it")
+    and no quoted sentence uses a word for that role; None when the question asks for no role holder or a
+    sentence names the role. The engine refuses on it, as on a missing value (docs/QUALITY.md, ninth
+    session)."""
+    m = _ROLE_QUESTION.search(_LEADING_CLAUSE.sub("", question)) if language(question) == "en" else None
+    if m is None:
+        return None
+    role = (m.group("role") or m.group("verb") or m.group("verb2")).lower()
+    word = role.split()[0] if role.endswith(" general") else role.split()[-1]
+    stems = next((g for g in _ROLE_GROUPS if any(word.startswith(s) for s in g)), (_role_stem(word),))
+    text = " ".join(statements).lower()
+    if any(re.search(rf"\b{re.escape(s)}", text) for s in stems):
+        return None
+    if m.group("role"):
+        return f"the {role}"
+    return f"who {role if role.endswith('s') else role + 's'} it"  # "who operates it"
+
+
+def not_answered(question: str, statements: list[str]) -> str | None:
+    """What the quoted sentences leave out of what the question asks outright ("states a number", "names
+    the ambassador"), or None: the engine refuses a one-part question on it."""
+    if (value := missing_value(question, statements)) is not None:
+        return f"states {value}"
+    if (role := missing_role(question, statements)) is not None:
+        return f"names {role}"
+    return None

@@ -23,7 +23,7 @@ from vectorstore.sentence_vectors import SentenceVectors
 from . import extractive, llm, recency, sentence_vectors
 from .attribution import attribute
 from .citations import verify
-from .coverage import missing_value, uncovered_reason
+from .coverage import not_answered, uncovered_reason
 from .dates import asks_latest, parse_iso, periods, span
 from .language import language
 from .model_queue import Ticket
@@ -322,12 +322,12 @@ class Engine:
         notes.extend(check_notes)
         if not kept:
             return self._abstain(question, standalone, passages, notes, mode)
-        if (missing := missing_value(question, [s.text for s in kept])) is not None:
+        if (missing := not_answered(question, [s.text for s in kept])) is not None:
             if not split_question(standalone):
-                notes.append(f"No passage found here states {missing} in answer to this question.")
+                notes.append(f"No passage found here {missing} in answer to this question.")
                 return self._abstain(question, standalone, passages, notes, mode)
             # a several-part question keeps what answers its other parts, and says what is not there
-            notes.append(f"None of the quoted passages states {missing}: the sources here may not give it.")
+            notes.append(f"None of the quoted passages {missing}: the sources here may not give it.")
         kept = recency.order(attribute(kept, numbered), timing)
         notes.extend(recency.notes(kept, timing, standalone))
         lang = language(question)

@@ -109,6 +109,16 @@ def test_a_question_for_a_value_no_source_states_is_refused(engine) -> None:
     assert any("None of the quoted passages states a number" in n for n in both.notes)
 
 
+def test_a_question_for_a_role_no_source_names_is_refused(engine) -> None:
+    """No bundled text names Türkiye's ambassador to Kazakhstan (the infoboxes give only the embassies):
+    corridor refuses and says so; asked who Kazakhstan's president is, it answers."""
+    refused = engine.ask("Who is Türkiye's ambassador to Kazakhstan?")
+    assert refused.abstained and not refused.citations
+    assert "No passage found here names the ambassador in answer to this question." in refused.notes
+    answered = engine.ask("Who is the president of Kazakhstan?")
+    assert not answered.abstained and "Tokayev" in answered.text
+
+
 def test_a_follow_ups_own_words_break_a_tie_in_its_passage_order(engine) -> None:
     """A follow-up's passages are ordered by its rewritten search and its search as asked, fused by
     reciprocal rank; where the two disagree evenly (first in one, second in the other), the passage the

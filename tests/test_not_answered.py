@@ -1,10 +1,11 @@
-"""The refusal when a question asks for a value outright and no sentence the answer would quote states one."""
+"""The refusals when a question asks for a value or for who holds a role outright, and no sentence the answer
+would quote states the value or names the role."""
 
 from __future__ import annotations
 
 import pytest
 
-from answering.coverage import missing_value
+from answering.coverage import missing_role, missing_value, not_answered
 from answering.features import asked_value
 
 
@@ -59,3 +60,34 @@ def test_a_count_is_a_number_that_is_not_a_year(sentence, gives) -> None:
     from answering.features import gives_type
 
     assert gives_type(sentence, ["count"]) is gives
+
+
+@pytest.mark.parametrize(("question", "statements", "says"), [
+    ("Who is Türkiye's ambassador to Kazakhstan?", ["The embassy of Türkiye is in Astana."], None),  # embassy
+    ("Who is Türkiye's ambassador to Kazakhstan?", ["Kazakhstan and Türkiye signed 20 documents."],
+     "the ambassador"),
+    ("Who is the secretary general of the TITR association?", ["The association took in new members."],
+     "the secretary general"),
+    ("Who was appointed president of the Turkic Investment Fund?", ["The fund has $600 million."],
+     "the president"),
+    ("Who heads the Turkish Petroleum Corporation?", ["Cem Erdem, chief executive of TPAO, met him."], None),
+    ("Who will operate the new hub in Aktau?", ["A hub is being built in Aktau."], "who operates it"),
+    ("Who will operate the new hub in Aktau?", ["The hub will be run by a Turkish firm."], None),
+    ("What is the name of the company that operates Aktau airport?", ["Aktau airport is a hub."],
+     "who operates it"),
+    ("Who was the interviewer of Engin Ozer?", ["Ozer was interviewed by News.Az."], None),
+    ("Who is the author of the piece?", ["It was written by Jane Doe."], None),
+    ("Who said that trade will reach $10 billion?", ["Trade grew."], None),  # not a role question
+    ("Who is Tokayev?", ["Tokayev is a Kazakh politician."], None),
+])
+def test_a_role_question_needs_a_sentence_naming_the_role(question, statements, says) -> None:
+    """A sentence that names the holder names the role too, in the question's word or another of its group
+    ("Who heads …" against "chief executive"); otherwise the sources name the organisation, not the holder."""
+    assert missing_role(question, statements) == says
+
+
+def test_what_a_refusal_says_is_missing() -> None:
+    assert not_answered("How many drones?", ["Kazakhstan buys drones."]) == "states a number"
+    ambassador = "Who is Türkiye's ambassador to Kazakhstan?"
+    assert not_answered(ambassador, ["Trade grew."]) == "names the ambassador"
+    assert not_answered(ambassador, ["Ambassador Kapucu spoke."]) is None
