@@ -20,6 +20,8 @@ from .language import language, name
 
 _NAME = re.compile(r"(?<![\w.])[A-Z][\w’'-]*[a-z][\w’'-]*")  # capitalised words: names, places
 _YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s*[/–-]\s*(\d\d))?\b")
+_YEAR_RANGE = re.compile(r"\b(?:between\s+((?:19|20)\d\d)\s+and|((?:19|20)\d\d)\s*(?:[–—-]|to|until|till))\s*"
+                         r"((?:19|20)\d\d)\b")
 MULTILINGUAL_MODELS = {"e5-multilingual"}
 def unknown_names(question: str, lexical: LexicalIndex, passages: list[Passage]) -> list[str]:
     """Names in the question (capitalised, not the first word) that no chunk in the store contains and
@@ -45,6 +47,10 @@ def missing_years(question: str, passages: list[Passage], today: date | None = N
     year is not a publication date."""
     text = " ".join(p.chunk.text for p in passages)
     have = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", text)}
+    for between, since, until in _YEAR_RANGE.findall(text):  # "from 2011 to 2013", "2011–2013": 2012 too
+        first, last = int(between or since), int(until)
+        if first < last <= first + 50:
+            have.update(range(first, last + 1))
     have |= {d.year for p in passages if (d := parse_iso(p.doc.date)) is not None}
     missing = []
     for m in _YEAR.finditer(question):

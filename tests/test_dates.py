@@ -199,3 +199,13 @@ def test_a_latest_answer_from_undated_sources_says_so() -> None:
     notes = recency.notes([Statement(text="It is active.", citations=[1], source="Wikipedia")], ask,
                           "What is the current status?")
     assert notes == ["None of the sources quoted here is dated, so this may not be the latest state."]
+
+
+def test_a_span_of_years_covers_the_years_inside_it() -> None:
+    """"In 2012" is covered by "from 2011 to 2013" (fd358 was refused with "No passage … covers 2012")."""
+    span = passage("Tokayev was Director-General of the UN Office at Geneva from 2011 to 2013.", None)
+    assert missing_years("Who was Director-General of the UN Office at Geneva in 2012?", [span], TODAY) == []
+    dash = passage("The plan covers 2024–2028.", None)
+    assert missing_years("What is planned for 2026?", [dash], TODAY) == []
+    apart = passage("Trade grew in 2011 and 2013.", None)
+    assert missing_years("What happened in 2012?", [apart], TODAY) == ["2012"]
