@@ -15,7 +15,7 @@ from corridor.records import Passage
 from vectorstore.lexical import LexicalIndex, stopwords, terms
 
 from .dates import parse_iso, periods
-from .features import _LEADING_CLAUSE, asked_value
+from .features import asked_value, opening
 from .language import language, name
 
 _NAME = re.compile(r"(?<![\w.])[A-Z][\w’'-]*[a-z][\w’'-]*")  # capitalised words: names, places
@@ -115,8 +115,7 @@ def missing_value(question: str, statements: list[str]) -> str | None:
     """What an English question asks for outright ("how many" → "a number", "when did …" → "a date") when
     no quoted sentence states one (a number in figures or words, a date): the sources name the subject, not
     the fact asked about. None when the question asks for no value or a sentence states one. The engine
-    refuses on it (docs/QUALITY.md, ninth session: on the tuning sets it was there for 14 out-of-scope
-    questions and for none of 282 answerable ones)."""
+    refuses on it (docs/QUALITY.md, ninth session: what it refused on the tuning sets and blind batches)."""
     asked = asked_value(question) if language(question) == "en" else None
     if asked is None or any(_states(t, s) for s in statements for t in asked[0]):
         return None
@@ -164,7 +163,7 @@ def missing_role(question: str, statements: list[str]) -> str | None:
     and no quoted sentence uses a word for that role; None when the question asks for no role holder or a
     sentence names the role. The engine refuses on it, as on a missing value (docs/QUALITY.md, ninth
     session)."""
-    m = _ROLE_QUESTION.search(_LEADING_CLAUSE.sub("", question)) if language(question) == "en" else None
+    m = _ROLE_QUESTION.search(opening(question)) if language(question) == "en" else None
     if m is None:
         return None
     role = (m.group("role") or m.group("verb") or m.group("verb2")).lower()

@@ -62,11 +62,16 @@ _VALUE_QUESTIONS = (
 _LEADING_CLAUSE = re.compile(r"^\W*(?:according\s+to|in\s+the\s+view\s+of|in\s+your\s+view)[^,?]*,\s*", re.I)
 
 
+def opening(question: str) -> str:
+    """The question without a leading "According to X," / "In the view of X,": where it says what it asks."""
+    return _LEADING_CLAUSE.sub("", question)
+
+
 def asked_value(question: str) -> tuple[tuple[str, ...], str] | None:
     """(answer types, what a note calls it) when the question opens by asking for a value ("How many …",
     "When did …", "According to X, how much …"); None otherwise."""
-    opening = _LEADING_CLAUSE.sub("", question)
-    return next(((types, what) for asks, types, what in _VALUE_QUESTIONS if asks.search(opening)), None)
+    start = opening(question)
+    return next(((types, what) for asks, types, what in _VALUE_QUESTIONS if asks.search(start)), None)
 
 
 # Sentences that lean on the one before them ("This includes …", "Against this backdrop, …").
