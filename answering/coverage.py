@@ -15,7 +15,7 @@ from corridor.records import Passage
 from vectorstore.lexical import LexicalIndex, stopwords, terms
 
 from .dates import parse_iso, periods
-from .features import asked_value, opening
+from .features import asked_value, gives_type, opening
 from .language import language, name
 
 _NAME = re.compile(r"(?<![\w.])[A-Z][\w’'-]*[a-z][\w’'-]*")  # capitalised words: names, places
@@ -96,16 +96,16 @@ _NUMBER_WORD = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|te
 _NOT_A_COUNT = re.compile(r"\bthe\s+two\b|\bone\s+(?:of|another|side)\b|\b(?:no|any|each|every)\s+one\b",
                           re.I)
 _YEAR_ONLY = re.compile(r"(?:1[89]|20)\d\d")
-_WHEN = re.compile(r"\b(?:1[89]|20)\d\d\b|\b(?-i:January|February|March|April|May|June|July|August|September|"
-                   r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|"
-                   r"\b(?:yesterday|today|tomorrow|(?:last|this|next|earlier\s+this|later\s+this)\s+"
-                   r"(?:year|month|week|spring|summer|autumn|fall|winter)|in\s+the\s+(?:spring|summer|autumn|"
-                   r"fall|winter)|\d+\s+(?:years?|months?|weeks?|days?)\s+ago)\b", re.I)
+# Dates the ranker's date type does not read (it reads a year or a month): a weekday, a relative date.
+_WHEN_ELSE = re.compile(r"\b(?-i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|"
+                        r"\b(?:yesterday|today|tomorrow|(?:last|this|next|earlier\s+this|later\s+this)\s+"
+                        r"(?:year|month|week|spring|summer|autumn|fall|winter)|in\s+the\s+(?:spring|summer|"
+                        r"autumn|fall|winter)|\d+\s+(?:years?|months?|weeks?|days?)\s+ago)\b", re.I)
 
 
 def _states(kind: str, sentence: str) -> bool:
     if kind == "date":
-        return bool(_WHEN.search(sentence))
+        return gives_type(sentence, ["date"]) or bool(_WHEN_ELSE.search(sentence))
     numbers = re.findall(r"\d(?:[\d,.]*\d)?", sentence)
     return any(not _YEAR_ONLY.fullmatch(n) for n in numbers) or bool(
         _NUMBER_WORD.search(_NOT_A_COUNT.sub(" ", sentence)))
