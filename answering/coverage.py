@@ -114,12 +114,74 @@ def _states(kind: str, sentence: str) -> bool:
 def missing_value(question: str, statements: list[str]) -> str | None:
     """What an English question asks for outright ("how many" → "a number", "when did …" → "a date") when
     no quoted sentence states one (a number in figures or words, a date): the sources name the subject, not
-    the fact asked about. None when the question asks for no value or a sentence states one. The engine
-    refuses on it (docs/QUALITY.md, ninth session: what it refused on the tuning sets and blind batches)."""
+    the fact asked about. A "how many <things>" question also needs a number set before the things counted
+    ("4,000 Turkish companies", "1 million tonnes of copper ore" is no count of lentils). None when the
+    question asks for no value or a sentence states it. The engine refuses on it (docs/QUALITY.md, ninth and
+    tenth sessions: what it refused on the tuning sets and blind batches)."""
     asked = asked_value(question) if language(question) == "en" else None
-    if asked is None or any(_states(t, s) for s in statements for t in asked[0]):
+    if asked is None:
         return None
-    return asked[1]
+    if not any(_states(t, s) for s in statements for t in asked[0]):
+        return asked[1]
+    what = counted(question) if asked[0] == ("count",) else None
+    if what is None or any(_counts(what, s) for s in statements):
+        return None
+    return f"a number for “how many {' '.join(what[2])}”"
+
+
+# "How many <what> (of <kind>) …": the words naming what is counted, up to the first stop word (at most three:
+# "Kazakh tourists", "civil passenger aircraft"), and a lower-case "of" complement ("tonnes of lentils").
+_HOW_MANY = re.compile(r"^\W*(?:by\s+)?how\s+many\s+(.*)$", re.I | re.S)
+_TOKEN = re.compile(r"\d(?:[\d,.]*\d)?(?:-\w+)?|[\w’'-]+")
+# Units written either way: "826 km" counts "how many kilometres".
+_UNIT = {"km": "kilometr", "kilometr": "kilometr", "kilomet": "kilometr", "t": "tonn", "ton": "tonn",
+         "tonn": "tonn", "ha": "hectar", "hectar": "hectar", "m": "metr", "metr": "metr"}
+
+
+def _stem(word: str) -> str:
+    stems = terms(word)
+    return _UNIT.get(stems[0], stems[0]) if stems else ""
+
+
+def counted(question: str) -> tuple[set[str], str | None, list[str]] | None:
+    """For "how many …" questions: the stems of the words naming what is counted, the stem of its "of"
+    complement (None when there is none) and the words as asked; None for other questions."""
+    m = _HOW_MANY.match(opening(question))
+    if m is None:
+        return None
+    tokens = _TOKEN.findall(m.group(1))
+    words: list[str] = []
+    for t in tokens[:3]:
+        if not _stem(t):  # a stop word ends the phrase: "how many days did …", "how many tonnes of …"
+            break
+        words.append(t)
+    if not words:
+        return None
+    rest = tokens[len(words):]
+    of = _stem(rest[1]) if len(rest) > 1 and rest[0].lower() == "of" and rest[1].islower() else None
+    if of:
+        words += ["of", rest[1]]
+    return {_stem(w) for w in words if w != "of"} - {of}, of or None, words
+
+
+def _counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: int = 4) -> bool:
+    """Does the sentence set a number (in figures or words, not a year alone) at most `window` words before
+    one of the counted words, and name the "of" complement if the question has one?"""
+    names, of, _ = what
+    tokens = _TOKEN.findall(_NOT_A_COUNT.sub(" ", sentence))
+    stems = [_stem(t) for t in tokens]
+    if of and of not in stems:
+        return False
+    for i, s in enumerate(stems):
+        if s in names and any(_is_count(t) for t in tokens[max(0, i - window):i]):
+            return True
+    return False
+
+
+def _is_count(token: str) -> bool:
+    if token[0].isdigit():
+        return not _YEAR_ONLY.fullmatch(token)
+    return bool(_NUMBER_WORD.fullmatch(token))
 
 
 # Questions that ask who holds a role ("Who is Türkiye's ambassador to …?", "Who chairs …?", "What is the name

@@ -109,6 +109,18 @@ def test_a_question_for_a_value_no_source_states_is_refused(engine) -> None:
     assert any("None of the quoted passages states a number" in n for n in both.notes)
 
 
+def test_a_count_of_something_else_does_not_answer_how_many(engine) -> None:
+    """The bundled texts give figures near Turkish companies in Kazakhstan (hiring quotas, trade) but not how
+    many there are: corridor refuses and says which count is missing. Asked for a count they do give (the
+    Baku–Tbilisi–Kars railway's tonnes of freight), it answers with it."""
+    refused = engine.ask("How many Turkish companies operate in Kazakhstan?")
+    assert refused.abstained and not refused.citations
+    assert any("states a number for “how many Turkish companies" in n for n in refused.notes)
+    answered = engine.ask("How many tonnes of freight a year could the Baku–Tbilisi–Kars railway carry at "
+                          "first?")
+    assert not answered.abstained and "6.5 million" in answered.text
+
+
 def test_a_question_for_a_role_no_source_names_is_refused(engine) -> None:
     """No bundled text names Türkiye's ambassador to Kazakhstan (the infoboxes give only the embassies):
     corridor refuses and says so; asked who Kazakhstan's president is, it answers."""

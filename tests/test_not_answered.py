@@ -63,6 +63,28 @@ def test_a_count_is_a_number_that_is_not_a_year(sentence, gives) -> None:
 
 
 @pytest.mark.parametrize(("question", "statements", "says"), [
+    ("How many tonnes of lentils does Kazakhstan export?",
+     ["Each year the company produces roughly 1 million tonnes of copper ore."],
+     "a number for “how many tonnes of lentils”"),
+    ("How many tonnes of lentils does Kazakhstan export?", ["It sold 40,000 tonnes of red lentils."], None),
+    ("How many pupils will the school take?", ["The school cost $5 million and has 3 floors."],
+     "a number for “how many pupils”"),
+    ("How many pupils will the school take?", ["It will teach some 600 pupils."], None),
+    ("How many kilometres long is the railway?", ["Linelength: 826 km"], None),  # a unit written short
+    ("How many Kazakh tourists went to Antalya?", ["Some 590,000 Kazakh nationals visited Antalya."], None),
+    ("How many firms joined the platform?", ["Dozens of firms joined it."], None),  # a number in words
+    ("How many days did the visit last?", ["Tokayev arrived on July 28, 2025."],
+     "a number for “how many days”"),
+    ("How many companies operate there?", ["The two companies operate there."], "a number"),  # "the two"
+    ("How much did it cost?", ["It cost $1 billion to build."], None),  # only "how many" names its things
+])
+def test_a_count_sets_its_number_before_the_things_counted(question, statements, says) -> None:
+    """"How many X (of Y)": a number in the few words before X, and Y named; a number about something else
+    ("1 million tonnes of copper ore" for lentils) does not answer it."""
+    assert missing_value(question, statements) == says
+
+
+@pytest.mark.parametrize(("question", "statements", "says"), [
     ("Who is Türkiye's ambassador to Kazakhstan?", ["The embassy of Türkiye is in Astana."], None),  # embassy
     ("Who is Türkiye's ambassador to Kazakhstan?", ["Kazakhstan and Türkiye signed 20 documents."],
      "the ambassador"),
