@@ -180,6 +180,27 @@ def test_latest_puts_the_newest_source_first_and_timelines_go_oldest_first() -> 
     assert recency.order(statements, plain) == statements
 
 
+def test_a_timeline_goes_by_the_years_its_sentences_name_within_the_years_asked() -> None:
+    """A 2024 report's "in 2019" comes before a 2023 report that names no year; a year outside the period
+    asked about ("In 2021, GDP grew" for "between 2022 and 2024") is background and does not move its
+    passage to the front."""
+    statements = [
+        Statement(text="The new terminal will raise traffic.", citations=[1], date="2023-05-04"),
+        Statement(text="In 2023 it served 9.5 million passengers.", citations=[2], date="2024-06-02"),
+        Statement(text="It handled 6.4 million passengers in 2019.", citations=[2], date="2024-06-02"),
+    ]
+    ask = recency.read("How did traffic at the airport change over the years?", TODAY)
+    assert [s.citations[0] for s in recency.order(statements, ask)] == [2, 2, 1]
+    assert recency.notes(statements, ask, "How did traffic change over the years?") == [
+        "The statements are in date order: by the years they name, else by their sources' dates."]
+    background = [
+        Statement(text="Exports reached $4 billion.", citations=[1], date="2023-03-01"),
+        Statement(text="In 2021, GDP grew 11 percent.", citations=[2], date="2024-05-01"),
+    ]
+    bounded = recency.read("How did exports change between 2022 and 2024?", TODAY)
+    assert [s.citations[0] for s in recency.order(background, bounded)] == [1, 2]
+
+
 def test_newest_first_still_opens_with_the_value_asked_for() -> None:
     """"How much … now?": the newest source goes first, and of its sentences the one with the amount opens
     (not the sentence before it that only names the fund), as the answer opens for any value question."""
