@@ -28,7 +28,7 @@ from .dates import asks_latest, parse_iso, periods, span
 from .language import language
 from .model_queue import Ticket
 from .progress import OnProgress, Progress
-from .question import clean_question, rewrite_follow_up, split_question
+from .question import asked_part, clean_question, rewrite_follow_up, split_question
 from .ranker import load as load_ranker
 
 log = logging.getLogger(__name__)
@@ -269,7 +269,10 @@ class Engine:
         today = self.today()
         timing = recency.read(standalone, today)
         ranker = load_ranker(s.embedding_model)
-        found = extractive.extract(standalone, retrieval.query_embedding, passages, self.retriever.lexical,
+        asked, q_emb = asked_part(standalone), retrieval.query_embedding
+        if asked != standalone:  # matched without its sentences about the sources
+            q_emb = self._searching(lambda: self.retriever.store.embeddings.embed_query(asked))
+        found = extractive.extract(asked, q_emb, passages, self.retriever.lexical,
                                    self.sentence_embeddings, s.max_answer_sentences, s.sentence_candidates,
                                    parts=parts, ranker=ranker, choose=recency.chooser(timing, standalone),
                                    said=said)

@@ -104,6 +104,24 @@ def split_question(question: str) -> list[str]:
     return out
 
 
+# A later sentence that speaks of the sources rather than the subject: "The two reports give different
+# figures.", "Do the sources agree on the number?". It says what the answer should show (each source's
+# figure), not what the answering sentence says.
+_ABOUT_SOURCES = re.compile(
+    r"\b(?:give|gives|put|puts|report|reports|state|states)\s+(?:different|differing|conflicting|other|"
+    r"the\s+same|contradictory)\b|\b(?:agree|disagree|differ|conflict|contradict)\w*\b", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z])")
+
+
+def asked_part(question: str) -> str:
+    """The question without its later sentences about the sources ("How many jobs will it create? The two
+    reports give different figures." → its first sentence): what a sentence of the answer is matched against.
+    Retrieval keeps the whole question (its source names and dates find both reports)."""
+    sentences = _SENTENCE_END.split(question.strip())
+    kept = sentences[:1] + [s for s in sentences[1:] if not _ABOUT_SOURCES.search(s)]
+    return " ".join(kept) if len(kept) < len(sentences) else question
+
+
 def looks_like_instruction(sentence: str) -> bool:
     """Is this text an instruction aimed at an assistant? Such sentences are data, never quoted as facts."""
     return bool(_INSTRUCTION.search(sentence))

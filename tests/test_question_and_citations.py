@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from answering.citations import parse_markers, support, verify
-from answering.question import clean_question, is_follow_up, rewrite_follow_up
+from answering.question import asked_part, clean_question, is_follow_up, rewrite_follow_up
 from answering.sentences import sentence_spans, sentences
 from corridor.errors import InputError
 from corridor.records import Chunk, DocumentMeta, Passage, Statement, Turn
@@ -140,3 +140,18 @@ def test_support_weights_rare_words_and_checks_figures() -> None:
     assert support("Kazakhstan is the largest exporter of bananas.", passage, weight) < 0.35
     assert support("Trade could reach $20 billion.", passage) < 0.35  # a figure the passage lacks
     assert support("Trade could reach $15 billion.", passage) == 1.0
+
+
+@pytest.mark.parametrize(("question", "asked"), [
+    ("In which year did TAV buy Almaty airport? The Astana Times report of May 2023 and the Hürriyet Daily "
+     "News report of June 2024 give different years.", "In which year did TAV buy Almaty airport?"),
+    ("How many people live in the Turkic states? Do the sources give the same number?",
+     "How many people live in the Turkic states?"),
+    ("Do the sources agree on how far defence cooperation has gone?",  # one sentence: it is the question
+     "Do the sources agree on how far defence cooperation has gone?"),
+    ("Who is Tokayev? Tell me about his career.", "Who is Tokayev? Tell me about his career."),
+])
+def test_sentences_about_the_sources_are_not_what_an_answer_is_matched_against(question, asked) -> None:
+    """A later sentence that says the sources differ asks for each source's figure; the answering sentence is
+    matched against the question itself, not against "the Astana Times report of May 2023"."""
+    assert asked_part(question) == asked
