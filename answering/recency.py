@@ -5,7 +5,8 @@ November 2024" is answered by a document of that month even when its text names 
 The extractive selector chooses by relevance alone. `chooser` adds, from sentences the ranker already
 rates close to the best (and that cover at least half as much of the question's rare terms as the best
 one), the newest source's sentence (latest questions), a sentence from a document dated in the asked
-period when none is chosen, or one sentence per further dated source (timelines).
+period when none is chosen, or one sentence per further dated source and, from the passages already quoted,
+one per further year or month named (timelines).
 `order` then puts the statements newest first or in date order; `notes` says "as of" and that sources
 differ.
 """
@@ -116,9 +117,27 @@ def chooser(ask: TimeAsk, question: str) -> Callable | None:
                 if parse_iso(c.passage.doc.date) is not None and c.passage.doc.doc_id not in docs:
                     docs.add(c.passage.doc.doc_id)
                     add(c)
+            # then, from the passages already quoted, a sentence for each further time they name: a timeline's
+            # events sit together ("They were lifted in June 2024." after the restrictions), whatever the
+            # ranker makes of a sentence that repeats none of the question's words
+            seen = {t for c in out for t in _times(c.text)}
+            quoted = {c.passage.chunk.chunk_id for c in out}
+            for c in sorted(ranked, key=lambda c: -c.score[0]):
+                if c.passage.chunk.chunk_id in quoted and (times := _times(c.text)) and not times <= seen:
+                    seen |= times
+                    add(c)
         return out
 
     return choose
+
+
+_MONTH = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+                    r"December)\b")
+
+
+def _times(text: str) -> set[str]:
+    """The years and months a sentence names: what a timeline's events are told apart by."""
+    return set(_YEAR.findall(text)) | set(_MONTH.findall(text))
 
 
 def _groups(statements: list[Statement]) -> list[list[Statement]]:

@@ -230,3 +230,31 @@ def test_a_span_of_years_covers_the_years_inside_it() -> None:
     assert missing_years("What is planned for 2026?", [dash], TODAY) == []
     apart = passage("Trade grew in 2011 and 2013.", None)
     assert missing_years("What happened in 2012?", [apart], TODAY) == ["2012"]
+
+
+def test_a_timeline_answer_takes_the_further_dated_events_of_the_passages_it_quotes() -> None:
+    """A timeline's events sit together: from a passage already quoted, a sentence naming a further time
+    joins even when the ranker rates it low ("They were lifted in June 2024." repeats none of the question's
+    words); a low-rated sentence of a passage not quoted, or one naming no new time, does not."""
+    from answering.extractive import Candidate
+    from answering.features import SentenceFacts
+
+    text = ("Livestock products were shut out of the Turkish market. Some restrictions were in force since "
+            "2004. They were lifted in June 2024.")
+    quoted, other = passage(text, "2024-08-20", doc_id="a"), passage("Grain sales rose in 2023.", None,
+                                                                     doc_id="b")
+    facts = SentenceFacts(asked=False, question_index=None, answer_opening=False, intro=False, position=0.0)
+
+    def cand(p, sentence, score, rare):
+        start = p.chunk.text.index(sentence)
+        return Candidate(passage=p, start=start, end=start + len(sentence), text=sentence, facts=facts,
+                         rare=[rare], score=[score])
+
+    best = cand(quoted, "Livestock products were shut out of the Turkish market.", 0.95, 0.5)
+    since = cand(quoted, "Some restrictions were in force since 2004.", 0.30, 0.0)
+    lifted = cand(quoted, "They were lifted in June 2024.", 0.20, 0.0)
+    grain = cand(other, "Grain sales rose in 2023.", 0.10, 0.0)
+    question = "How has access to the Turkish market for livestock changed over the years?"
+    choose = recency.chooser(recency.read(question, TODAY), question)
+    chosen = choose([best], [best, since, lifted, grain])
+    assert chosen == [best, since, lifted]
