@@ -14,7 +14,7 @@ from datetime import date
 from corridor.records import Passage
 from vectorstore.lexical import LexicalIndex, stopwords, terms
 
-from .dates import parse_iso, periods
+from .dates import YEAR_IN_TEXT, parse_iso, periods
 from .features import asked_value, gives_type, opening
 from .language import language, name
 
@@ -46,7 +46,7 @@ def missing_years(question: str, passages: list[Passage], today: date | None = N
     the day and month. Relative periods ("last year") never refuse. Seasons match text only: a marketing
     year is not a publication date."""
     text = " ".join(p.chunk.text for p in passages)
-    have = {int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", text)}
+    have = {int(y) for y in YEAR_IN_TEXT.findall(text)}
     for between, since, until in _YEAR_RANGE.findall(text):  # "from 2011 to 2013", "2011–2013": 2012 too
         first, last = int(between or since), int(until)
         if first < last <= first + 50:

@@ -24,6 +24,7 @@ _MONTHS = {name: i for i, names in enumerate(
 _M = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|" \
      r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 _Y = r"(?:19|20)\d\d"
+YEAR_IN_TEXT = re.compile(rf"(?<!\d)({_Y})(?!\d)")  # a year anywhere in running text ("in 2019", "2019/20")
 # The months in the other languages the engine answers (Turkish, Russian, Kazakh), as stems that take their
 # case endings; next to a year they read as that month ("Temmuz 2025", "в июле 2025", "2025 жылғы шілдеде").
 _FOREIGN_MONTHS = (

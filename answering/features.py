@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 # What a question asks for, and what a sentence that gives it contains.
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December"
 ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "length": (re.compile(r"\bhow\s+long\s+(?:is|are|was|were)\b|\bhow\s+far\b|\b(?:length|distance)\b",
                           re.I),
@@ -30,7 +30,7 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "count": (re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bpopulation\b", re.I),
               re.compile(r"\b(?!(?:1[89]|20)\d\d\b)\d")),
     "date": (re.compile(r"\bwhen\b|\b(?:what|which)\s+(?:year|date|month|day)\b|\bsince\s+when\b", re.I),
-             re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:{_MONTHS})\b")),
+             re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:{MONTH_NAMES})\b")),
     "share": (re.compile(r"\b(?:percent\w*|share|rate)\b", re.I),
               re.compile(r"\d[\d,.]*\s*(?:%|percent)", re.I)),
     "definition": (re.compile(r"^\W*(?:what|who)\s+(?:is|are|was|were)\s+(?:the\s+)?"

@@ -22,14 +22,13 @@ from datetime import date
 from corridor.records import Passage, Statement
 
 from . import features as F
-from .dates import Period, asks_latest, asks_timeline, parse_iso, periods
+from .dates import YEAR_IN_TEXT, Period, asks_latest, asks_timeline, parse_iso, periods
 from .extractive import TYPED_SHARE, _figures, _overlap
 from .ranker import load
 
 NUMERIC = {"length", "duration", "amount", "count", "share"}  # answer types that are figures
 EXTRA = 2  # at most this many sentences added for dates
 RARE_SHARE = 0.5  # an added sentence covers at least this share of the best one's rare question terms
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -131,13 +130,12 @@ def chooser(ask: TimeAsk, question: str) -> Callable | None:
     return choose
 
 
-_MONTH = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-                    r"December)\b")
+_MONTH = re.compile(rf"\b(?:{F.MONTH_NAMES})\b")
 
 
 def _times(text: str) -> set[str]:
     """The years and months a sentence names: what a timeline's events are told apart by."""
-    return set(_YEAR.findall(text)) | set(_MONTH.findall(text))
+    return set(YEAR_IN_TEXT.findall(text)) | set(_MONTH.findall(text))
 
 
 def _groups(statements: list[Statement]) -> list[list[Statement]]:
@@ -162,7 +160,7 @@ def order(statements: list[Statement], ask: TimeAsk) -> list[Statement]:
     def key(i: int) -> tuple:
         d = dates[i]
         if ask.timeline:  # by the earliest year the passage's sentences name, else by the source's date
-            named = [y for st in groups[i] for y in map(int, _YEAR.findall(st.text))
+            named = [y for st in groups[i] for y in map(int, YEAR_IN_TEXT.findall(st.text))
                      if not asked or y in asked]
             year = min(named) if named else d.year if d is not None else None
             return (2, 0, 0) if year is None else (0, year, d.toordinal() if d is not None else 0)
