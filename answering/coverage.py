@@ -239,11 +239,52 @@ def missing_role(question: str, statements: list[str]) -> str | None:
     return f"who {role if role.endswith('s') else role + 's'} it"  # "who operates it"
 
 
-def not_answered(question: str, statements: list[str]) -> str | None:
+# "What did <Name> say / tell / think …?", "How does <Name> describe …?": the question asks for that person's
+# words. A sentence that answers reports speech (a verb of saying, "according to", "in his view") by that
+# person, named or as "he"/"she", or is that person's own answer in an interview.
+_SPEECH_QUESTION = re.compile(
+    r"^\W*(?i:what|how)\s+(?i:did|does|do|has|have|had|will|would)\s+"
+    r"(?P<name>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,4})"
+    r"(?:\s+(?:of|from|at)\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*|\s*,[^,?]{1,80},)?\s+"
+    r"(?:say|tell|stress|note|add|propose|promise|think|describe|call|urge|announce|suggest|believe|expect|"
+    r"warn|explain|argue|recall|hope|mean)\b")
+_SPEECH = re.compile(
+    r"\b(?:said|says|saying|told|tells|stress\w*|not(?:ed|es)|add(?:ed|s)|stat(?:ed|es)|explain\w*|"
+    r"describ\w*|call(?:ed|s)|argu\w*|believ\w*|think\w*|thought|according\s+to|in\s+(?:his|her|their)\s+"
+    r"(?:view|words|opinion)|emphasi[sz]\w*|remark\w*|pointed\s+out|warn\w*|urg\w*|announc\w*|promis\w*|"
+    r"propos\w*|suggest\w*|mention\w*|sp(?:oke|eaking)|express\w*|hop(?:ed|es)|expect\w*|recall\w*|"
+    r"assur\w*|confirm\w*|insist\w*|prais\w*|welcom\w*|thank\w*|congratulat\w*|commend\w*|consider\w*|"
+    r"sees|saw|views?|regard\w*|calling|asked|answered|replied|voiced|underlin\w*|highlight\w*)\b", re.I)
+_PRONOUN_START = re.compile(r"^\W*(?:he|she|they)\b", re.I)
+_NOT_NAMES = {"The", "This", "That", "These", "Those", "It", "Its"}
+
+
+def missing_speech(question: str, statements: list[str], speakers: list[str | None]) -> str | None:
+    """Whose words an English question asks for ("What did Bektenov say …?") when no quoted sentence reports
+    speech by that person (named, or as "he"/"she") and none is that person's interview answer; None when
+    the question asks for no one's words or a sentence gives them. The engine refuses on it, as on a missing
+    value (docs/QUALITY.md, tenth session)."""
+    m = _SPEECH_QUESTION.search(opening(question)) if language(question) == "en" else None
+    if m is None or m.group("name").split()[0] in _NOT_NAMES:
+        return None
+    surname = re.sub(r"(?:’s|'s)$", "", m.group("name").split()[-1]).lower()
+    if any(sp and surname in sp.lower() for sp in speakers):
+        return None
+    for text in statements:
+        if _SPEECH.search(text) and (surname in text.lower() or _PRONOUN_START.match(text)):
+            return None
+    return m.group("name")
+
+
+def not_answered(question: str, statements: list[str],
+                 speakers: list[str | None] | None = None) -> str | None:
     """What the quoted sentences leave out of what the question asks outright ("states a number", "names
-    the ambassador"), or None: the engine refuses a one-part question on it."""
+    the ambassador", "reports what Bektenov said"), or None: the engine refuses a one-part question on it.
+    `speakers`: who speaks in each quoted sentence's passage, where ingest knows (interviews)."""
     if (value := missing_value(question, statements)) is not None:
         return f"states {value}"
     if (role := missing_role(question, statements)) is not None:
         return f"names {role}"
+    if (who := missing_speech(question, statements, speakers or [])) is not None:
+        return f"reports what {who} said"
     return None

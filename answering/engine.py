@@ -325,7 +325,8 @@ class Engine:
         notes.extend(check_notes)
         if not kept:
             return self._abstain(question, standalone, passages, notes, mode)
-        if (missing := not_answered(question, [s.text for s in kept])) is not None:
+        speakers = [numbered[s.citations[0]].chunk.speaker if s.citations else None for s in kept]
+        if (missing := not_answered(question, [s.text for s in kept], speakers)) is not None:
             if not split_question(standalone):
                 notes.append(f"No passage found here {missing} in answer to this question.")
                 return self._abstain(question, standalone, passages, notes, mode)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from answering.coverage import missing_role, missing_value, not_answered
+from answering.coverage import missing_role, missing_speech, missing_value, not_answered
 from answering.features import asked_value
 
 
@@ -113,3 +113,30 @@ def test_what_a_refusal_says_is_missing() -> None:
     ambassador = "Who is Türkiye's ambassador to Kazakhstan?"
     assert not_answered(ambassador, ["Trade grew."]) == "names the ambassador"
     assert not_answered(ambassador, ["Ambassador Kapucu spoke."]) is None
+
+
+@pytest.mark.parametrize(("question", "statements", "speakers", "says"), [
+    ("What did Olzhas Bektenov say when he signed the resolutions?",
+     ["Prime Minister Olzhas Bektenov signed the resolutions that approve them."], [None], "Olzhas Bektenov"),
+    ("What did Izzet Garih of Alarko Holding say at the harvest?",
+     ["Also present were Izzet Garih and officials.", "Saparov said trade grows."], [None, None],
+     "Izzet Garih"),
+    ("What did Mustafa Toprak, the chief executive of ESTA, say after the talks?",
+     ["Bektenov held talks with Mustafa Toprak."], [None], "Mustafa Toprak"),
+    ("What did Tokayev say about his own role?", ["Tokayev said he oversees the projects."], [None], None),
+    ("What did Saparov say cooperation brings?", ["He stressed that it brings technology."], [None], None),
+    ("According to the minister, what did Saparov promise?",  # a leading "according to" is read past
+     ["The ministry built a plant."], [None], "Saparov"),
+    ("What does Engin Ozer think about the corridor?", ["The corridor is vital."], ["Engin Ozer"], None),
+    ("How did Erdoğan describe Kazakhstan?", ["Erdoğan called it a brotherly country."], [None], None),
+    ("What did he say it would become?", ["The school opened."], [None], None),  # no name: a follow-up's
+    ("What do the sources say about trade?", ["Trade grew."], [None], None),  # not a person's words
+    ("Who signed the resolutions?", ["Bektenov signed them."], [None], None),  # not a question of speech
+])
+def test_a_question_for_a_persons_words_needs_a_sentence_reporting_them(question, statements, speakers,
+                                                                          says) -> None:
+    """"What did X say …?" is answered by reported speech of X (named, or "he"/"she" after a verb of saying)
+    or by X's own interview answer; a sentence where X only attends, signs or meets does not answer it."""
+    assert missing_speech(question, statements, speakers) == says
+    if says:
+        assert not_answered(question, statements, speakers) == f"reports what {says} said"
