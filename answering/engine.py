@@ -325,14 +325,14 @@ class Engine:
         notes.extend(check_notes)
         if not kept:
             return self._abstain(question, standalone, passages, notes, mode)
-        speakers = [numbered[s.citations[0]].chunk.speaker if s.citations else None for s in kept]
-        if (missing := not_answered(question, [s.text for s in kept], speakers)) is not None:
+        kept = attribute(kept, numbered)  # the speakers "What did X say?" is checked against
+        if (missing := not_answered(question, [s.text for s in kept], [s.speaker for s in kept])) is not None:
             if not split_question(standalone):
                 notes.append(f"No passage found here {missing} in answer to this question.")
                 return self._abstain(question, standalone, passages, notes, mode)
             # a several-part question keeps what answers its other parts, and says what is not there
             notes.append(f"None of the quoted passages {missing}: the sources here may not give it.")
-        kept = recency.order(attribute(kept, numbered), timing)
+        kept = recency.order(kept, timing)
         notes.extend(recency.notes(kept, timing, standalone))
         lang = language(question)
         if lang != "en" and mode == "extractive":
