@@ -157,6 +157,8 @@ def order(statements: list[Statement], ask: TimeAsk) -> list[Statement]:
     if len({d for d in dates if d is not None}) < 2 and not ask.timeline:
         return statements
 
+    asked = {y for p in ask.periods if p.literal for y in p.years()}  # years outside them are background
+
     def key(i: int) -> tuple:
         d = dates[i]
         if ask.timeline:  # by the earliest year the passage's sentences name, else by the source's date
@@ -169,7 +171,6 @@ def order(statements: list[Statement], ask: TimeAsk) -> list[Statement]:
         late = ask.cap is not None and d > ask.cap  # after "as of March 2025": not what was asked
         return (1 if late else 0, -d.toordinal())
 
-    asked = {y for p in ask.periods if p.literal for y in p.years()}  # years outside them are background
     groups = [groups[i] for i in sorted(range(len(groups)), key=key)]
     first = groups[0]
     typed = next((st for st in first if F.gives_type(st.text, list(ask.value))), None) if ask.value else None
