@@ -344,7 +344,7 @@ def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int,
     chosen: list[Candidate] = []
 
     def add(c: Candidate) -> None:
-        if c not in chosen and not any(_overlap(c.text, o.text) >= 0.6 for o in chosen):
+        if c not in chosen and not any(repeats(c.text, o.text) for o in chosen):
             chosen.append(c)
 
     keep = max(ranker.keep_ratio * best, ranker.keep_floor)
@@ -420,6 +420,13 @@ def _informative(sentence: str, title: str) -> bool:
 def _overlap(a: str, b: str) -> float:
     ta, tb = set(terms(a)), set(terms(b))
     return len(ta & tb) / min(len(ta), len(tb)) if ta and tb else 0.0
+
+
+def repeats(a: str, b: str) -> bool:
+    """Does sentence a repeat b? Most of the shorter one's terms shared, and the same figures: a sentence
+    with other figures is another claim ("1,500 volunteers" beside "about 1,000 volunteers"), which the
+    answer shows beside the first (docs/QUALITY.md, eleventh session)."""
+    return _overlap(a, b) >= 0.6 and _figures(a) == _figures(b)
 
 
 def _compose(chosen: list[Candidate], relevance: float) -> Extract:

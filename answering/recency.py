@@ -23,7 +23,7 @@ from corridor.records import Passage, Statement
 
 from . import features as F
 from .dates import YEAR_IN_TEXT, Period, asks_latest, asks_timeline, parse_iso, periods
-from .extractive import TYPED_SHARE, _figures, _overlap
+from .extractive import TYPED_SHARE, _figures, repeats
 from .ranker import load
 
 NUMERIC = {"length", "duration", "amount", "count", "share"}  # answer types that are figures
@@ -87,7 +87,7 @@ def chooser(ask: TimeAsk, question: str) -> Callable | None:
 
         def add(c) -> None:
             if len(added) < EXTRA and c not in out and not any(
-                    _overlap(c.text, o.text) >= 0.6 and _figures(c.text) == _figures(o.text) for o in out):
+                    repeats(c.text, o.text) for o in out):
                 out.append(c)
                 added.append(c)
 

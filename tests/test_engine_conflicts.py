@@ -1,0 +1,62 @@
+"""Two reports that give different figures for the same thing, through the real pipeline (real embeddings,
+embedded Chroma): the answer shows both, each with its source and date, even when the second report's
+sentence repeats most of the first one's words."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from answering.engine import Engine
+from answering.extractive import repeats
+
+FIRST = ("Around 4,000 competitors are expected at the Steppe Games in Astana, and about 1,000 volunteers "
+         "are to be involved in running them.")
+DOCS = {
+    "games-january.md": ("Astana prepares for the Steppe Games", "Steppe Post", "2024-01-20",
+                         FIRST + " The opening ceremony will take place at the city's new hippodrome."),
+    "games-august.md": ("President inspects the Steppe Games venues", "Asia Wire", "2024-08-20",
+                        "The president inspected the venues of the Steppe Games on Monday. The Steppe Games "
+                        "will be supported by 1,500 volunteers. Tickets for the finals go on sale in July."),
+    "grain-notes.md": ("Notes on the grain trade", "Corridor Desk", "2024-03-01",
+                       "Kazakhstan exports most of its wheat to Central Asia and Afghanistan. Grain moves by "
+                       "rail to the Caspian ports of Aktau and Kuryk."),
+}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory, settings_factory, embeddings) -> Engine:
+    from ingest.pipeline import ingest
+    from vectorstore.store import ChunkStore
+
+    root = tmp_path_factory.mktemp("conflicts")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name, (title, publisher, day, text) in DOCS.items():
+        (corpus / name).write_text(f"---\ntitle: {title!r}\npublisher: {publisher}\ndate: {day}\n---\n\n"
+                                   f"# {title}\n\n{text}\n", encoding="utf-8")
+    settings = settings_factory(root, corpus_dir=corpus)
+    store = ChunkStore(settings, embeddings=embeddings)
+    report = ingest(None, settings, store=store, progress=False)
+    assert len(report.added) == len(DOCS) and not report.failed
+    eng = Engine(settings, store)
+    eng.today = lambda: date(2026, 12, 2)
+    yield eng
+    eng.close()
+
+
+def test_a_sentence_with_another_figure_is_not_a_repeat() -> None:
+    assert repeats(FIRST.replace("Around", "About"), FIRST)  # the same claim, another chunk's wording
+    assert not repeats("The Steppe Games will be supported by 1,500 volunteers.", FIRST)  # another claim
+    assert not repeats("Grain moves by rail to the Caspian ports of Aktau and Kuryk.", FIRST)
+
+
+def test_both_reports_figures_are_shown_with_their_sources(engine) -> None:
+    answer = engine.ask("How many volunteers will help run the Steppe Games?")
+    assert not answer.abstained, answer.notes
+    figures = ("1,000 volunteers", "1,500")
+    by_figure = {fig: [s for s in answer.statements if fig in s.text] for fig in figures}
+    assert by_figure["1,000 volunteers"] and by_figure["1,500"], answer.text
+    assert by_figure["1,000 volunteers"][0].attribution == "Steppe Post (2024-01-20)"
+    assert by_figure["1,500"][0].attribution == "Asia Wire (2024-08-20)"
