@@ -45,6 +45,7 @@ SOURCES_IN_ENGLISH = {
 }
 INJECTION_NOTE = "Instructions inside the question were ignored: corridor answers only from its sources."
 DATED_EXTRA = 3  # passages a date-restricted search adds for a question naming a period
+PER_PERIOD = 2  # passages each of several named periods' own search adds ("in May 2024 and in May 2025")
 NEWER_EXTRA = 2  # passages from newer documents a "latest" question's second search adds
 
 
@@ -202,6 +203,11 @@ class Engine:
         start, end = span(found)
         if not self._search_more(query, retrieval, filters, DATED_EXTRA, start.isoformat(), end.isoformat()):
             return
+        points = [p for p in found if p.kind == "point"]
+        if len(points) > 1:  # "in January 2024 and in August 2024": each period's own documents, not one's
+            for p in points:
+                self._search_more(query, retrieval, filters, PER_PERIOD, p.start.isoformat(),
+                                  p.end.isoformat())
         months = [p for p in found if p.kind == "point" and p.start.replace(day=1) == p.end.replace(day=1)]
         if months:  # "in April 2024": what was reported that month first (a stable sort keeps the rest)
             retrieval.passages.sort(key=lambda x: not any(p.contains(parse_iso(x.doc.date)) for p in months))

@@ -180,3 +180,14 @@ def test_attribution_in_discord_messages(engine) -> None:
         if not line.startswith("*"):
             continue
         assert re.match(r"^\*\*[^*]+:\*\* .+\[\d+\]$", line) or re.match(r"^\*[^*].*\*$", line), line
+
+
+def test_several_named_months_each_get_their_own_documents(engine, monkeypatch) -> None:
+    import answering.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "DATED_EXTRA", 1)  # the search over the whole span finds one
+    question = ("What was said about trade between Kazakhstan and Türkiye in March 2021 and in "
+                "November 2024?")
+    _, found, _ = engine.prepare(question, k=1)
+    ids = {p.doc.doc_id for p in found.passages}
+    assert {"herald-trade", "wire-summit-new"} <= ids, ids  # one search per month named
