@@ -9,6 +9,7 @@ from collections.abc import Callable
 from corridor.records import Passage, Statement
 from vectorstore.lexical import terms
 
+from .features import NUMBER
 from .question import looks_like_instruction
 
 DROP_BELOW = 0.35  # support under this: the sentence is dropped
@@ -20,7 +21,7 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER = re.compile(NUMBER)
 
 
 def support(sentence: str, passage_text: str, weight: Callable[[str], float] | None = None) -> float:

@@ -15,7 +15,7 @@ from corridor.records import Passage
 from vectorstore.lexical import LexicalIndex, stopwords, terms
 
 from .dates import YEAR_IN_TEXT, parse_iso, periods
-from .features import asked_value, gives_type, opening
+from .features import NUMBER, asked_value, gives_type, opening
 from .language import language, name
 
 _NAME = re.compile(r"(?<![\w.])[A-Z][\w’'-]*[a-z][\w’'-]*")  # capitalised words: names, places
@@ -106,7 +106,7 @@ _WHEN_ELSE = re.compile(r"\b(?-i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturd
 def _states(kind: str, sentence: str) -> bool:
     if kind == "date":
         return gives_type(sentence, ["date"]) or bool(_WHEN_ELSE.search(sentence))
-    numbers = re.findall(r"\d(?:[\d,.]*\d)?", sentence)
+    numbers = re.findall(NUMBER, sentence)
     return any(not _YEAR_ONLY.fullmatch(n) for n in numbers) or bool(
         _NUMBER_WORD.search(_NOT_A_COUNT.sub(" ", sentence)))
 
@@ -132,7 +132,7 @@ def missing_value(question: str, statements: list[str]) -> str | None:
 # "How many <what> (of <kind>) …": the words naming what is counted, up to the first stop word (at most three:
 # "Kazakh tourists", "civil passenger aircraft"), and a lower-case "of" complement ("tonnes of lentils").
 _HOW_MANY = re.compile(r"^\W*(?:by\s+)?how\s+many\s+(.*)$", re.I | re.S)
-_TOKEN = re.compile(r"\d(?:[\d,.]*\d)?(?:-\w+)?|[\w’'-]+")
+_TOKEN = re.compile(rf"{NUMBER}(?:-\w+)?|[\w’'-]+")
 # Units written either way: "826 km" counts "how many kilometres".
 _UNIT = {"km": "kilometr", "kilometr": "kilometr", "kilomet": "kilometr", "t": "tonn", "ton": "tonn",
          "tonn": "tonn", "ha": "hectar", "hectar": "hectar", "m": "metr", "metr": "metr"}

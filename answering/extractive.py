@@ -404,7 +404,7 @@ def _typed(top: list[Candidate], types: list[str], i: int) -> list[Candidate]:
 
 
 def _figures(text: str) -> frozenset[str]:
-    return frozenset(re.findall(r"\d[\d,.]*\d|\d", text))
+    return frozenset(re.findall(F.NUMBER, text))
 
 
 def _informative(sentence: str, title: str) -> bool:

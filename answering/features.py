@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# A figure in digits: "4,300", "6.5", "2024" (one pattern for every module that reads figures).
+NUMBER = r"\d(?:[\d,.]*\d)?"
+
 # What a question asks for, and what a sentence that gives it contains.
 MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December"
 ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {

@@ -11,6 +11,8 @@ from corridor.errors import InputError
 from corridor.records import Turn
 from vectorstore.lexical import stopwords
 
+from .features import NUMBER
+
 # Characters that change how text looks without being text: zero-width, bidi controls, BOM.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _MENTION = re.compile(r"@(everyone|here)|<@[!&]?\d+>|<#\d+>")
@@ -79,8 +81,7 @@ def clean_question(raw: str, max_chars: int) -> CleanQuestion:
     return CleanQuestion(text=text, query=query, injection=injection)
 
 
-_FIGURE = re.compile(r"[$€£]?\d(?:[\d,.]*\d)?(?:\s*(?:%|(?:percent|billion|million|thousand|trillion)\b))?",
-                     re.I)
+_FIGURE = re.compile(rf"[$€£]?{NUMBER}(?:\s*(?:%|(?:percent|billion|million|thousand|trillion)\b))?", re.I)
 _PART_BREAK = re.compile(
     r"\s*(?:,\s*and|;|,?\s+and\s+(?=(?:what|which|who|when|where|why|how|is|are|was|were|does|do|did|will|"
     r"would|can|could|has|have)\b))\s+", re.I)
