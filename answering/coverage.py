@@ -264,16 +264,45 @@ def missing_speech(question: str, statements: list[str], speakers: list[str | No
     speech by that person (named, or as "he"/"she") and none is that person's interview answer; None when
     the question asks for no one's words or a sentence gives them. The engine refuses on it, as on a missing
     value (docs/QUALITY.md, tenth session)."""
-    m = _SPEECH_QUESTION.search(opening(question)) if language(question) == "en" else None
-    if m is None or m.group("name").split()[0] in _NOT_NAMES:
+    name = _speech_asked(question)
+    if name is None:
         return None
-    surname = re.sub(r"(?:’s|'s)$", "", m.group("name").split()[-1]).lower()
-    if any(sp and surname in sp.lower() for sp in speakers):
+    surname = _surname(name)
+    if any(_own_words(surname, sp) for sp in speakers):
         return None
     for text in statements:
         if _SPEECH.search(text) and (surname in text.lower() or _PRONOUN_START.match(text)):
             return None
+    return name
+
+
+def words_first(question: str, statements: list[str], speakers: list[str | None]) -> int | None:
+    """For a question asking for a person's words, the first quoted sentence that gives them by name: that
+    person's own interview answer, or a sentence reporting that person's speech ("Tokayev said …"). The
+    engine opens the answer with it, not with an introduction that only names the person. None when the
+    question asks for no one's words or no sentence gives them by name."""
+    name = _speech_asked(question)
+    if name is None:
+        return None
+    surname = _surname(name)
+    return next((i for i, (text, sp) in enumerate(zip(statements, speakers, strict=True))
+                 if _own_words(surname, sp) or (_SPEECH.search(text) and surname in text.lower())), None)
+
+
+def _speech_asked(question: str) -> str | None:
+    """The person whose words an English question asks for, or None."""
+    m = _SPEECH_QUESTION.search(opening(question)) if language(question) == "en" else None
+    if m is None or m.group("name").split()[0] in _NOT_NAMES:
+        return None
     return m.group("name")
+
+
+def _surname(name: str) -> str:
+    return re.sub(r"(?:’s|'s)$", "", name.split()[-1]).lower()
+
+
+def _own_words(surname: str, speaker: str | None) -> bool:
+    return bool(speaker) and surname in speaker.lower()
 
 
 def not_answered(question: str, statements: list[str],

@@ -23,7 +23,7 @@ from vectorstore.sentence_vectors import SentenceVectors
 from . import extractive, llm, recency, sentence_vectors
 from .attribution import attribute
 from .citations import verify
-from .coverage import not_answered, uncovered_reason
+from .coverage import not_answered, uncovered_reason, words_first
 from .dates import asks_latest, parse_iso, periods, span
 from .language import language
 from .model_queue import Ticket
@@ -338,6 +338,9 @@ class Engine:
                 return self._abstain(question, standalone, passages, notes, mode)
             # a several-part question keeps what answers its other parts, and says what is not there
             notes.append(f"None of the quoted passages {missing}: the sources here may not give it.")
+        words = words_first(question, [s.text for s in kept], [s.speaker for s in kept])
+        if words:  # "What did Ozer say …?": his words open the answer, not the article's introduction of him
+            kept.insert(0, kept.pop(words))
         kept = recency.order(kept, timing)
         notes.extend(recency.notes(kept, timing, standalone))
         lang = language(question)

@@ -131,6 +131,16 @@ def test_a_question_for_a_role_no_source_names_is_refused(engine) -> None:
     assert not answered.abstained and "Tokayev" in answered.text
 
 
+def test_a_question_for_the_experts_words_opens_with_them(engine) -> None:
+    """Asked what Engin Ozer said, the answer opens with his own interview answer, not with News.Az's
+    introduction that names him ("… Engin Ozer shared his insights on …"), which it quoted first before."""
+    answer = engine.ask("What did Engin Ozer say about the Zangezur corridor?")
+    assert not answer.abstained, answer.notes
+    first = answer.statements[0]
+    assert first.speaker == "Engin Ozer" and "shared his insights" not in first.text
+    assert first.citations == [1]  # renumbered: the first statement cites [1]
+
+
 def test_a_follow_ups_own_words_break_a_tie_in_its_passage_order(engine) -> None:
     """A follow-up's passages are ordered by its rewritten search and its search as asked, fused by
     reciprocal rank; where the two disagree evenly (first in one, second in the other), the passage the

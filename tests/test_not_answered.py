@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from answering.coverage import missing_role, missing_speech, missing_value, not_answered
+from answering.coverage import missing_role, missing_speech, missing_value, not_answered, words_first
 from answering.features import asked_value
 
 
@@ -140,3 +140,18 @@ def test_a_question_for_a_persons_words_needs_a_sentence_reporting_them(question
     assert missing_speech(question, statements, speakers) == says
     if says:
         assert not_answered(question, statements, speakers) == f"reports what {says} said"
+
+
+@pytest.mark.parametrize(("question", "statements", "speakers", "first"), [
+    ("What did Engin Ozer say about the corridor?",
+     ["In an interview, expert Engin Ozer shared his insights.", "The corridor is vital."],
+     ["News.Az", "Engin Ozer"], 1),  # his own interview answer, not the introduction naming him
+    ("What did Bektenov tell the cabinet?",
+     ["Bektenov held talks with Toprak.", "After the talks, Bektenov told the cabinet to sign it."],
+     [None, None], 1),  # reported speech by name
+    ("What did Saparov say cooperation brings?", ["Trade grew.", "He stressed that it brings technology."],
+     [None, None], None),  # "he" alone: left where it stands, after the sentence that names him
+    ("How many Turkish companies work there?", ["Saparov said 4,000."], [None], None),  # no one's words
+])
+def test_a_question_for_a_persons_words_opens_with_them(question, statements, speakers, first) -> None:
+    assert words_first(question, statements, speakers) == first
