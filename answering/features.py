@@ -27,8 +27,9 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                  re.compile(r"\d[\d,.]*\s*(?:days?|hours?|weeks?|months?|years?|decades?)\b", re.I)),
     "amount": (re.compile(r"\bhow\s+much\b|\b(?:value|cost|worth|volume|capacity|amount|turnover|budget|"
                           r"target|goal|figure)\b", re.I),
-               re.compile(r"[$€£]\s*\d|\d[\d,.]*\s*(?:billion|million|trillion|tonnes?|tons?|MMT|%|percent|"
-                          r"USD|bn|TEU|containers?)\b", re.I)),
+               re.compile(r"[$€£]\s*\d|\d[\d,.]*\s*(?:(?:billion|million|trillion|tonnes?|tons?|MMT|percent|"
+                          r"USD|bn|TEU|containers?)\b|%)|\d-fold\b|\b(?:two|three|four|five|ten)fold\b|"
+                          r"\b(?:doubled|tripled)\b", re.I)),
     # a count is a number that is not a year alone ("Energy Week 2025" counts nothing)
     "count": (re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bpopulation\b", re.I),
               re.compile(r"\b(?!(?:1[89]|20)\d\d\b)\d")),

@@ -62,6 +62,20 @@ def test_a_count_is_a_number_that_is_not_a_year(sentence, gives) -> None:
     assert gives_type(sentence, ["count"]) is gives
 
 
+@pytest.mark.parametrize(("sentence", "gives"), [
+    ("The total volume of cargo grew by 62% over the past year.", True),  # a percentage before a space
+    ("Transit cargo from China grew 28-fold, and total transit grew fourfold.", True),  # multiples
+    ("Turkish investment doubled.", True),
+    ("Trade reached $6 billion.", True),
+    ("The BTK railway opened in 2017.", False),
+])
+def test_an_amount_is_money_a_quantity_a_percentage_or_a_multiple(sentence, gives) -> None:
+    """What "how much" and "by how much" questions take for an amount (answering/features.py)."""
+    from answering.features import gives_type
+
+    assert gives_type(sentence, ["amount"]) is gives
+
+
 @pytest.mark.parametrize(("question", "statements", "says"), [
     ("How many tonnes of lentils does Kazakhstan export?",
      ["Each year the company produces roughly 1 million tonnes of copper ore."],
