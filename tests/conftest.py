@@ -9,6 +9,10 @@ Ingest / store fixtures (real embedding model, real Chroma):
 - `ingest_report`: the IngestReport of that first ingest.
 - `small_corpus(tmp_path)`: a copy of three bundled corpus files in a temporary folder, safe to edit.
 - `eval_store`: (settings, store) of `corridor eval`'s collection (corpus + data/eval/fixtures). Read-only.
+
+Helpers (plain functions):
+- `dated_engine(root, docs, settings_factory, embeddings, today, **overrides)`: an Engine over a small corpus
+  written from `docs` ({file name: (title, publisher, author, date, text)}) and ingested into `root`.
 """
 
 from __future__ import annotations
@@ -31,6 +35,30 @@ os.environ.setdefault("CORRIDOR_MULTILINGUAL_LANE", "false")
 from corridor.settings import PROJECT_ROOT, Settings
 
 BUNDLED_CORPUS = PROJECT_ROOT / "data" / "corpus"
+
+
+def dated_engine(root: Path, docs: dict[str, tuple], settings_factory, embeddings, today,
+                 **overrides: Any):
+    """An Engine over `docs` ({file name: (title, publisher, author, date, text)}; None leaves a field
+    out), written as Markdown with front matter under root/corpus and ingested; `today` fixes the date."""
+    from answering.engine import Engine
+    from ingest.pipeline import ingest
+    from vectorstore.store import ChunkStore
+
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name, (title, publisher, author, day, text) in docs.items():
+        front = [f"title: {title!r}"] + [f"{k}: {v}" for k, v in
+                                         (("publisher", publisher), ("author", author), ("date", day)) if v]
+        (corpus / name).write_text("---\n" + "\n".join(front) + f"\n---\n\n# {title}\n\n{text}\n",
+                                   encoding="utf-8")
+    settings = settings_factory(root, corpus_dir=corpus, **overrides)
+    store = ChunkStore(settings, embeddings=embeddings)
+    report = ingest(None, settings, store=store, progress=False)
+    assert len(report.added) == len(docs) and not report.failed
+    engine = Engine(settings, store)
+    engine.today = lambda: today
+    return engine
 
 
 def make_settings(tmp_dir: Path, **overrides: Any) -> Settings:

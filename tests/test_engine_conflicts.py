@@ -10,16 +10,17 @@ import pytest
 
 from answering.engine import Engine
 from answering.extractive import repeats
+from tests.conftest import dated_engine
 
 FIRST = ("Around 4,000 competitors are expected at the Steppe Games in Astana, and about 1,000 volunteers "
          "are to be involved in running them.")
 DOCS = {
-    "games-january.md": ("Astana prepares for the Steppe Games", "Steppe Post", "2024-01-20",
+    "games-january.md": ("Astana prepares for the Steppe Games", "Steppe Post", None, "2024-01-20",
                          FIRST + " The opening ceremony will take place at the city's new hippodrome."),
-    "games-august.md": ("President inspects the Steppe Games venues", "Asia Wire", "2024-08-20",
+    "games-august.md": ("President inspects the Steppe Games venues", "Asia Wire", None, "2024-08-20",
                         "The president inspected the venues of the Steppe Games on Monday. The Steppe Games "
                         "will be supported by 1,500 volunteers. Tickets for the finals go on sale in July."),
-    "grain-notes.md": ("Notes on the grain trade", "Corridor Desk", "2024-03-01",
+    "grain-notes.md": ("Notes on the grain trade", "Corridor Desk", None, "2024-03-01",
                        "Kazakhstan exports most of its wheat to Central Asia and Afghanistan. Grain moves by "
                        "rail to the Caspian ports of Aktau and Kuryk."),
 }
@@ -27,21 +28,8 @@ DOCS = {
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory, settings_factory, embeddings) -> Engine:
-    from ingest.pipeline import ingest
-    from vectorstore.store import ChunkStore
-
-    root = tmp_path_factory.mktemp("conflicts")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name, (title, publisher, day, text) in DOCS.items():
-        (corpus / name).write_text(f"---\ntitle: {title!r}\npublisher: {publisher}\ndate: {day}\n---\n\n"
-                                   f"# {title}\n\n{text}\n", encoding="utf-8")
-    settings = settings_factory(root, corpus_dir=corpus)
-    store = ChunkStore(settings, embeddings=embeddings)
-    report = ingest(None, settings, store=store, progress=False)
-    assert len(report.added) == len(DOCS) and not report.failed
-    eng = Engine(settings, store)
-    eng.today = lambda: date(2026, 12, 2)
+    eng = dated_engine(tmp_path_factory.mktemp("conflicts"), DOCS, settings_factory, embeddings,
+                       date(2026, 12, 2))
     yield eng
     eng.close()
 

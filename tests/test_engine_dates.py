@@ -16,6 +16,7 @@ from rich.console import Console
 from answering.engine import Engine
 from bot.discord_format import CONTENT_LIMIT, answer_messages
 from bot.render import answer_json, print_answer
+from tests.conftest import dated_engine
 
 TODAY = date(2026, 12, 2)
 
@@ -49,25 +50,10 @@ DOCS = {
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory, settings_factory, embeddings) -> Engine:
-    from ingest.pipeline import ingest
-    from vectorstore.store import ChunkStore
-
-    root = tmp_path_factory.mktemp("dated")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name, (title, publisher, author, day, text) in DOCS.items():
-        front = [f"title: {title!r}"] + [f"{k}: {v}" for k, v in
-                                         (("publisher", publisher), ("author", author), ("date", day)) if v]
-        (corpus / name).write_text("---\n" + "\n".join(front) + f"\n---\n\n# {title}\n\n{text}\n",
-                                   encoding="utf-8")
     # k=1 below pins which search brought a passage in; with fusion_extra the fitted order would pick among
     # two (tests/test_fusion.py tests that), hiding the date searches' effect.
-    settings = settings_factory(root, corpus_dir=corpus, fusion_extra=0)
-    store = ChunkStore(settings, embeddings=embeddings)
-    report = ingest(None, settings, store=store, progress=False)
-    assert len(report.added) == len(DOCS) and not report.failed
-    eng = Engine(settings, store)
-    eng.today = lambda: TODAY
+    eng = dated_engine(tmp_path_factory.mktemp("dated"), DOCS, settings_factory, embeddings, TODAY,
+                       fusion_extra=0)
     yield eng
     eng.close()
 
