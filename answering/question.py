@@ -165,9 +165,13 @@ def answer_terms(answer: str) -> list[str]:
     if not first:
         return []
     text, out = first.group(1), []
-    for m in re.finditer(r"[\w’'-]+", text):
+    words = list(re.finditer(r"[\w’'-]+", text))
+    for i, m in enumerate(words):
         w = m.group(0)
-        name = w[0].isupper() and not opens_sentence(text, m.start())
+        # a capital opening a sentence says nothing, unless the next word is capitalised too: "Cengiz Holding
+        # plans …" opens with a name
+        after = words[i + 1].group(0) if i + 1 < len(words) else ""
+        name = w[0].isupper() and (not opens_sentence(text, m.start()) or after[:1].isupper())
         if name and w.lower() not in stopwords() and len(w) >= 3 and w not in out:
             out.append(w)
     # Figures with a unit or currency only: a bare year or day in the answer ("born 17 May 1953") is rarely

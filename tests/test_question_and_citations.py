@@ -92,6 +92,14 @@ def test_follow_up_carries_what_the_previous_answer_named() -> None:
     assert "$15 billion" in out and "4.7%" in out and "2030" not in out  # a bare year is not carried
     refusal = "The sources do not cover this. Ask about Türkiye."  # no citation: carries nothing
     assert rewrite_follow_up("And why?", [Turn(question="X?", standalone="X?", answer=refusal)]) == "And why?"
+    plants = "Cengiz Holding of Türkiye plans to build two sugar plants. [1]"  # a name opens the sentence
+    which = "Which holding plans sugar plants?"
+    out = rewrite_follow_up("What are its lines of business?", [Turn(question=which, standalone=which,
+                                                                      answer=plants)])
+    assert "Cengiz" in out
+    grew = "However, it grew. [1]"
+    out = rewrite_follow_up("And why?", [Turn(question="X?", standalone="X?", answer=grew)])
+    assert "However" not in out  # a capital that only opens the sentence is no name
 
 
 def _passage(text: str) -> Passage:
