@@ -37,7 +37,7 @@ import Stemmer
 log = logging.getLogger(__name__)
 
 TOKEN_PATTERN = r"(?u)\b\w\w+\b|\b\d\b"  # bm25s's default plus single digits ("5 billion")
-TOKENIZER_VERSION = "2"  # bump when terms() changes: cached indexes of another version are rebuilt
+TOKENIZER_VERSION = "3"  # bump when what is indexed changes: cached indexes of another version are rebuilt
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 CHILD_MODULE = "vectorstore.lexical_child"
 CHILD_TIMEOUT_S = 1800.0  # a child still building after this is killed (and the thread builds instead)
@@ -97,6 +97,16 @@ def index_key(location: str, collection: str, generation: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
+def _indexed(text: str, meta: dict) -> str:
+    """What BM25 indexes for a chunk: its text under its document's title and its section heading, so that
+    a passage that names its subject only in them ("More than 2,000 participants" under "Kurultay of Kazakh
+    youth held in Ankara") is still found by the subject's words (docs/QUALITY.md, eleventh session). The
+    about chunk holds the title already."""
+    if meta.get("kind") == "about":
+        return text
+    return f"{meta.get('title') or ''} {meta.get('heading') or ''} {text}"
+
+
 def build_index(collection, generation: str) -> _Loaded:
     """BM25 over every chunk of a Chroma collection (read page by page), labelled with `generation`: the
     store's generation read before the first page (a write meanwhile makes the next check rebuild)."""
@@ -107,7 +117,8 @@ def build_index(collection, generation: str) -> _Loaded:
     token_ids: list[list[int]] = []  # straight to ids: 100k chunks' term strings would hold ~0.4 GB
     for page_ids, page_texts, page_metas in _pages(collection):
         ids.extend(page_ids)
-        token_ids.extend([vocab.setdefault(t, len(vocab)) for t in terms(text)] for text in page_texts)
+        token_ids.extend([vocab.setdefault(t, len(vocab)) for t in terms(_indexed(text, m))]
+                         for text, m in zip(page_texts, page_metas, strict=True))
         doc_ids.extend(m.get("doc_id", "") for m in page_metas)
         dates.extend(int(m.get("date_num", 0) or 0) for m in page_metas)
     retriever = bm25s.BM25()
