@@ -208,7 +208,7 @@ class Engine:
             for p in points:
                 self._search_more(query, retrieval, filters, PER_PERIOD, p.start.isoformat(),
                                   p.end.isoformat())
-        months = [p for p in found if p.kind == "point" and p.start.replace(day=1) == p.end.replace(day=1)]
+        months = [p for p in points if p.start.replace(day=1) == p.end.replace(day=1)]
         if months:  # "in April 2024": what was reported that month first (a stable sort keeps the rest)
             retrieval.passages.sort(key=lambda x: not any(p.contains(parse_iso(x.doc.date)) for p in months))
 
@@ -332,13 +332,14 @@ class Engine:
         if not kept:
             return self._abstain(question, standalone, passages, notes, mode)
         kept = attribute(kept, numbered)  # the speakers "What did X say?" is checked against
-        if (missing := not_answered(question, [s.text for s in kept], [s.speaker for s in kept])) is not None:
+        texts, speakers = [s.text for s in kept], [s.speaker for s in kept]
+        if (missing := not_answered(question, texts, speakers)) is not None:
             if not split_question(standalone):
                 notes.append(f"No passage found here {missing} in answer to this question.")
                 return self._abstain(question, standalone, passages, notes, mode)
             # a several-part question keeps what answers its other parts, and says what is not there
             notes.append(f"None of the quoted passages {missing}: the sources here may not give it.")
-        words = words_first(question, [s.text for s in kept], [s.speaker for s in kept])
+        words = words_first(question, texts, speakers)
         if words:  # "What did Ozer say …?": his words open the answer, not the article's introduction of him
             kept.insert(0, kept.pop(words))
         kept = recency.order(kept, timing)
