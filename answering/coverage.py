@@ -15,7 +15,7 @@ from corridor.records import Passage
 from vectorstore.lexical import LexicalIndex, stopwords, terms
 
 from .dates import YEAR_IN_TEXT, parse_iso, periods
-from .features import NUMBER, asked_value, gives_type, opening
+from .features import NUMBER, asked_value, gives_new, opening
 from .language import language, name
 
 _NAME = re.compile(r"(?<![\w.])[A-Z][\w’'-]*[a-z][\w’'-]*")  # capitalised words: names, places
@@ -103,10 +103,13 @@ _WHEN_ELSE = re.compile(r"\b(?-i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturd
                         r"autumn|fall|winter)|\d+\s+(?:years?|months?|weeks?|days?)\s+ago)\b", re.I)
 
 
-def _states(kind: str, sentence: str) -> bool:
+def _states(kind: str, sentence: str, question: str) -> bool:
+    """Whether the sentence states a value of this kind that the question does not already give: "a
+    50-megawatt plant" answers no "How much will the 50-megawatt plant cost?"."""
     if kind == "date":
-        return gives_type(sentence, ["date"]) or bool(_WHEN_ELSE.search(sentence))
-    numbers = re.findall(NUMBER, sentence)
+        return gives_new(sentence, "date", question) or bool(_WHEN_ELSE.search(sentence))
+    given = set(re.findall(NUMBER, question))
+    numbers = [n for n in re.findall(NUMBER, sentence) if n not in given]
     return any(not _YEAR_ONLY.fullmatch(n) for n in numbers) or bool(
         _NUMBER_WORD.search(_NOT_A_COUNT.sub(" ", sentence)))
 
@@ -121,7 +124,7 @@ def missing_value(question: str, statements: list[str]) -> str | None:
     asked = asked_value(question) if language(question) == "en" else None
     if asked is None:
         return None
-    if not any(_states(t, s) for s in statements for t in asked[0]):
+    if not any(_states(t, s, question) for s in statements for t in asked[0]):
         return asked[1]
     what = counted(question) if asked[0] == ("count",) else None
     if what is None or any(_counts(what, s) for s in statements):

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vectorstore.lexical import terms
+
 # A figure in digits: "4,300", "6.5", "2024" (one pattern for every module that reads figures).
 NUMBER = r"\d(?:[\d,.]*\d)?"
 
@@ -34,7 +36,7 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "count": (re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bpopulation\b", re.I),
               re.compile(r"\b(?!(?:1[89]|20)\d\d\b)\d")),
     "date": (re.compile(r"\bwhen\b|\b(?:what|which)\s+(?:year|date|month|day)\b|\bsince\s+when\b", re.I),
-             re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:{MONTH_NAMES})\b")),
+             re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:\d{{1,2}}\s+)?(?:{MONTH_NAMES})\b(?:\s+\d{{1,2}}\b)?")),
     "share": (re.compile(r"\b(?:percent\w*|share|rate)\b", re.I),
               re.compile(r"\d[\d,.]*\s*(?:%|percent)", re.I)),
     "definition": (re.compile(r"^\W*(?:what|who)\s+(?:is|are|was|were)\s+(?:the\s+)?"
@@ -102,6 +104,14 @@ def asked_types(query: str) -> list[str]:
 
 def gives_type(sentence: str, types: list[str]) -> bool:
     return any(ANSWER_TYPES[t][1].search(sentence) for t in types)
+
+
+def gives_new(sentence: str, kind: str, question: str) -> bool:
+    """Whether the sentence gives a value of this type that the question does not already name: "in April
+    2019" answers no "When did the week start in April 2019?", "on 7 April 2019" does."""
+    known = set(terms(question)) | set(re.findall(NUMBER, question))
+    return any((set(terms(m.group())) | set(re.findall(NUMBER, m.group()))) - known
+               for m in ANSWER_TYPES[kind][1].finditer(sentence))
 
 
 @dataclass

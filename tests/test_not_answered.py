@@ -28,6 +28,14 @@ from answering.features import asked_value
     ("How many members does the platform have?", ["Its first meeting took place in Turkistan."], "number"),
     ("Why did exports fall?", ["Exports fell."], None),  # not a value question
     ("Demiryolu ne zaman açıldı?", ["The railway opened."], None),  # English questions only
+    # a value the question already gives is not the one it asks for
+    ("How much will the 50-megawatt solar plant cost?", ["It is to build a 50 megawatt (MW) solar plant."],
+     "amount"),
+    ("How much will the 50-megawatt solar plant cost?", ["The 50 MW plant will cost $40 million."], None),
+    ("How many of the 700 pupils won a prize?", ["Some 700 pupils entered the competition."], "number"),
+    ("When did the Health Week start in April 2019?", ["A Health Week was held in April 2019."], "date"),
+    ("When did the Health Week start in April 2019?", ["The Health Week ran from 7 April 2019."], None),
+    ("When did the week start in 2019?", ["It began in April."], None),
 ])
 def test_a_reason_when_the_asked_value_is_not_stated(question, statements, says) -> None:
     missing = missing_value(question, statements)
