@@ -3,9 +3,10 @@ on the tuning sets, that a passage holds the answer.
 
 Reciprocal rank fusion (its constants set by hand on the old gold set) still chooses the k passages, from its
 best `fetch_k` of the two rankings, de-duplicated and diversified (letting the model choose them favoured long
-chunks, whose extra sentences cost the sentence ranker: docs/QUALITY.md); the fitted model then orders them
-from signals retrieval already has: the dense cosine and BM25 score, each absolute, relative to the pool's
-best and as a rank; how much of the question's IDF weight the chunk and its document's title hold; its
+chunks, whose extra sentences cost the sentence ranker: docs/QUALITY.md), and each search's best hit joins
+them (RRF can rank BM25's first below chunks both searches put in the middle); the fitted model then orders
+them from signals retrieval already has: the dense cosine and BM25 score, each absolute, relative to the
+pool's best and as a rank; how much of the question's IDF weight the chunk and its document's title hold; its
 length; and what kind of chunk it is (a document's about block, an interview turn, its first chunk).
 `scripts/fit_fusion.py` writes `fusion_weights.json` for MiniLM and `fusion_weights.<model>.json` for another
 bundled model (dev and fresh-dev only); scoring is a dot product. A model without a fit (a local folder)

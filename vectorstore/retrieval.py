@@ -88,8 +88,8 @@ class Retrieval:
 
 
 class HybridRetriever:
-    """Dense + BM25 over one ChunkStore: RRF chooses k + fusion_extra passages, the fitted fusion keeps and
-    orders the k best of them."""
+    """Dense + BM25 over one ChunkStore: RRF chooses k + fusion_extra passages, each search adds its best hit
+    if RRF left it out, and the fitted fusion keeps and orders the k best of them."""
 
     def __init__(self, store, settings: Settings | None = None, reranker=None) -> None:
         self.store = store
@@ -115,8 +115,11 @@ class HybridRetriever:
         if not ASKS_ABOUT_SOURCE.search(query):  # a document's about block answers who/when/where-from only
             passages = [p for p in passages if p.chunk.kind != "about"] or passages
         fitted = self.fitted_fusion() if not (dense_only or lexical_only or self.reranker) else None
-        # The fitted order keeps its k best of RRF's k + fusion_extra: it may bring in one RRF left out.
+        # The fitted order keeps its k best of RRF's k + fusion_extra and each search's best hit: it may bring
+        # in passages RRF left out.
         chosen = diversify(passages, k + (self.settings.fusion_extra if fitted is not None else 0))
+        if fitted is not None:
+            chosen += _search_bests(passages, chosen, pool)
         if fitted is not None and chosen:  # one search alone keeps its own order
             probs = fitted.probability(self.pool_features(query, chosen, pool))
             for p, prob in zip(chosen, probs, strict=True):
@@ -264,6 +267,20 @@ def diversify(passages: list[Passage], k: int, max_per_doc: int | None = None) -
             break
         chosen.append(p)
     return sorted(chosen, key=lambda p: p.score, reverse=True)
+
+
+def _search_bests(passages: list[Passage], chosen: list[Passage], pool: Pool) -> list[Passage]:
+    """Each search's best hit that reciprocal rank fusion left out of `chosen`, for the fitted fusion to
+    weigh: a chunk BM25 ranks first but dense search misses (its section shares a chunk with another
+    topic) falls below chunks both rank in the middle, and RRF alone never shows it."""
+    ids = {p.chunk.chunk_id for p in chosen}
+    out = []
+    for p in passages:
+        sig = pool.signals.get(p.chunk.chunk_id)
+        if p.chunk.chunk_id not in ids and sig is not None and 0 in (sig.lex_rank, sig.dense_rank):
+            out.append(p)
+            ids.add(p.chunk.chunk_id)
+    return out
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
