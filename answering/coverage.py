@@ -215,6 +215,21 @@ _ROLE_GROUPS = (
 )
 
 
+# What a role question's "of / to / at …" names, up to a clause, a date or a comma: "the Turkic Academy".
+_HOLDER = re.compile(r"\s*(?P<holder>[^?,;]+?)(?=\s+(?:whose|which|who|that|when|where|in\s+place|since|"
+                     r"during|after|before|in\s+(?:\d+|(?-i:[A-Z][a-z]+\s+\d+)))\b|[?,;]|$)", re.I)
+
+
+def _holder_of(rest: str) -> tuple[str, set[str]] | None:
+    """The entity a role question names after its role ("… president of the Turkic Academy?"), with its
+    terms; None unless it is a name (a capital: "head of government" names no one's office)."""
+    m = _HOLDER.match(rest)
+    if m is None or not re.search(r"[A-Z]", m.group("holder")):
+        return None
+    words = {t for t in terms(m.group("holder")) if not YEAR_IN_TEXT.fullmatch(t)}
+    return (m.group("holder").strip(), words) if words else None
+
+
 def _role_stem(word: str) -> str:
     """"interviewer" → "interview", "founder" → "found": what a sentence naming the holder shares."""
     for suffix in ("ers", "ors", "er", "or", "s"):
@@ -223,19 +238,32 @@ def _role_stem(word: str) -> str:
     return word
 
 
-def missing_role(question: str, statements: list[str]) -> str | None:
+def missing_role(question: str, statements: list[str], docs: list[str | None] | None = None) -> str | None:
     """What an English question asks for when it asks who holds a role ("the ambassador", "who operates it")
     and no quoted sentence uses a word for that role; None when the question asks for no role holder or a
-    sentence names the role. The engine refuses on it, as on a missing value (docs/QUALITY.md, ninth
-    session)."""
+    sentence names the role. When the question says whose role ("the president of the Turkic Academy"), a
+    sentence naming the role needs a sentence of the same document (`docs`: each statement's; itself when
+    not given) naming at least half of whose: a president of something else is no answer. The engine refuses
+    on it, as on a missing value (docs/QUALITY.md, ninth and twelfth sessions)."""
     m = _ROLE_QUESTION.search(opening(question)) if language(question) == "en" else None
     if m is None:
         return None
     role = (m.group("role") or m.group("verb") or m.group("verb2")).lower()
     word = role.split()[0] if role.endswith(" general") else role.split()[-1]
     stems = next((g for g in _ROLE_GROUPS if any(word.startswith(s) for s in g)), (_role_stem(word),))
-    text = " ".join(statements).lower()
-    if any(re.search(rf"\b{re.escape(s)}", text) for s in stems):
+    def names_role(sentence: str) -> bool:
+        return any(re.search(rf"\b{re.escape(s)}", sentence.lower()) for s in stems)
+
+    holder = _holder_of(opening(question)[m.end():]) if m.group("role") else None
+    if holder is not None:  # "the president of the Turkic Academy": the role and whose it is, in one sentence
+        docs = docs or [None] * len(statements)
+        named = {i for i, s in enumerate(statements) if len(holder[1] & set(terms(s))) * 2 >= len(holder[1])}
+        if any(names_role(s) and any(j == i or (docs[i] is not None and docs[j] == docs[i]) for j in named)
+               for i, s in enumerate(statements)):
+            return None
+        prep = opening(question)[:m.end()].split()[-1].lower()  # "ambassador to Kazakhstan"
+        return f"the {role} {prep} {holder[0]}"
+    if any(names_role(s) for s in statements):
         return None
     if m.group("role"):
         return f"the {role}"
@@ -321,14 +349,15 @@ def _own_words(surname: str, speaker: str | None) -> bool:
     return bool(speaker) and surname in speaker.lower()
 
 
-def not_answered(question: str, statements: list[str],
-                 speakers: list[str | None] | None = None) -> str | None:
+def not_answered(question: str, statements: list[str], speakers: list[str | None] | None = None,
+                 docs: list[str | None] | None = None) -> str | None:
     """What the quoted sentences leave out of what the question asks outright ("states a number", "names
     the ambassador", "reports what Bektenov said"), or None: the engine refuses a one-part question on it.
-    `speakers`: who speaks in each quoted sentence's passage, where ingest knows (interviews)."""
+    `speakers`: who speaks in each quoted sentence's passage, where ingest knows (interviews); `docs`: the
+    document each comes from."""
     if (value := missing_value(question, statements)) is not None:
         return f"states {value}"
-    if (role := missing_role(question, statements)) is not None:
+    if (role := missing_role(question, statements, docs)) is not None:
         return f"names {role}"
     if (who := missing_speech(question, statements, speakers or [])) is not None:
         return f"reports what {who} said"

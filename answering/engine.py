@@ -333,7 +333,8 @@ class Engine:
             return self._abstain(question, standalone, passages, notes, mode)
         kept = attribute(kept, numbered)  # the speakers "What did X say?" is checked against
         texts, speakers = [s.text for s in kept], [s.speaker for s in kept]
-        if (missing := not_answered(question, texts, speakers)) is not None:
+        docs = [numbered[s.citations[0]].doc.doc_id if s.citations else None for s in kept]
+        if (missing := not_answered(question, texts, speakers, docs)) is not None:
             if not split_question(standalone):
                 notes.append(f"No passage found here {missing} in answer to this question.")
                 return self._abstain(question, standalone, passages, notes, mode)

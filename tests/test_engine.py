@@ -126,7 +126,8 @@ def test_a_question_for_a_role_no_source_names_is_refused(engine) -> None:
     corridor refuses and says so; asked who Kazakhstan's president is, it answers."""
     refused = engine.ask("Who is Türkiye's ambassador to Kazakhstan?")
     assert refused.abstained and not refused.citations
-    assert "No passage found here names the ambassador in answer to this question." in refused.notes
+    assert ("No passage found here names the ambassador to Kazakhstan in answer to this question."
+            in refused.notes)
     answered = engine.ask("Who is the president of Kazakhstan?")
     assert not answered.abstained and "Tokayev" in answered.text
 
