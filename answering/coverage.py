@@ -114,6 +114,15 @@ def _states(kind: str, sentence: str, question: str) -> bool:
         _NUMBER_WORD.search(_NOT_A_COUNT.sub(" ", sentence)))
 
 
+# "How much … cost / pay / spend / invest / worth …?" asks for money, and a sum of money is in a currency.
+_PRICE_QUESTION = re.compile(r"\b(?:cost|costs|pay|paid|spend|spent|invest|invested|price|budget|financ\w*|"
+                             r"worth)\b", re.I)
+_MONEY = re.compile(r"(?:[$€£₸₺]|\b(?:USD|EUR|KZT|TRY)\s*)\s*\d|"
+                    r"\d[\d,.]*\s*(?:(?:billion|million|thousand|bn|mln)\s+)?"
+                    r"(?:tenge|dollars?|USD|euros?|EUR|KZT|TRY|manats?|liras?|rubles?|roubles?|soms?)\b",
+                    re.I)
+
+
 def missing_value(question: str, statements: list[str]) -> str | None:
     """What an English question asks for outright ("how many" → "a number", "when did …" → "a date") when
     no quoted sentence states one (a number in figures or words, a date): the sources name the subject, not
@@ -126,6 +135,9 @@ def missing_value(question: str, statements: list[str]) -> str | None:
         return None
     if not any(_states(t, s, question) for s in statements for t in asked[0]):
         return asked[1]
+    if asked[0] == ("amount",) and _PRICE_QUESTION.search(opening(question)) and not any(
+            _MONEY.search(s) for s in statements):
+        return "a sum of money"  # "How much did the railway cost?" against its freight capacity in tonnes
     what = counted(question) if asked[0] == ("count",) else None
     if what is None or any(_counts(what, s) for s in statements):
         return None

@@ -36,6 +36,13 @@ from answering.features import asked_value
     ("When did the Health Week start in April 2019?", ["A Health Week was held in April 2019."], "date"),
     ("When did the Health Week start in April 2019?", ["The Health Week ran from 7 April 2019."], None),
     ("When did the week start in 2019?", ["It began in April."], None),
+    # a price is a sum of money: a capacity in tonnes or a share does not give it
+    ("How much did it cost to build the railway?", ["Its capacity is 6.5 million tonnes a year."], "money"),
+    ("How much will the plant cost?", ["It will raise EBITDA by 10 percent."], "money"),
+    ("How much will the plant cost?", ["The plant will cost $500 million."], None),
+    ("How much will the plant cost?", ["It is worth 39.2 billion tenge."], None),
+    ("How much will the plant cost?", ["It costs EUR 40 million."], None),
+    ("How much of its value did the lira lose?", ["The lira lost 44% of its value."], None),  # not a price
 ])
 def test_a_reason_when_the_asked_value_is_not_stated(question, statements, says) -> None:
     missing = missing_value(question, statements)
