@@ -59,8 +59,10 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 _VALUE_QUESTIONS = (
     (re.compile(r"^\W*how\s+(?:long|far\s+(?:is|are|was|were))\b", re.I), ("length", "duration"),
      "a length or duration"),
-    (re.compile(r"^\W*how\s+much\b", re.I), ("amount",), "an amount"),
-    (re.compile(r"^\W*(?:by\s+)?how\s+many\b", re.I), ("count",), "a number"),
+    (re.compile(r"^\W*how\s+much\b|^\W*what\s+(?:is|was|will\s+be)\s+the\s+(?:[\w-]+\s+){0,2}"
+                r"(?:value|cost|price|budget|capacity|turnover)\s+of\b", re.I), ("amount",), "an amount"),
+    (re.compile(r"^\W*(?:by\s+)?how\s+many\b|^\W*what\s+(?:is|was)\s+the\s+(?:total\s+)?number\s+of\b", re.I),
+     ("count",), "a number"),
     (re.compile(r"^\W*(?:by\s+)?what\s+(?:percentage|share)\b", re.I), ("share",), "a percentage"),
     (re.compile(r"^\W*(?:when\s+(?:did|does|do|is|was|were|will|would|has|have|can|could)|(?:in\s+)?"
                 r"(?:what|which)\s+(?:year|date|month|day)|since\s+when)\b", re.I), ("date",), "a date"),

@@ -57,6 +57,10 @@ def test_a_reason_when_the_asked_value_is_not_stated(question, statements, says)
     ("Whom did Tokayev meet when he said trade would reach $10 billion?", None),  # asks for a person
     ("What did they discuss when they met in Baku?", None),
     ("In which areas did Erdoğan expect agreements, and how many did they have?", None),  # not its opening
+    ("What was the value of the tender for satellite systems?", ("amount",)),
+    ("What is the annual container capacity of the new hub?", ("amount",)),
+    ("What was the number of agreements signed in Astana?", ("count",)),
+    ("What is the capacity building programme?", None),
 ])
 def test_what_counts_as_asking_for_a_value(question, types) -> None:
     asked = asked_value(question)
