@@ -21,6 +21,7 @@ NUMBER = r"\d(?:[\d,.]*\d)?"
 
 # What a question asks for, and what a sentence that gives it contains.
 MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December"
+MONTH_ABBREVIATIONS = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"  # "Sept. 8", as some papers write it
 ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "length": (re.compile(r"\bhow\s+long\s+(?:is|are|was|were)\b|\bhow\s+far\b|\b(?:length|distance)\b",
                           re.I),
@@ -36,7 +37,8 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "count": (re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bpopulation\b", re.I),
               re.compile(r"\b(?!(?:1[89]|20)\d\d\b)\d")),
     "date": (re.compile(r"\bwhen\b|\b(?:what|which)\s+(?:year|date|month|day)\b|\bsince\s+when\b", re.I),
-             re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:\d{{1,2}}\s+)?(?:{MONTH_NAMES})\b(?:\s+\d{{1,2}}\b)?")),
+             re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:\d{{1,2}}\s+)?(?:{MONTH_NAMES})\b(?:\s+\d{{1,2}}\b)?|"
+                        rf"\b(?:{MONTH_ABBREVIATIONS})\.(?:\s+\d{{1,2}}\b)?")),
     "share": (re.compile(r"\b(?:percent\w*|share|rate)\b", re.I),
               re.compile(r"\d[\d,.]*\s*(?:%|percent)", re.I)),
     "definition": (re.compile(r"^\W*(?:what|who)\s+(?:is|are|was|were)\s+(?:the\s+)?"

@@ -36,6 +36,8 @@ from answering.features import asked_value
     ("When did the Health Week start in April 2019?", ["A Health Week was held in April 2019."], "date"),
     ("When did the Health Week start in April 2019?", ["The Health Week ran from 7 April 2019."], None),
     ("When did the week start in 2019?", ["It began in April."], None),
+    ("When will the games take place?", ["They are to be held in Astana from Sept. 8 to 15."], None),
+    ("When did they meet?", ["They met on Oct. 12 in Astana."], None),
     # a price is a sum of money: a capacity in tonnes or a share does not give it
     ("How much did it cost to build the railway?", ["Its capacity is 6.5 million tonnes a year."], "money"),
     ("How much will the plant cost?", ["It will raise EBITDA by 10 percent."], "money"),
