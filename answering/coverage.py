@@ -123,6 +123,15 @@ _MONEY = re.compile(r"(?:[$€£₸₺]|\b(?:USD|EUR|KZT|TRY)\s*)\s*\d|"
                     re.I)
 
 
+# "When will …?", "When is it to / expected to …?" asks for a date still to come: a sentence that gives one
+# says what is planned or expected ("will", "is to", "expected", "scheduled", "by 2026").
+_FUTURE_WHEN = re.compile(r"^\W*when\s+(?:will|is\s+\S+(?:\s+\S+){0,6}?\s+(?:to|going\s+to|expected|due|set|"
+                          r"planned|scheduled)|are\s+\S+(?:\s+\S+){0,6}?\s+(?:to|expected|due))\b", re.I)
+_FUTURE = re.compile(r"\b(?:will|would|shall|is\s+to|are\s+to|was\s+to|were\s+to|to\s+be|plan\w*|schedul\w*|"
+                     r"expect\w*|due|next|upcoming|by\s+(?:the\s+end\s+of\s+)?(?:\d{4}|[A-Z][a-z]+)|set\s+to|"
+                     r"aim\w*|intend\w*|target\w*|until)\b", re.I)
+
+
 def missing_value(question: str, statements: list[str]) -> str | None:
     """What an English question asks for outright ("how many" → "a number", "when did …" → "a date") when
     no quoted sentence states one (a number in figures or words, a date): the sources name the subject, not
@@ -135,6 +144,9 @@ def missing_value(question: str, statements: list[str]) -> str | None:
         return None
     if not any(_states(t, s, question) for s in statements for t in asked[0]):
         return asked[1]
+    if asked[0] == ("date",) and _FUTURE_WHEN.search(opening(question)) and not any(
+            _states("date", s, question) and _FUTURE.search(s) for s in statements):
+        return "a planned date"  # "When will the sixth meeting be held?" against the fifth one's date
     if asked[0] == ("amount",) and _PRICE_QUESTION.search(opening(question)) and not any(
             _MONEY.search(s) for s in statements):
         return "a sum of money"  # "How much did the railway cost?" against its freight capacity in tonnes
