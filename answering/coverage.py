@@ -224,6 +224,7 @@ _ROLE_QUESTION = re.compile(
     r"|(?:what\s+is\s+the\s+name\s+of\s+the|which)\s+(?:company|companies|firm|firms|operator|contractor)\s+"
     r"(?:that\s+|will\s+|would\s+|is\s+to\s+)*(?P<verb2>operates?|runs?|manages?|builds?|owns?|construct\w*)\b)",
     re.I)
+_BYLINE = ("author", "writ", "wrote", "by")  # a byline: "written by", "by Y"
 _ROLE_GROUPS = (
     ("head", "lead", "chair", "chief", "director", "president", "ceo", "executive", "manag", "boss",
      "govern"),
@@ -235,7 +236,7 @@ _ROLE_GROUPS = (
     ("secretary",),
     ("minister",),
     ("spokes",),
-    ("author", "writ", "wrote", "by"),  # a byline: "written by", "by Y"
+    _BYLINE,
 )
 
 
@@ -278,7 +279,8 @@ def missing_role(question: str, statements: list[str], docs: list[str | None] | 
     def names_role(sentence: str) -> bool:
         return any(re.search(rf"\b{re.escape(s)}", sentence.lower()) for s in stems)
 
-    holder = _holder_of(opening(question)[m.end():]) if m.group("role") else None
+    # whose byline: the piece itself, which a byline never names (its citation does)
+    holder = _holder_of(opening(question)[m.end():]) if m.group("role") and stems != _BYLINE else None
     if holder is not None:  # "the president of the Turkic Academy": the role and whose it is, in one sentence
         docs = docs or [None] * len(statements)
         named = {i for i, s in enumerate(statements) if len(holder[1] & set(terms(s))) * 2 >= len(holder[1])}

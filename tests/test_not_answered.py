@@ -166,6 +166,9 @@ def test_a_role_question_needs_a_sentence_naming_the_role(question, statements, 
      ["Defence Minister Yaşar Güler met him."], None, None),
     ("Who is the head of government who hosted the summit?", ["The summit's host, its head, spoke."], None,
      None),  # "government" names no one's office
+    # a byline names its piece through its citation, never in its text
+    ("Who is the author of the Caliber.Az article on Kazakhstan's Caspian hub?",
+     ["By Vafa Guliyeva | 10 December 2024 | Caliber.Az"], ["a"], None),
 ])
 def test_a_role_question_naming_whose_role_needs_both_in_one_document(question, statements, docs,
                                                                       says) -> None:
