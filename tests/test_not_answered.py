@@ -39,9 +39,11 @@ from answering.features import asked_value
     ("When will the games take place?", ["They are to be held in Astana from Sept. 8 to 15."], None),
     ("When did they meet?", ["They met on Oct. 12 in Astana."], None),
     # "when will …" asks for a date still to come: a past meeting's date does not give it
-    ("When will the sixth meeting be held?", ["They co-chaired the fifth meeting on July 29."], "planned date"),
+    ("When will the sixth meeting be held?", ["They co-chaired the fifth meeting on July 29."],
+     "planned date"),
     ("When will the sixth meeting be held?", ["The sixth meeting will be held in Astana in 2026."], None),
-    ("When is the fund going to start work?", ["The fund is scheduled to start work this year (2025)."], None),
+    ("When is the fund going to start work?", ["The fund is scheduled to start work this year (2025)."],
+     None),
     ("When is the plant expected to open?", ["The plant was announced in March 2024."], "planned date"),
     # a price is a sum of money: a capacity in tonnes or a share does not give it
     ("How much did it cost to build the railway?", ["Its capacity is 6.5 million tonnes a year."], "money"),
