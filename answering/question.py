@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from corridor.errors import InputError
 from corridor.records import Turn
-from vectorstore.lexical import stopwords
+from vectorstore.lexical import stopwords, terms
 
 from .features import NUMBER
 
@@ -87,6 +87,11 @@ _PART_BREAK = re.compile(
     r"would|can|could|has|have)\b))\s+", re.I)
 
 
+# Words that name only the kind of answer a part asks for ("in which city?", "in what year?").
+_ASKED_KIND = frozenset(terms("city country countries year month date day place region port time amount "
+                              "number figure"))
+
+
 def split_question(question: str) -> list[str]:
     """The parts of a question that asks several things ("Which railway …, and when did it open?"),
     each made stand-alone; a single question gives []."""
@@ -99,7 +104,9 @@ def split_question(question: str) -> list[str]:
         # A later part shares the first part's subject (its names), not its predicate: "…founded, and where
         # is its secretariat?" asks about the secretariat of the OTS, not about a founding.
         names = [w for w in subject_terms(first) if w[0].isupper() and w.lower() not in part.lower()]
-        if names and is_follow_up(part):
+        if not set(terms(part)) - _ASKED_KIND:  # "…, and in which city?": nothing but the kind asked
+            part = f"{part} ({first.rstrip('?')})"
+        elif names and is_follow_up(part):
             part = f"{part} ({' '.join(names)})"
         out.append(part)
     return out

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from answering.citations import parse_markers, support, verify
-from answering.question import asked_part, clean_question, is_follow_up, rewrite_follow_up
+from answering.question import asked_part, clean_question, is_follow_up, rewrite_follow_up, split_question
 from answering.sentences import sentence_spans, sentences
 from corridor.errors import InputError
 from corridor.records import Chunk, DocumentMeta, Passage, Statement, Turn
@@ -163,3 +163,21 @@ def test_sentences_about_the_sources_are_not_what_an_answer_is_matched_against(q
     """A later sentence that says the sources differ asks for each source's figure; the answering sentence is
     matched against the question itself, not against "the Astana Times report of May 2023"."""
     assert asked_part(question) == asked
+
+
+@pytest.mark.parametrize(("question", "parts"), [
+    # a later part shares the first part's names, not its predicate
+    ("When was the OTS founded, and where is its secretariat?",
+     ["When was the OTS founded?", "where is its secretariat? (OTS)"]),
+    ("Which railway links Baku and Kars, and when did it open?",
+     ["Which railway links Baku and Kars?", "when did it open? (Baku Kars)"]),
+    # a part that names nothing but the kind of answer asks about the first part as a whole
+    ("Who chaired the first meeting of the central banks' council, and in which city?",
+     ["Who chaired the first meeting of the central banks' council?",
+      "in which city? (Who chaired the first meeting of the central banks' council)"]),
+    ("Who signed the deal, and in what year?",
+     ["Who signed the deal?", "in what year? (Who signed the deal)"]),
+    ("Who chaired the meeting?", []),
+])
+def test_a_several_part_question_is_split_into_stand_alone_parts(question, parts) -> None:
+    assert split_question(question) == parts
