@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +23,28 @@ NUMBER = r"\d(?:[\d,.]*\d)?"
 # What a question asks for, and what a sentence that gives it contains.
 MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December"
 MONTH_ABBREVIATIONS = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"  # "Sept. 8", as some papers write it
-ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+
+
+class _CountPattern:
+    """A number that counts: not a year alone and not the day of a date ("Feb. 6", "7 April": "How many
+    people did the teams save?" is not answered by the day they set out). Ordinals stay ("its 20th
+    anniversary" says how many years). Written as a class because the day of a date needs a look-behind of
+    varying width, which `re` lacks; it offers the two methods the answer types are read with."""
+
+    _DAY = re.compile(rf"\b(?:(?:{MONTH_NAMES})|(?:{MONTH_ABBREVIATIONS})\.?)\s+\d{{1,2}}\b|"
+                      rf"\b\d{{1,2}}\s+(?:{MONTH_NAMES}|(?:{MONTH_ABBREVIATIONS})\b)")
+    _NUMBER = re.compile(r"\b(?!(?:1[89]|20)\d\d\b)\d")
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        masked = self._DAY.sub(lambda m: " " * len(m.group()), text)  # same length: spans stay the text's
+        return self._NUMBER.finditer(masked)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return next(self.finditer(text), None)
+
+
+_COUNT = _CountPattern()
+ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str] | _CountPattern]] = {
     "length": (re.compile(r"\bhow\s+long\s+(?:is|are|was|were)\b|\bhow\s+far\b|\b(?:length|distance)\b",
                           re.I),
                re.compile(r"\d[\d,.]*\s*(?:km|kilomet\w*|miles?|metres?|meters?)\b", re.I)),
@@ -33,9 +55,9 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
                re.compile(r"[$€£]\s*\d|\d[\d,.]*\s*(?:(?:billion|million|trillion|tonnes?|tons?|MMT|percent|"
                           r"USD|bn|TEU|containers?)\b|%)|\d-fold\b|\b(?:two|three|four|five|ten)fold\b|"
                           r"\b(?:doubled|tripled)\b", re.I)),
-    # a count is a number that is not a year alone ("Energy Week 2025" counts nothing)
-    "count": (re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bpopulation\b", re.I),
-              re.compile(r"\b(?!(?:1[89]|20)\d\d\b)\d")),
+    # a count is a number that is not a year alone ("Energy Week 2025" counts nothing) or the day of a date
+    # (_CountPattern)
+    "count": (re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bpopulation\b", re.I), _COUNT),
     "date": (re.compile(r"\bwhen\b|\b(?:what|which)\s+(?:year|date|month|day)\b|\bsince\s+when\b", re.I),
              re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:\d{{1,2}}\s+)?(?:{MONTH_NAMES})\b(?:\s+\d{{1,2}}\b)?|"
                         rf"\b(?:{MONTH_ABBREVIATIONS})\.(?:\s+\d{{1,2}}\b)?")),

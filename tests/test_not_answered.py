@@ -82,8 +82,14 @@ def test_what_counts_as_asking_for_a_value(question, types) -> None:
     ("Türkiye would operate 2 new oil fields there.", True),
     ("More than 4,300 companies with Turkish capital operate in Kazakhstan.", True),
     ("The route marks its 20th anniversary this year.", True),
+    # the day of a date counts nothing either, in any of the ways papers write it
+    ("Almost two weeks after they set out on Feb. 6, the rescuers came home.", False),
+    ("The meeting opened on May 27 in Astana.", False),
+    ("The week ran from 7 April to the end of the month.", False),
+    ("At a government meeting on January 29, 2026, the minister reported on the plans.", False),
+    ("By Feb. 20 the teams had saved seven people and recovered the bodies of 88 victims.", True),
 ])
-def test_a_count_is_a_number_that_is_not_a_year(sentence, gives) -> None:
+def test_a_count_is_a_number_that_is_not_a_year_or_a_day(sentence, gives) -> None:
     """What the ranker and the opening of a "how many" answer take for a count (answering/features.py)."""
     from answering.features import gives_type
 
