@@ -53,8 +53,9 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str] | _CountPattern]]
     "amount": (re.compile(r"\bhow\s+much\b|\b(?:value|cost|worth|volume|capacity|amount|turnover|budget|"
                           r"target|goal|figure)\b", re.I),
                re.compile(r"[$€£]\s*\d|\d[\d,.]*\s*(?:(?:billion|million|trillion|tonnes?|tons?|MMT|percent|"
-                          r"USD|bn|TEU|containers?)\b|%)|\d-fold\b|\b(?:two|three|four|five|ten)fold\b|"
-                          r"\b(?:doubled|tripled)\b", re.I)),
+                          r"USD|bn|TEU|containers?|(?:cubic|square)\s+met(?:re|er)s?|hectares?|litres?|liters?|"
+                          r"barrels?|(?:kilo|mega|giga)watts?|[kMG]Wh?)\b|%)|\d-fold\b|"
+                          r"\b(?:two|three|four|five|ten)fold\b|\b(?:doubled|tripled)\b", re.I)),
     # a count is a number that is not a year alone ("Energy Week 2025" counts nothing) or the day of a date
     # (_CountPattern)
     "count": (re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bpopulation\b", re.I), _COUNT),

@@ -101,6 +101,9 @@ def test_a_count_is_a_number_that_is_not_a_year_or_a_day(sentence, gives) -> Non
     ("Transit cargo from China grew 28-fold, and total transit grew fourfold.", True),  # multiples
     ("Turkish investment doubled.", True),
     ("Trade reached $6 billion.", True),
+    ("The teams cleared more than 250,000 cubic metres of rubble.", True),  # a quantity with its unit
+    ("The plant will have a capacity of 50 MW.", True),
+    ("The farm covers 1,000 hectares.", True),
     ("The BTK railway opened in 2017.", False),
 ])
 def test_an_amount_is_money_a_quantity_a_percentage_or_a_multiple(sentence, gives) -> None:
