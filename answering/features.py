@@ -59,7 +59,8 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str] | _CountPattern]]
     # a count is a number that is not a year alone ("Energy Week 2025" counts nothing) or the day of a date
     # (_CountPattern)
     "count": (re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bpopulation\b", re.I), _COUNT),
-    "date": (re.compile(r"\bwhen\b|\b(?:what|which)\s+(?:year|date|month|day)\b|\bsince\s+when\b", re.I),
+    "date": (re.compile(r"\bwhen\b|\b(?:what|which)\s+(?:year|date|month|day)\b|\bsince\s+when\b|"
+                        r"\bfor\s+(?:what|which)\s+(?:period|term|years?)\b", re.I),
              re.compile(rf"\b(?:1[89]|20)\d\d\b|\b(?:\d{{1,2}}\s+)?(?:{MONTH_NAMES})\b(?:\s+\d{{1,2}}\b)?|"
                         rf"\b(?:{MONTH_ABBREVIATIONS})\.(?:\s+\d{{1,2}}\b)?")),
     "share": (re.compile(r"\b(?:percent\w*|share|rate)\b", re.I),
@@ -90,7 +91,8 @@ _VALUE_QUESTIONS = (
      ("count",), "a number"),
     (re.compile(r"^\W*(?:by\s+)?what\s+(?:percentage|share)\b", re.I), ("share",), "a percentage"),
     (re.compile(r"^\W*(?:when\s+(?:did|does|do|is|was|were|will|would|has|have|can|could)|(?:in\s+)?"
-                r"(?:what|which)\s+(?:year|date|month|day)|since\s+when)\b", re.I), ("date",), "a date"),
+                r"(?:what|which)\s+(?:year|date|month|day)|since\s+when|for\s+(?:what|which)\s+(?:period|term|"
+                r"years?))\b", re.I), ("date",), "a date"),
 )
 _LEADING_CLAUSE = re.compile(r"^\W*(?:according\s+to|in\s+the\s+view\s+of|in\s+your\s+view)[^,?]*,\s*", re.I)
 

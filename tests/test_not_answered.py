@@ -70,6 +70,8 @@ def test_a_reason_when_the_asked_value_is_not_stated(question, statements, says)
     ("What is the annual container capacity of the new hub?", ("amount",)),
     ("What was the number of agreements signed in Astana?", ("count",)),
     ("What is the capacity building programme?", None),
+    ("For what period does Astana hold the status of financial centre?", ("date",)),  # "throughout 2024"
+    ("What period of Kazakh history does the museum cover?", None),
 ])
 def test_what_counts_as_asking_for_a_value(question, types) -> None:
     asked = asked_value(question)
