@@ -125,6 +125,7 @@ class HybridRetriever:
             for p, prob in zip(chosen, probs, strict=True):
                 p.score = float(prob)
             chosen.sort(key=lambda p: p.score, reverse=True)
+            chosen = _distinct(chosen)  # a search's best hit may repeat a chosen chunk: keep the likelier
             del chosen[k:]
         for i, p in enumerate(chosen, 1):
             p.rank = i
@@ -272,7 +273,8 @@ def diversify(passages: list[Passage], k: int, max_per_doc: int | None = None) -
 def _search_bests(passages: list[Passage], chosen: list[Passage], pool: Pool) -> list[Passage]:
     """Each search's best hit that reciprocal rank fusion left out of `chosen`, for the fitted fusion to
     weigh: a chunk BM25 ranks first but dense search misses (its section shares a chunk with another
-    topic) falls below chunks both rank in the middle, and RRF alone never shows it."""
+    topic) falls below chunks both rank in the middle, and RRF alone never shows it. When it repeats a
+    chosen chunk (another revision of the same text), the fitted fusion keeps the likelier (`_distinct`)."""
     ids = {p.chunk.chunk_id for p in chosen}
     out = []
     for p in passages:
@@ -280,6 +282,19 @@ def _search_bests(passages: list[Passage], chosen: list[Passage], pool: Pool) ->
         if p.chunk.chunk_id not in ids and sig is not None and 0 in (sig.lex_rank, sig.dense_rank):
             out.append(p)
             ids.add(p.chunk.chunk_id)
+    return out
+
+
+def _distinct(passages: list[Passage]) -> list[Passage]:
+    """The passages without near-duplicates of those before them (Jaccard ≥ 0.8 over terms, as in
+    `diversify`): another revision of an article whose text ranks higher adds nothing."""
+    out: list[Passage] = []
+    seen: list[set[str]] = []
+    for p in passages:
+        t = set(terms(p.chunk.text))
+        if not any(_jaccard(t, other) >= 0.8 for other in seen):
+            out.append(p)
+            seen.append(t)
     return out
 
 
