@@ -27,6 +27,12 @@ log = logging.getLogger(__name__)
 
 # A next sentence that qualifies the one chosen ("… unrealistic in the short term. But over 10 years …").
 _QUALIFIES = re.compile(r"^(?:but|however|yet|still|nevertheless|nonetheless)\b", re.I)
+# An opening that names its speaker only as "he" or "she" ("He said …", "…, she added."): the sentence before
+# it, which names them (unless it too says only "he"), follows it, as the sentence a "This …" opening leans on
+# does.
+_UNNAMED_SPEAKER = re.compile(r"^(?:he|she)\b|\b(?:he|she)\s+(?:said|says|added|noted|stressed|told|"
+                              r"explained|recalled|proposed|suggested|argued|stated|underlined|emphasi[sz]ed)\b",
+                              re.I)
 _CHROME = re.compile(r"^\W*(?:image|logo|map|caption|symbol|flag|coat)\b|\.(?:svg|png|jpe?g)\b", re.I)
 
 PER_PASSAGE = 2  # each passage's best sentences are embedded, so paraphrases get a chance
@@ -459,7 +465,8 @@ def _compose(chosen: list[Candidate], relevance: float) -> Extract:
         if leans and c is not opening:
             say(_tidy(before), n)  # "Against this backdrop, …" needs the sentence it leans on
         say(_tidy(c.text), n, _asker(c))
-        if leans and c is opening:
+        unnamed = _UNNAMED_SPEAKER.search(c.text) and not re.match(r"\W*(?:he|she)\b", before, re.I)
+        if c is opening and bool(before) and not before.rstrip().endswith("?") and (leans or unnamed):
             say(_tidy(before), n)
         if _QUALIFIES.match(after):
             say(after, n)  # "… unrealistic in the short term. But over 10 years …"
