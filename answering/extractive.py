@@ -458,7 +458,9 @@ def _compose(chosen: list[Candidate], relevance: float) -> Extract:
         text = c.passage.chunk.text
         spans = sentence_spans(text)
         i = next((i for i, (s, _) in enumerate(spans) if s == c.start), None)
-        before = text[spans[i - 1][0]:spans[i - 1][1]] if i else ""
+        # the sentence before it: a heading line in between is skipped (it names a section, not a speaker)
+        before = next((text[a:b] for a, b in reversed(spans[:i or 0])
+                       if not text[a:b].lstrip().startswith("#")), "")
         after = _tidy(text[spans[i + 1][0]:spans[i + 1][1]]) if i is not None and i + 1 < len(spans) else ""
         leans = bool(before) and bool(F.LEANS_BACK.match(c.text.lstrip("–—- "))) \
             and not before.rstrip().endswith("?")

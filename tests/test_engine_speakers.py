@@ -13,9 +13,13 @@ from tests.conftest import dated_engine
 NAMING = ("Aidarbek Saparov, Kazakhstan's Minister of Agriculture, spoke at the opening of a greenhouse "
           "complex in Shymkent.")
 SAID = "Kazakhstan is carrying out 14 projects with Turkish investors, worth $1.1 billion in total, he said."
+TOKAYEV = "Kassym-Jomart Tokayev spoke of the need to step up cooperation between Turkic universities."
+PROPOSED = "He proposed setting up an educational fund called Great Steppe to pay for student exchanges."
 DOCS = {
     "greenhouse.md": ("A greenhouse complex opens in Shymkent", "Steppe Post", None, "2025-04-10",
                       f"{NAMING} {SAID} The complex will grow tomatoes and cucumbers all year round."),
+    "summit.md": ("An online summit of the Turkic Council", "Asia Wire", None, "2021-03-31",
+                  f"{TOKAYEV}\n\n## A fund for universities\n\n{PROPOSED}"),
     "grain-notes.md": ("Notes on the grain trade", "Corridor Desk", None, "2024-03-01",
                        "Kazakhstan exports most of its wheat to Central Asia and Afghanistan. Grain moves by "
                        "rail to the Caspian ports of Aktau and Kuryk. Turkish millers buy Kazakh wheat."),
@@ -38,3 +42,13 @@ def test_a_he_said_opening_is_followed_by_the_sentence_naming_him(engine) -> Non
     assert texts[1] == NAMING, texts  # … and the one that says who "he" is comes next, from the same source
     assert answer.statements[0].citations == answer.statements[1].citations
     assert "Saparov" in answer.text
+
+
+def test_a_heading_between_is_not_taken_for_the_sentence_naming_him(engine) -> None:
+    """A section heading stands between the sentence naming the speaker and the one saying "He proposed …":
+    the heading is skipped, never quoted as a sentence."""
+    answer = engine.ask("Who proposed an educational fund called Great Steppe?")
+    assert not answer.abstained, answer.notes
+    texts = [s.text for s in answer.statements]
+    assert texts[:2] == [PROPOSED, TOKAYEV], texts
+    assert not any(t.startswith("#") or "A fund for universities" in t for t in texts), texts
