@@ -33,6 +33,8 @@ _QUALIFIES = re.compile(r"^(?:but|however|yet|still|nevertheless|nonetheless)\b"
 _UNNAMED_SPEAKER = re.compile(r"^(?:he|she)\b|\b(?:he|she)\s+(?:said|says|added|noted|stressed|told|"
                               r"explained|recalled|proposed|suggested|argued|stated|underlined|emphasi[sz]ed)\b",
                               re.I)
+# A next sentence that goes on about what the opening named ("… an aviation hub. Its main advantage …").
+_GOES_ON = re.compile(r"^(?:its|they|their|both)\b", re.I)
 _CHROME = re.compile(r"^\W*(?:image|logo|map|caption|symbol|flag|coat)\b|\.(?:svg|png|jpe?g)\b", re.I)
 
 PER_PASSAGE = 2  # each passage's best sentences are embedded, so paraphrases get a chance
@@ -470,7 +472,7 @@ def _compose(chosen: list[Candidate], relevance: float) -> Extract:
         unnamed = _UNNAMED_SPEAKER.search(c.text) and not re.match(r"\W*(?:he|she)\b", before, re.I)
         if c is opening and bool(before) and not before.rstrip().endswith("?") and (leans or unnamed):
             say(_tidy(before), n)
-        if _QUALIFIES.match(after):
+        if _QUALIFIES.match(after) or (c is opening and (F.LEANS_BACK.match(after) or _GOES_ON.match(after))):
             say(after, n)  # "… unrealistic in the short term. But over 10 years …"
     return Extract(statements, cited, relevance)
 

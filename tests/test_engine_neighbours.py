@@ -1,5 +1,6 @@
-"""A quoted sentence that names its speaker only as "he" or "she", through the real pipeline (real
-embeddings, embedded Chroma): the sentence before it, which names the speaker, follows it in the answer."""
+"""The sentences next to an answer's opening, through the real pipeline (real embeddings, embedded Chroma):
+an opening that names its speaker only as "he" or "she" is followed by the sentence before it, which names the
+speaker; a next sentence that goes on about what the opening named ("Its main advantage …") is quoted too."""
 
 from __future__ import annotations
 
@@ -15,11 +16,15 @@ NAMING = ("Aidarbek Saparov, Kazakhstan's Minister of Agriculture, spoke at the 
 SAID = "Kazakhstan is carrying out 14 projects with Turkish investors, worth $1.1 billion in total, he said."
 TOKAYEV = "Kassym-Jomart Tokayev spoke of the need to step up cooperation between Turkic universities."
 PROPOSED = "He proposed setting up an educational fund called Great Steppe to pay for student exchanges."
+HUB = "Karabayev described Aktau airport as a promising multimodal aviation hub for the Caspian region."
+ADVANTAGE = "Its main advantage is that every type of transport can reach it, and Europe lies close by."
 DOCS = {
     "greenhouse.md": ("A greenhouse complex opens in Shymkent", "Steppe Post", None, "2025-04-10",
                       f"{NAMING} {SAID} The complex will grow tomatoes and cucumbers all year round."),
     "summit.md": ("An online summit of the Turkic Council", "Asia Wire", None, "2021-03-31",
                   f"{TOKAYEV}\n\n## A fund for universities\n\n{PROPOSED}"),
+    "airport.md": ("Aktau airport's plans", "Steppe Post", None, "2025-06-01",
+                   f"{HUB} {ADVANTAGE} The airport handled 1.2 million passengers last year."),
     "grain-notes.md": ("Notes on the grain trade", "Corridor Desk", None, "2024-03-01",
                        "Kazakhstan exports most of its wheat to Central Asia and Afghanistan. Grain moves by "
                        "rail to the Caspian ports of Aktau and Kuryk. Turkish millers buy Kazakh wheat."),
@@ -52,3 +57,10 @@ def test_a_heading_between_is_not_taken_for_the_sentence_naming_him(engine) -> N
     texts = [s.text for s in answer.statements]
     assert texts[:2] == [PROPOSED, TOKAYEV], texts
     assert not any(t.startswith("#") or "A fund for universities" in t for t in texts), texts
+
+
+def test_a_next_sentence_that_goes_on_about_the_opening_is_quoted(engine) -> None:
+    answer = engine.ask("How did Karabayev describe Aktau airport?")
+    assert not answer.abstained, answer.notes
+    texts = [s.text for s in answer.statements]
+    assert texts[:2] == [HUB, ADVANTAGE], texts
