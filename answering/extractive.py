@@ -464,13 +464,13 @@ def _compose(chosen: list[Candidate], relevance: float) -> Extract:
         before = next((text[a:b] for a, b in reversed(spans[:i or 0])
                        if not text[a:b].lstrip().startswith("#")), "")
         after = _tidy(text[spans[i + 1][0]:spans[i + 1][1]]) if i is not None and i + 1 < len(spans) else ""
-        leans = bool(before) and bool(F.LEANS_BACK.match(c.text.lstrip("–—- "))) \
-            and not before.rstrip().endswith("?")
+        quotable = bool(before) and not before.rstrip().endswith("?")  # an interviewer's question is not
+        leans = quotable and bool(F.LEANS_BACK.match(c.text.lstrip("–—- ")))
         if leans and c is not opening:
             say(_tidy(before), n)  # "Against this backdrop, …" needs the sentence it leans on
         say(_tidy(c.text), n, _asker(c))
-        unnamed = _UNNAMED_SPEAKER.search(c.text) and not re.match(r"\W*(?:he|she)\b", before, re.I)
-        if c is opening and bool(before) and not before.rstrip().endswith("?") and (leans or unnamed):
+        if c is opening and quotable and (leans or (_UNNAMED_SPEAKER.search(c.text)
+                                                    and not re.match(r"\W*(?:he|she)\b", before, re.I))):
             say(_tidy(before), n)
         if _QUALIFIES.match(after) or (c is opening and (F.LEANS_BACK.match(after) or _GOES_ON.match(after))):
             say(after, n)  # "… unrealistic in the short term. But over 10 years …"

@@ -241,6 +241,9 @@ class HybridRetriever:
         return sorted(passages, key=lambda p: p.score, reverse=True)
 
 
+NEAR_DUPLICATE = 0.8  # Jaccard overlap of two chunks' terms at which the second repeats the first
+
+
 def diversify(passages: list[Passage], k: int, max_per_doc: int | None = None) -> list[Passage]:
     """Pick k passages in score order, skipping near-duplicates and deferring a document's chunks past
     `max_per_doc`, so one document cannot crowd out other sources. (A rule that also deferred the third of
@@ -253,7 +256,7 @@ def diversify(passages: list[Passage], k: int, max_per_doc: int | None = None) -
     per_doc: dict[str, int] = {}
     for p in passages:
         t = set(terms(p.chunk.text))
-        if any(_jaccard(t, other) >= 0.8 for other in seen_terms):
+        if _repeats(t, seen_terms):
             continue  # the same text twice (an older revision, an overlap) adds nothing
         if per_doc.get(p.doc.doc_id, 0) >= max_per_doc:
             deferred.append(p)
@@ -286,16 +289,21 @@ def _search_bests(passages: list[Passage], chosen: list[Passage], pool: Pool) ->
 
 
 def _distinct(passages: list[Passage]) -> list[Passage]:
-    """The passages without near-duplicates of those before them (Jaccard ≥ 0.8 over terms, as in
-    `diversify`): another revision of an article whose text ranks higher adds nothing."""
+    """The passages without near-duplicates of those before them (`_repeats`, as in `diversify`): another
+    revision of an article whose text ranks higher adds nothing."""
     out: list[Passage] = []
     seen: list[set[str]] = []
     for p in passages:
         t = set(terms(p.chunk.text))
-        if not any(_jaccard(t, other) >= 0.8 for other in seen):
+        if not _repeats(t, seen):
             out.append(p)
             seen.append(t)
     return out
+
+
+def _repeats(chunk_terms: set[str], seen: list[set[str]]) -> bool:
+    """Whether a chunk's terms overlap one of `seen` by NEAR_DUPLICATE or more (Jaccard): the same text."""
+    return any(_jaccard(chunk_terms, other) >= NEAR_DUPLICATE for other in seen)
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
