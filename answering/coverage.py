@@ -123,10 +123,11 @@ _MONEY = re.compile(r"(?:[$€£₸₺]|\b(?:USD|EUR|KZT|TRY)\s*)\s*\d|"
                     re.I)
 
 
-# "When will …?", "When is it to / expected to …?" asks for a date still to come: a sentence that gives one
-# says what is planned or expected ("will", "is to", "expected", "scheduled", "by 2026").
-_FUTURE_WHEN = re.compile(r"^\W*when\s+(?:will|is\s+\S+(?:\s+\S+){0,6}?\s+(?:to|going\s+to|expected|due|set|"
-                          r"planned|scheduled)|are\s+\S+(?:\s+\S+){0,6}?\s+(?:to|expected|due))\b", re.I)
+# "When will …?", "On what date is it to / expected to …?" asks for a date still to come: a sentence that
+# gives one says what is planned or expected ("will", "is to", "expected", "scheduled", "by 2026").
+_FUTURE_WHEN = re.compile(r"^\W*(?:when|(?:(?:in|on|by)\s+)?(?:what|which)\s+(?:year|date|month|day))\s+"
+                          r"(?:will|is\s+\S+(?:\s+\S+){0,6}?\s+(?:to|going\s+to|expected|due|set|planned|scheduled)|"
+                          r"are\s+\S+(?:\s+\S+){0,6}?\s+(?:to|expected|due))\b", re.I)
 _FUTURE = re.compile(r"\b(?:will|would|shall|is\s+to|are\s+to|was\s+to|were\s+to|to\s+be|plan(?:s|ned|ning)?|"
                      r"schedul\w*|expect\w*|due|next|upcoming|by\s+(?:the\s+end\s+of\s+)?(?:\d{4}|[A-Z][a-z]+)|set\s+to|"
                      r"aim\w*|intend\w*|target\w*|until)\b", re.I)

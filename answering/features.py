@@ -90,9 +90,9 @@ _VALUE_QUESTIONS = (
     (re.compile(r"^\W*(?:by\s+)?how\s+many\b|^\W*what\s+(?:is|was)\s+the\s+(?:total\s+)?number\s+of\b", re.I),
      ("count",), "a number"),
     (re.compile(r"^\W*(?:by\s+)?what\s+(?:percentage|share)\b", re.I), ("share",), "a percentage"),
-    (re.compile(r"^\W*(?:when\s+(?:did|does|do|is|was|were|will|would|has|have|can|could)|(?:in\s+)?"
-                r"(?:what|which)\s+(?:year|date|month|day)|since\s+when|for\s+(?:what|which)\s+(?:period|term|"
-                r"years?))\b", re.I), ("date",), "a date"),
+    (re.compile(r"^\W*(?:when\s+(?:did|does|do|is|was|were|will|would|has|have|can|could)|(?:(?:in|on|by|until|"
+                r"till|since|from|before|after)\s+)?(?:what|which)\s+(?:year|date|month|day)|since\s+when|"
+                r"for\s+(?:what|which)\s+(?:period|term|years?))\b", re.I), ("date",), "a date"),
 )
 _LEADING_CLAUSE = re.compile(r"^\W*(?:according\s+to|in\s+the\s+view\s+of|in\s+your\s+view)[^,?]*,\s*", re.I)
 

@@ -45,6 +45,12 @@ from answering.features import asked_value
     ("When is the fund going to start work?", ["The fund is scheduled to start work this year (2025)."],
      None),
     ("When is the plant expected to open?", ["The plant was announced in March 2024."], "planned date"),
+    # the same with a preposition before "what date": "On what date will …?", "By what year is it to …?"
+    ("On what date will the seventh meeting be held?", ["The sixth meeting was held in Bishkek."], "date"),
+    ("On what date will the seventh meeting be held?", ["They co-chaired the sixth meeting on July 29."],
+     "planned date"),
+    ("On what date will the seventh meeting be held?", ["It will be held in Ankara on 3 May."], None),
+    ("By what year is the plant expected to open?", ["The plant was announced in 2024."], "planned date"),
     # a price is a sum of money: a capacity in tonnes or a share does not give it
     ("How much did it cost to build the railway?", ["Its capacity is 6.5 million tonnes a year."], "money"),
     ("How much will the plant cost?", ["It will raise EBITDA by 10 percent."], "money"),
@@ -72,6 +78,9 @@ def test_a_reason_when_the_asked_value_is_not_stated(question, statements, says)
     ("What is the capacity building programme?", None),
     ("For what period does Astana hold the status of financial centre?", ("date",)),  # "throughout 2024"
     ("What period of Kazakh history does the museum cover?", None),
+    ("On what date was the third meeting held?", ("date",)),
+    ("Until what year does the programme run?", ("date",)),
+    ("On what grounds did the court rule?", None),
 ])
 def test_what_counts_as_asking_for_a_value(question, types) -> None:
     asked = asked_value(question)
