@@ -51,6 +51,12 @@ from answering.features import asked_value
      "planned date"),
     ("On what date will the seventh meeting be held?", ["It will be held in Ankara on 3 May."], None),
     ("By what year is the plant expected to open?", ["The plant was announced in 2024."], "planned date"),
+    # "where will …" asks for a place still to come: where the last meeting was held does not give it
+    ("Where will the ninth meeting be held?", ["The eighth meeting was held in Baku."], "planned place"),
+    ("Where will the ninth meeting in Baku be held?", ["The meeting will be held in Baku."], "planned place"),
+    ("Where will the ninth meeting be held?", ["The ninth meeting is to be held in Ankara."], None),
+    ("Where will the conference be held?", ["It will take place at the National Museum."], None),
+    ("Where is the produce supposed to be sold?", ["It is meant for export to Russia."], None),
     # a price is a sum of money: a capacity in tonnes or a share does not give it
     ("How much did it cost to build the railway?", ["Its capacity is 6.5 million tonnes a year."], "money"),
     ("How much will the plant cost?", ["It will raise EBITDA by 10 percent."], "money"),
