@@ -33,50 +33,39 @@ SIGNALS = ("p1", "p2", "sem", "dense", "lex", "typed", "type_miss", "miss_best_f
 
 def collect() -> list[dict]:
     """One row of signals per answered English question of dev and fresh-dev."""
+    from tuning_questions import tuning_questions
+
     from answering import extractive as X
-    from answering.engine import Engine
-    from answering.question import clean_question, rewrite_follow_up
+    from answering.question import clean_question
     from answering.ranker import load as load_ranker
-    from bot.evaluate.sets import SETS, build_set_store, set_settings
-    from corridor.records import Turn
-    from corridor.settings import Settings
     from vectorstore.lexical import terms
 
     rows = []
-    for name in ("dev", "fresh-dev"):
-        eval_set = SETS[name]
-        built = build_set_store(set_settings(Settings(multilingual_lane=False), eval_set), eval_set)
-        engine = Engine(built.settings, built.store)
+    for engine, item, history in tuning_questions():
         ranker, lexical = load_ranker(engine.settings.embedding_model), engine.retriever.lexical
-        for item in eval_set.load():
-            if item.kind == "multilingual":
-                continue
-            history: list[Turn] = []
-            for turn in item.conversation:
-                history.append(Turn(question=turn, standalone=rewrite_follow_up(turn, history), answer=""))
-            if engine.ask(item.question, history).abstained:
-                continue  # refused already: a model could only add refusals
-            clean = clean_question(item.question, engine.settings.max_question_chars)
-            standalone, retrieval, parts = engine.prepare(clean.query, history)
-            cands, aspects = X.score(standalone, retrieval.query_embedding, retrieval.passages, lexical,
-                                     engine.sentence_embeddings, engine.settings.sentence_candidates, parts,
-                                     ranker)
-            ranked = sorted((c for c in cands if not c.is_question and c.semantic[0] is not None),
-                            key=lambda c: -c.score[0])
-            best, row = ranked[0], ranked[0].rows[0]
-            weights = {t: lexical.weight(t) for t in dict.fromkeys(terms(standalone))}
-            total = sum(weights.values()) or 1.0
-            in_best = set(terms(best.text))
-            in_passages = set(terms(" ".join(p.chunk.text for p in retrieval.passages)))
-            rows.append({
-                "set": name, "id": item.id, "abstain": bool(item.expect_abstain),
-                "p1": best.score[0], "p2": ranked[1].score[0] if len(ranked) > 1 else 0.0,
-                "sem": row["sem"], "dense": row["dense"], "lex": row["lex"],
-                "typed": float(bool(aspects[0].types)), "type_miss": row["type_miss"],
-                "miss_best_frac": sum(w for t, w in weights.items() if t not in in_best) / total,
-                "miss_pass_frac": sum(w for t, w in weights.items() if t not in in_passages) / total,
-            })
-            print(f"  {item.id}: p1 {best.score[0]:.3f}", file=sys.stderr)
+        if engine.ask(item.question, history).abstained:
+            continue  # refused already: a model could only add refusals
+        clean = clean_question(item.question, engine.settings.max_question_chars)
+        standalone, retrieval, parts = engine.prepare(clean.query, history)
+        cands, aspects = X.score(standalone, retrieval.query_embedding, retrieval.passages, lexical,
+                                 engine.sentence_embeddings, engine.settings.sentence_candidates, parts,
+                                 ranker)
+        ranked = sorted((c for c in cands if not c.is_question and c.semantic[0] is not None),
+                        key=lambda c: -c.score[0])
+        best, row = ranked[0], ranked[0].rows[0]
+        weights = {t: lexical.weight(t) for t in dict.fromkeys(terms(standalone))}
+        total = sum(weights.values()) or 1.0
+        in_best = set(terms(best.text))
+        in_passages = set(terms(" ".join(p.chunk.text for p in retrieval.passages)))
+        rows.append({
+            "set": item.split, "id": item.id, "abstain": bool(item.expect_abstain),
+            "p1": best.score[0], "p2": ranked[1].score[0] if len(ranked) > 1 else 0.0,
+            "sem": row["sem"], "dense": row["dense"], "lex": row["lex"],
+            "typed": float(bool(aspects[0].types)), "type_miss": row["type_miss"],
+            "miss_best_frac": sum(w for t, w in weights.items() if t not in in_best) / total,
+            "miss_pass_frac": sum(w for t, w in weights.items() if t not in in_passages) / total,
+        })
+        print(f"  {item.id}: p1 {best.score[0]:.3f}", file=sys.stderr)
     return rows
 
 

@@ -35,38 +35,27 @@ TOP = 5  # the reader scores the ranker's best TOP sentences of each question
 def collect() -> list[dict]:
     """Per English question of dev and fresh-dev: its candidate sentences, ranker scores, evidence labels, and
     whether the engine answers it."""
+    from tuning_questions import tuning_questions
+
     from answering import extractive as X
-    from answering.engine import Engine
-    from answering.question import clean_question, rewrite_follow_up
+    from answering.question import clean_question
     from answering.ranker import load as load_ranker
     from bot.evaluate.evidence import holds_quote
-    from bot.evaluate.sets import SETS, build_set_store, set_settings
-    from corridor.records import Turn
-    from corridor.settings import Settings
 
     rows = []
-    for name in ("dev", "fresh-dev"):
-        eval_set = SETS[name]
-        built = build_set_store(set_settings(Settings(multilingual_lane=False), eval_set), eval_set)
-        engine = Engine(built.settings, built.store)
+    for engine, item, history in tuning_questions():
         ranker, lexical = load_ranker(engine.settings.embedding_model), engine.retriever.lexical
-        for item in eval_set.load():
-            if item.kind == "multilingual":
-                continue
-            history: list[Turn] = []
-            for turn in item.conversation:
-                history.append(Turn(question=turn, standalone=rewrite_follow_up(turn, history), answer=""))
-            answered = not engine.ask(item.question, history).abstained
-            clean = clean_question(item.question, engine.settings.max_question_chars)
-            standalone, retrieval, parts = engine.prepare(clean.query, history)
-            cands, _ = X.score(standalone, retrieval.query_embedding, retrieval.passages, lexical,
-                               engine.sentence_embeddings, engine.settings.sentence_candidates, parts, ranker)
-            statements = [c for c in cands if not c.is_question]
-            rows.append({"id": item.id, "abstain": bool(item.expect_abstain), "answered": answered,
-                         "question": standalone, "sentences": [c.text for c in statements],
-                         "scores": [c.score[0] for c in statements],
-                         "labels": [int(holds_quote(c.text, item.evidence)) for c in statements]})
-            print(f"  {item.id}: {len(statements)} sentences", file=sys.stderr)
+        answered = not engine.ask(item.question, history).abstained
+        clean = clean_question(item.question, engine.settings.max_question_chars)
+        standalone, retrieval, parts = engine.prepare(clean.query, history)
+        cands, _ = X.score(standalone, retrieval.query_embedding, retrieval.passages, lexical,
+                           engine.sentence_embeddings, engine.settings.sentence_candidates, parts, ranker)
+        statements = [c for c in cands if not c.is_question]
+        rows.append({"id": item.id, "abstain": bool(item.expect_abstain), "answered": answered,
+                     "question": standalone, "sentences": [c.text for c in statements],
+                     "scores": [c.score[0] for c in statements],
+                     "labels": [int(holds_quote(c.text, item.evidence)) for c in statements]})
+        print(f"  {item.id}: {len(statements)} sentences", file=sys.stderr)
     return rows
 
 
