@@ -85,13 +85,9 @@ class Settings(BaseSettings):
     fetch_k: int = 30
     rrf_k: int = 20  # measured on the gold set: 20 with BM25 at 0.7 gave the best hit@5 (bench/README)
     lexical_weight: float = 0.7  # BM25's weight in the fusion, dense search's being 1
-    # "fitted": the k passages RRF chooses are ordered by the model scripts/fit_fusion.py fitted on the tuning
-    # sets (vectorstore/fusion.py); "rrf": by reciprocal rank fusion alone.
+    # "fitted": the model scripts/fit_fusion.py fitted on the tuning sets (vectorstore/fusion.py) scores RRF's
+    # best fetch_k and keeps its k most probable; "rrf": RRF's k best, in its order.
     fusion: Literal["fitted", "rrf"] = "fitted"
-    # The fitted order picks its k from RRF's best k + this many. Measured on dev + fresh-dev
-    # (docs/QUALITY.md): 1 lifted fresh-dev hit@5 0.911 → 0.925 (0.906 → 0.925 on fd144–fd267, which the
-    # fusion was not fitted on); 2 gained less.
-    fusion_extra: int = Field(1, ge=0)
     reranker_model: str | None = None  # a local cross-encoder folder; none ships offline
     # Below this best-sentence probability (the fitted ranker's, answering/ranker.py) the engine abstains;
     # None: the threshold chosen on the dev split by scripts/fit_ranker.py (in ranker_weights.json).

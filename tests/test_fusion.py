@@ -1,5 +1,6 @@
-"""The fitted fusion (vectorstore/fusion.py): reciprocal rank fusion chooses the passages, the model fitted
-by scripts/fit_fusion.py orders them; real store, real embeddings, the bundled weights."""
+"""The fitted fusion (vectorstore/fusion.py): reciprocal rank fusion gathers the pool, the model fitted by
+scripts/fit_fusion.py chooses and orders the passages from it; real store, real embeddings, the bundled
+weights."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ QUESTIONS = (
     "Why is Kazakhstan seen as an alternative grain supplier?",
     "How does Turkey use the Organization of Turkic States on the Middle Corridor?",
     "What did Engin Ozer say about the $15 billion trade target?",
-    # BM25 ranks the infobox chunk first, dense search far down: RRF alone leaves it out of its k + extra
+    # BM25 ranks the infobox chunk first, dense search far down: RRF alone leaves it out of its k + 1
     "When did Turkey recognize Kazakhstan's independence?",
 )
 
@@ -62,69 +63,50 @@ def test_unreadable_weights_fall_back_to_rrf(tmp_path, caplog, text) -> None:
     assert "fusion weights" in caplog.text
 
 
-def _search_bests(pool, chosen: list[str]) -> list[str]:
-    """The chunks a search ranks first that are not among `chosen` (the about block is asked for by none)."""
-    signals = pool.signals
-    return [p.chunk.chunk_id for p in pool.passages
-            if p.chunk.chunk_id not in chosen and p.chunk.kind != "about"
-            and 0 in (signals[p.chunk.chunk_id].lex_rank, signals[p.chunk.chunk_id].dense_rank)]
+def test_fitted_fusion_chooses_from_the_whole_pool(retrievers) -> None:
+    """The fitted model scores every chunk of the pool (RRF's best `fetch_k`) and keeps its k most probable,
+    best first, skipping a near-duplicate of a kept chunk and a document's chunks past its share."""
+    from vectorstore.retrieval import diversify
 
-
-def test_fitted_fusion_orders_the_passages_rrf_chose(retrievers) -> None:
-    """The fitted model keeps its k most probable of RRF's k + fusion_extra passages and of each search's
-    best hit, best first."""
     fitted, rrf = retrievers
-    k, extra = fitted.settings.k, fitted.settings.fusion_extra
-    assert extra >= 1
-    wider = HybridRetriever(rrf.store, rrf.settings.model_copy(update={"k": k + extra}))
-    reordered = brought_in = repeats = 0
+    k = fitted.settings.k
+    model = fusion.load("minilm")
+    brought_in = repeats = reordered = 0
     for q in QUESTIONS:
         a, b = fitted.retrieve(q), rrf.retrieve(q)
         ids_a, ids_b = [p.chunk.chunk_id for p in a.passages], [p.chunk.chunk_id for p in b.passages]
-        assert len(ids_a) == len(ids_b) == k and [p.rank for p in a.passages] == list(range(1, k + 1))
-        # RRF's k + extra and each search's best: the fitted k are the most probable of them, in the bundled
-        # model's order
-        pool = rrf.pool(q, k + extra)
-        candidates = [p.chunk.chunk_id for p in wider.retrieve(q).passages]
-        bests = _search_bests(pool, candidates)
-        brought_in += bool(bests)
-        candidates += bests
-        by_id = {p.chunk.chunk_id: p for p in pool.passages}
-        probs = fusion.load("minilm").probability(rrf.pool_features(q, [by_id[i] for i in candidates], pool))
-        ranked = sorted(zip(probs, candidates, strict=True), reverse=True)
-        best = _without_repeats(ranked, by_id)[:k]
-        repeats += len(best) < len(ranked[:k]) or best != ranked[:k]
-        assert ids_a == [cid for _, cid in best], q
-        assert np.allclose([p.score for p in a.passages], [pr for pr, _ in best])
-        assert set(ids_b) <= set(candidates), q  # RRF's own k are the first k of its k + extra
+        assert len(ids_a) == k and [p.rank for p in a.passages] == list(range(1, k + 1))
+        pool = rrf.pool(q, k)
+        passages = [p for p in pool.passages if p.chunk.kind != "about"]  # none of these asks about a source
+        probs = dict(zip([p.chunk.chunk_id for p in passages],
+                         model.probability(rrf.pool_features(q, passages, pool)), strict=True))
+        assert np.allclose([p.score for p in a.passages], [probs[i] for i in ids_a])
+        assert [p.score for p in a.passages] == sorted((p.score for p in a.passages), reverse=True)
+        kth = a.passages[-1].score
+        per_doc = {d: sum(p.doc.doc_id == d for p in a.passages) for d in {p.doc.doc_id for p in a.passages}}
+        for p in passages:  # a more probable chunk left out repeats a kept one or its document is full
+            if p.chunk.chunk_id in ids_a or probs[p.chunk.chunk_id] <= kth:
+                continue
+            full = per_doc.get(p.doc.doc_id, 0) >= max(2, k - 1)
+            repeated = _repeats_one_of(p, a.passages)
+            assert full or repeated, (q, p.chunk.chunk_id)
+            repeats += repeated
+        rrf_first = [p.chunk.chunk_id for p in diversify(passages, k + 1)]
+        brought_in += any(i not in rrf_first for i in ids_a)
         reordered += ids_a != ids_b
     assert reordered, "the fitted order never differed from RRF's: is the fusion switched off?"
-    assert brought_in, "no search's best hit was outside RRF's k + extra: the case is not tested"
+    assert brought_in, "every fitted passage was among RRF's k + 1: the whole pool is not tested"
     # the current and the older revision of the Wikipedia article share their opening chunk almost word for
     # word: the less likely of the two gives its place to the next passage
-    assert repeats, "no near-duplicate reached the fitted k: the case is not tested"
+    assert repeats, "no near-duplicate outscored the k-th passage: the case is not tested"
 
 
-def _without_repeats(ranked: list[tuple[float, str]], by_id) -> list[tuple[float, str]]:
-    """`ranked` without a chunk whose terms overlap an earlier one's by 80% or more (Jaccard)."""
+def _repeats_one_of(passage, kept) -> bool:
+    """Whether `passage`'s terms overlap a kept chunk's by 80% or more (Jaccard)."""
     from vectorstore.lexical import terms
 
-    kept: list[tuple[float, str]] = []
-    for prob, cid in ranked:
-        t = set(terms(by_id[cid].chunk.text))
-        if all(len(t & o) / len(t | o) < 0.8 for o in (set(terms(by_id[c].chunk.text)) for _, c in kept)):
-            kept.append((prob, cid))
-    return kept
-
-
-def test_without_extra_the_fitted_fusion_keeps_rrfs_passages(retrievers) -> None:
-    """With no extra passage the fitted fusion weighs RRF's k and the searches' best hits only."""
-    fitted, rrf = retrievers
-    exact = HybridRetriever(fitted.store, fitted.settings.model_copy(update={"fusion_extra": 0}))
-    for q in QUESTIONS:
-        ids_a = [p.chunk.chunk_id for p in exact.retrieve(q).passages]
-        ids_b = [p.chunk.chunk_id for p in rrf.retrieve(q).passages]
-        assert set(ids_a) <= set(ids_b) | set(_search_bests(rrf.pool(q, rrf.settings.k), ids_b)), q
+    t = set(terms(passage.chunk.text))
+    return any(len(t & o) / len(t | o) >= 0.8 for o in (set(terms(p.chunk.text)) for p in kept))
 
 
 def test_a_single_search_keeps_its_own_order(retrievers) -> None:

@@ -115,18 +115,14 @@ class HybridRetriever:
         if not ASKS_ABOUT_SOURCE.search(query):  # a document's about block answers who/when/where-from only
             passages = [p for p in passages if p.chunk.kind != "about"] or passages
         fitted = self.fitted_fusion() if not (dense_only or lexical_only or self.reranker) else None
-        # The fitted order keeps its k best of RRF's k + fusion_extra and each search's best hit: it may bring
-        # in passages RRF left out.
-        chosen = diversify(passages, k + (self.settings.fusion_extra if fitted is not None else 0))
-        if fitted is not None:
-            chosen += _search_bests(passages, chosen, pool)
-        if fitted is not None and chosen:  # one search alone keeps its own order
-            probs = fitted.probability(self.pool_features(query, chosen, pool))
-            for p, prob in zip(chosen, probs, strict=True):
+        if fitted is not None and passages:  # one search alone keeps its own order
+            # The fitted model weighs the whole pool, not only RRF's best: it may bring in a chunk one search
+            # ranks high and the other misses (docs/QUALITY.md, fifteenth session).
+            probs = fitted.probability(self.pool_features(query, passages, pool))
+            for p, prob in zip(passages, probs, strict=True):
                 p.score = float(prob)
-            chosen.sort(key=lambda p: p.score, reverse=True)
-            chosen = _distinct(chosen)  # a search's best hit may repeat a chosen chunk: keep the likelier
-            del chosen[k:]
+            passages = sorted(passages, key=lambda p: p.score, reverse=True)
+        chosen = diversify(passages, k)
         for i, p in enumerate(chosen, 1):
             p.rank = i
         return Retrieval(chosen, pool.query_embedding, candidates=pool.candidates,
