@@ -166,7 +166,7 @@ def _candidates(passages: list[Passage]) -> list[Candidate]:
                     speaker=None if is_q or s < speaks_from else who)
                 if not is_q:
                     opening += 1
-                if len(set(terms(sent))) < 2 or not _informative(sent, p.doc.title):
+                if len(set(terms(sent))) < 2 or not _informative(sent, p.doc.title, p.chunk.kind == "about"):
                     continue
                 cands.append(Candidate(p, s, e, sent, facts))
             if is_q:
@@ -270,6 +270,8 @@ def score(query: str, q_emb: list[float], passages: list[Passage], lexical: Lexi
         for c, p in zip(cands, first, strict=True):
             c.score.append(float(p))
     top = cands if embed_all else _preselect(cands, passages, len(aspects), embed_top)
+    if F.asks_author(query):  # "Who wrote …?": a byline shares no word with the question, so stage 1 skips it
+        top += [c for c in cands if F.states_author(c.text) and c not in top]
     for c, v in zip(top, sent_emb([c.text for c in top]), strict=True):
         norm = np.linalg.norm(v) or 1.0
         c.semantic = [float(a.embedding @ v / norm) for a in aspects]
@@ -400,7 +402,23 @@ def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int,
     if typed is not None:
         chosen.remove(typed)
         chosen.insert(0, typed)
+    if F.asks_author(aspects[0].query):
+        _open_with_author(chosen, top)
     return chosen
+
+
+def _open_with_author(chosen: list[Candidate], top: list[Candidate]) -> None:
+    """"Who wrote …?": the answer opens with a chosen sentence that states an author (a byline, "Author: …");
+    when none was chosen, with the best-document's own (the document of the best sentence), which the ranker
+    scores low because it shares no word with the question. The piece's lead no longer answers alone."""
+    byline = next((c for c in chosen if F.states_author(c.text)), None)
+    if byline is None:
+        doc = chosen[0].passage.doc.doc_id
+        byline = next((c for c in top if c.passage.doc.doc_id == doc and F.states_author(c.text)), None)
+    if byline is not None:
+        if byline in chosen:
+            chosen.remove(byline)
+        chosen.insert(0, byline)
 
 
 def _typed(top: list[Candidate], types: list[str], i: int) -> list[Candidate]:
@@ -415,12 +433,13 @@ def _figures(text: str) -> frozenset[str]:
     return frozenset(re.findall(F.NUMBER, text))
 
 
-def _informative(sentence: str, title: str) -> bool:
-    """Not a heading, the title again, image chrome, a bare label, or an instruction to the bot."""
+def _informative(sentence: str, title: str, field: bool = False) -> bool:
+    """Not a heading, the title again, image chrome, a bare label, or an instruction to the bot. A `field`
+    line of a document's about block ("Author: Tural Heybatov") is a fact however short it is."""
     bare = sentence.strip().lstrip("-*• ").strip()
     if bare.startswith("#") or bare.rstrip(".").lower() == title.lower() or _CHROME.search(bare):
         return False
-    if len(bare.split()) < 4 and not re.search(r"\d", bare):
+    if len(bare.split()) < 4 and not re.search(r"\d", bare) and not field:
         return False  # "Status: Active", "Baku–Tbilisi–Kars Railway"
     return not looks_like_instruction(bare)
 

@@ -143,6 +143,27 @@ def gives_new(sentence: str, kind: str, question: str) -> bool:
                for m in ANSWER_TYPES[kind][1].finditer(sentence))
 
 
+# "Who wrote …?", "Who is the author of …?", "Which journalist wrote …?", "Whose article …?": the question
+# asks for a piece's author. A sentence that states one is a byline ("By Nargiz Sadikhova – Trend:"), the
+# about block's "Author: …", a "written by …" or an editor's note on the author.
+_AUTHOR_QUESTION = re.compile(
+    r"^\W*(?:who\s+(?:wrote|authored|penned|(?:is|was)\s+the\s+(?:author|writer)\s+of)"
+    r"|(?:which|what)\s+(?:journalist|reporter|correspondent|author|writer)\s+(?:wrote|authored|penned)"
+    r"|whose\s+(?:article|piece|report|column|op-?ed)\b)", re.I)
+_AUTHORSHIP = re.compile(r"(?<![\w-])By\s+[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+|^\W*Author:"
+                         r"|\b(?i:written|authored)\s+by\b|\b(?i:editor)(?:’s|'s)\s+(?i:note)\b")
+
+
+def asks_author(query: str) -> bool:
+    """Whether an English question opens by asking who wrote a piece."""
+    return bool(_AUTHOR_QUESTION.search(query))
+
+
+def states_author(sentence: str) -> bool:
+    """Whether a sentence states a piece's author: a byline, "Author: …", "written by …", an editor's note."""
+    return bool(_AUTHORSHIP.search(sentence))
+
+
 @dataclass
 class SentenceFacts:
     """What is known about one candidate sentence independently of the question."""

@@ -321,3 +321,12 @@ def test_store_freshness_is_checked_per_retrieval_not_per_term(engine, monkeypat
     monkeypatch.setattr(store, "generation", counted)
     engine.ask("What did Engin Ozer say about the $15 billion trade goal?")
     assert 1 <= len(calls) <= 3
+
+
+def test_who_wrote_the_interview_is_answered_with_its_author(engine) -> None:
+    """The interview's about block says "Author: Tural Heybatov"; before, the answer was News.Az's
+    introduction alone, which names the expert and not the author (tests/test_engine_authors.py)."""
+    answer = engine.ask("Who wrote the News.Az interview with Engin Ozer?")
+    assert not answer.abstained, answer.notes
+    assert "Tural Heybatov" in answer.statements[0].text
+    assert answer.citations[answer.statements[0].citations[0] - 1].doc_id == "00-news-az-engin-ozer-interview"
