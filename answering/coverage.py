@@ -392,6 +392,48 @@ def _own_words(surname: str, speaker: str | None) -> bool:
     return bool(speaker) and surname in speaker.lower()
 
 
+# "the 9th meeting", "its sixth summit", "the III Meeting": an event named by its number in a series.
+_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+                  "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+                  "seventeenth", "eighteenth", "nineteenth", "twentieth")
+_ROMAN = {"II": 2, "III": 3, "IV": 4, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "XI": 11, "XII": 12, "XIII": 13,
+          "XIV": 14, "XV": 15, "XX": 20}  # "the III Meeting" (one letter alone is too often a word or a name)
+_ORDINAL = re.compile(rf"\b(?:\d+(?:st|nd|rd|th)|(?i:{'|'.join(_ORDINAL_WORDS)})|(?-i:[IVX]{{2,4}}))\b")
+_ORDINAL_EVENT = re.compile(
+    rf"\b(?P<n>\d+(?:st|nd|rd|th)|(?i:{'|'.join(_ORDINAL_WORDS)})|(?-i:[IVX]{{2,4}}))\s+"
+    r"(?:(?:[A-Z][\w’'-]*|annual|joint|plenary|regular|informal|extraordinary)\s+){0,4}"
+    r"(?P<what>(?i:meeting|summit|session|forum|congress|council|conference|round|edition|games))\b")
+
+
+def _ordinal_events(text: str) -> set[tuple[int, str]]:
+    """(number, event word) of every event the text names by its place in a series."""
+    out = set()
+    for m in _ORDINAL_EVENT.finditer(text):
+        n = m.group("n")
+        num = (int(re.match(r"\d+", n).group()) if n[0].isdigit()
+               else _ROMAN.get(n) if n.isupper() else _ORDINAL_WORDS.index(n.lower()) + 1)
+        if num:
+            out.add((num, m.group("what").lower()))
+    return out
+
+
+def missing_ordinal(question: str, statements: list[str]) -> str | None:
+    """The numbered event a question asks about ("the 9th meeting") when the quoted sentences name another
+    event of that series ("the 8th meeting") and never this one: they report a different meeting. None when
+    the question names no numbered event, or several of one kind ("from its third meeting to its fifth"), or
+    the first one (as often "the first time" as a series' start), or the quotes name no other of the kind."""
+    asked = _ordinal_events(question)
+    if len(asked) != 1 or len(_ORDINAL.findall(question)) != 1 or language(question) != "en":
+        return None  # "from its third meeting to its fifth": a span of the series
+    [(num, what)] = asked
+    if num == 1:
+        return None
+    quoted = _ordinal_events(" ".join(statements))
+    if (num, what) in quoted or not any(w == what for _, w in quoted):
+        return None
+    return f"the {_ORDINAL_WORDS[num - 1] if num <= len(_ORDINAL_WORDS) else f'{num}th'} {what}"
+
+
 def not_answered(question: str, statements: list[str], speakers: list[str | None] | None = None,
                  docs: list[str | None] | None = None) -> str | None:
     """What the quoted sentences leave out of what the question asks outright ("states a number", "names
@@ -404,4 +446,6 @@ def not_answered(question: str, statements: list[str], speakers: list[str | None
         return f"names {role}"
     if (who := missing_speech(question, statements, speakers or [])) is not None:
         return f"reports what {who} said"
+    if (event := missing_ordinal(question, statements)) is not None:
+        return f"mentions {event}"
     return None

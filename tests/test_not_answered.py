@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from answering.coverage import missing_role, missing_speech, missing_value, not_answered, words_first
+from answering.coverage import (
+    missing_ordinal,
+    missing_role,
+    missing_speech,
+    missing_value,
+    not_answered,
+    words_first,
+)
 from answering.features import asked_value
 
 
@@ -256,3 +263,28 @@ def test_a_question_for_a_persons_words_needs_a_sentence_reporting_them(question
 ])
 def test_a_question_for_a_persons_words_opens_with_them(question, statements, speakers, first) -> None:
     assert words_first(question, statements, speakers) == first
+
+
+@pytest.mark.parametrize(("question", "statements", "says"), [
+    ("When and where will the 9th meeting of the Joint Strategic Planning Group be held?",
+     ["The ministers chaired the 8th meeting of the Joint Strategic Planning Group, held in Ankara."],
+     "the ninth meeting"),  # the meeting reported is the one before
+    ("Where will the OTS health ministers hold their sixth meeting?",
+     ["The 5th Meeting of the Health Ministers of the OTS will be held in Astana."], "the sixth meeting"),
+    ("Who took part in the IV Meeting of Agriculture Ministers?",
+     ["Mammadov took part in the III Meeting of Agriculture Ministers."], "the fourth meeting"),
+    ("Who took part in the third meeting of the agriculture ministers?",
+     ["Mammadov took part in the III Meeting of Agriculture Ministers."], None),  # the same one
+    ("What did the 14th plenary session of TURKPA adopt?",
+     ["Astana will host the 14th plenary session of TURKPA on June 11-12."], None),
+    ("How did the agreements change from its third meeting to its fifth?",
+     ["Six agreements were signed at the 4th meeting."], None),  # a span of the series
+    ("What was agreed at the 9th meeting?", ["The council agreed on a new fund."], None),  # names no other
+    ("Where was the first summit held?", ["The second summit was held in Baku."], None),  # "first": a start
+    ("What was agreed at the 9th meeting?", ["The 8th summit was held in Baku."], None),  # another kind
+])
+def test_a_numbered_event_needs_a_quote_about_that_one(question, statements, says) -> None:
+    """The quotes report another event of the series ("the 8th meeting") and never the one asked about."""
+    assert missing_ordinal(question, statements) == says
+    if says:
+        assert not_answered(question, statements) == f"mentions {says}"
