@@ -312,11 +312,41 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
         chosen = choose(chosen, statements)
     if said:
         _open_with_news(chosen, said)
+    _open_with_reason(query, chosen, cands)
     opening = chosen[0]
     q = opening.facts.question_index
     if q is not None and opening.facts.answer_opening and cands[q].score[0] > opening.score[0]:
         chosen.insert(0, cands[q])  # the question carried the match: quote it first, as the interviewer's
     return _compose(chosen, relevance)
+
+
+_WHY = re.compile(r"^\W*why\b", re.I)
+RESTATES_NEW = 3  # at most this many terms the question lacks: the sentence only says what was asked
+
+
+def _open_with_reason(query: str, chosen: list[Candidate], cands: list[Candidate]) -> None:
+    """"Why is Kazakhstan building four pharmaceutical plants?": when the opening sentence only restates
+    the question ("Kazakhstan is to build four new plants for making medicines": half the question's terms
+    or more, at most RESTATES_NEW terms besides), the sentence after it in its passage opens instead, which
+    is where a news text gives the reason ("The step follows directives …"). Not when the opening leans back
+    ("Against this backdrop, Kazakhstan is seen as …"): the reason came before it, in sentences that often
+    lean back in turn, and the opening itself is the answer's summary (dev d02 lost its opening to both the
+    sentence after and the one before)."""
+    if not chosen or not _WHY.search(F.opening(query)):
+        return
+    first = chosen[0]
+    asked, said = set(terms(query)) - {"why"}, set(terms(first.text))
+    if not asked or len(asked & said) * 2 < len(asked) or len(said - asked) > RESTATES_NEW:
+        return
+    if F.LEANS_BACK.search(first.text.lstrip()):  # "Against this backdrop, …": it points back at its reason
+        return
+    after = [c for c in cands if c.passage is first.passage and c.start >= first.end and not c.is_question]
+    if not after:
+        return
+    nxt = min(after, key=lambda c: c.start)
+    if nxt in chosen:
+        chosen.remove(nxt)
+    chosen.insert(0, nxt)
 
 
 def _open_with_news(chosen: list[Candidate], said: str) -> None:
