@@ -88,8 +88,8 @@ class Retrieval:
 
 
 class HybridRetriever:
-    """Dense + BM25 over one ChunkStore: RRF chooses k + fusion_extra passages, each search adds its best hit
-    if RRF left it out, and the fitted fusion keeps and orders the k best of them."""
+    """Dense + BM25 over one ChunkStore: reciprocal rank fusion gathers a pool of `fetch_k` passages, and the
+    fitted fusion keeps and orders the k most probable of the whole pool (RRF's k best without a fit)."""
 
     def __init__(self, store, settings: Settings | None = None, reranker=None) -> None:
         self.store = store
@@ -267,34 +267,6 @@ def diversify(passages: list[Passage], k: int, max_per_doc: int | None = None) -
             break
         chosen.append(p)
     return sorted(chosen, key=lambda p: p.score, reverse=True)
-
-
-def _search_bests(passages: list[Passage], chosen: list[Passage], pool: Pool) -> list[Passage]:
-    """Each search's best hit that reciprocal rank fusion left out of `chosen`, for the fitted fusion to
-    weigh: a chunk BM25 ranks first but dense search misses (its section shares a chunk with another
-    topic) falls below chunks both rank in the middle, and RRF alone never shows it. When it repeats a
-    chosen chunk (another revision of the same text), the fitted fusion keeps the likelier (`_distinct`)."""
-    ids = {p.chunk.chunk_id for p in chosen}
-    out = []
-    for p in passages:
-        sig = pool.signals.get(p.chunk.chunk_id)
-        if p.chunk.chunk_id not in ids and sig is not None and 0 in (sig.lex_rank, sig.dense_rank):
-            out.append(p)
-            ids.add(p.chunk.chunk_id)
-    return out
-
-
-def _distinct(passages: list[Passage]) -> list[Passage]:
-    """The passages without near-duplicates of those before them (`_repeats`, as in `diversify`): another
-    revision of an article whose text ranks higher adds nothing."""
-    out: list[Passage] = []
-    seen: list[set[str]] = []
-    for p in passages:
-        t = set(terms(p.chunk.text))
-        if not _repeats(t, seen):
-            out.append(p)
-            seen.append(t)
-    return out
 
 
 def _repeats(chunk_terms: set[str], seen: list[set[str]]) -> bool:
