@@ -431,7 +431,13 @@ def missing_ordinal(question: str, statements: list[str]) -> str | None:
     quoted = _ordinal_events(" ".join(statements))
     if (num, what) in quoted or not any(w == what for _, w in quoted):
         return None
-    return f"the {_ORDINAL_WORDS[num - 1] if num <= len(_ORDINAL_WORDS) else f'{num}th'} {what}"
+    return f"the {_ORDINAL_WORDS[num - 1] if num <= len(_ORDINAL_WORDS) else _suffixed(num)} {what}"
+
+
+def _suffixed(num: int) -> str:
+    """21 → "21st", 112 → "112th": an ordinal past the words."""
+    last = {1: "st", 2: "nd", 3: "rd"}.get(num % 10, "th") if num % 100 not in (11, 12, 13) else "th"
+    return f"{num}{last}"
 
 
 def not_answered(question: str, statements: list[str], speakers: list[str | None] | None = None,

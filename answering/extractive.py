@@ -439,8 +439,8 @@ def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int,
 
 def _open_with_author(chosen: list[Candidate], top: list[Candidate]) -> None:
     """"Who wrote …?": the answer opens with a chosen sentence that states an author (a byline, "Author: …");
-    when none was chosen, with the best-document's own (the document of the best sentence), which the ranker
-    scores low because it shares no word with the question. The piece's lead no longer answers alone."""
+    when none was chosen, with one from the best sentence's document, which the ranker scores low because it
+    shares no word with the question. The piece's lead no longer answers alone."""
     byline = next((c for c in chosen if F.states_author(c.text)), None)
     if byline is None:
         doc = chosen[0].passage.doc.doc_id

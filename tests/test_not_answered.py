@@ -281,6 +281,7 @@ def test_a_question_for_a_persons_words_opens_with_them(question, statements, sp
      ["Six agreements were signed at the 4th meeting."], None),  # a span of the series
     ("What was agreed at the 9th meeting?", ["The council agreed on a new fund."], None),  # names no other
     ("Where was the first summit held?", ["The second summit was held in Baku."], None),  # "first": a start
+    ("What was signed at the 22nd summit?", ["The 21st summit was held in Baku."], "the 22nd summit"),
     ("What was agreed at the 9th meeting?", ["The 8th summit was held in Baku."], None),  # another kind
 ])
 def test_a_numbered_event_needs_a_quote_about_that_one(question, statements, says) -> None:
