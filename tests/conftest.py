@@ -13,12 +13,15 @@ Ingest / store fixtures (real embedding model, real Chroma):
 Helpers (plain functions):
 - `dated_engine(root, docs, settings_factory, embeddings, today, **overrides)`: an Engine over a small corpus
   written from `docs` ({file name: (title, publisher, author, date, text)}) and ingested into `root`.
+- `engine_fixture(name, docs, today=date(2026, 12, 2), **overrides)`: a module-scoped fixture of such an
+  Engine (`engine = engine_fixture("why", DOCS)` in a test module), closed after the module.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -35,6 +38,19 @@ os.environ.setdefault("CORRIDOR_MULTILINGUAL_LANE", "false")
 from corridor.settings import PROJECT_ROOT, Settings
 
 BUNDLED_CORPUS = PROJECT_ROOT / "data" / "corpus"
+
+
+def engine_fixture(name: str, docs: dict[str, tuple], today: date = date(2026, 12, 2), **overrides: Any):
+    """A module-scoped pytest fixture yielding `dated_engine` over `docs`, in a temporary folder `name`."""
+
+    @pytest.fixture(scope="module")
+    def engine(tmp_path_factory, settings_factory, embeddings):
+        eng = dated_engine(tmp_path_factory.mktemp(name), docs, settings_factory, embeddings, today,
+                           **overrides)
+        yield eng
+        eng.close()
+
+    return engine
 
 
 def dated_engine(root: Path, docs: dict[str, tuple], settings_factory, embeddings, today,

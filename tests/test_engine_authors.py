@@ -3,13 +3,10 @@ the real pipeline (real embeddings, embedded Chroma, BM25), not with the piece's
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from answering.engine import Engine
 from answering.features import asks_author, states_author
-from tests.conftest import dated_engine
+from tests.conftest import engine_fixture
 
 DOCS = {
     # the byline is in the text only: no author in the front matter
@@ -27,12 +24,7 @@ DOCS = {
 }
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory, settings_factory, embeddings) -> Engine:
-    eng = dated_engine(tmp_path_factory.mktemp("authors"), DOCS, settings_factory, embeddings,
-                       date(2026, 12, 2))
-    yield eng
-    eng.close()
+engine = engine_fixture("authors", DOCS)
 
 
 def test_who_wrote_opens_with_the_byline_in_the_text(engine) -> None:

@@ -4,13 +4,8 @@ sentence repeats most of the first one's words."""
 
 from __future__ import annotations
 
-from datetime import date
-
-import pytest
-
-from answering.engine import Engine
 from answering.extractive import repeats
-from tests.conftest import dated_engine
+from tests.conftest import engine_fixture
 
 FIRST = ("Around 4,000 competitors are expected at the Steppe Games in Astana, and about 1,000 volunteers "
          "are to be involved in running them.")
@@ -26,12 +21,7 @@ DOCS = {
 }
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory, settings_factory, embeddings) -> Engine:
-    eng = dated_engine(tmp_path_factory.mktemp("conflicts"), DOCS, settings_factory, embeddings,
-                       date(2026, 12, 2))
-    yield eng
-    eng.close()
+engine = engine_fixture("conflicts", DOCS)
 
 
 def test_a_sentence_with_another_figure_is_not_a_repeat() -> None:

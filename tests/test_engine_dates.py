@@ -10,13 +10,11 @@ import pty
 import re
 from datetime import date
 
-import pytest
 from rich.console import Console
 
-from answering.engine import Engine
 from bot.discord_format import CONTENT_LIMIT, answer_messages
 from bot.render import answer_json, print_answer
-from tests.conftest import dated_engine
+from tests.conftest import engine_fixture
 
 TODAY = date(2026, 12, 2)
 
@@ -48,21 +46,10 @@ DOCS = {
 }
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory, settings_factory, embeddings) -> Engine:
-    eng = dated_engine(tmp_path_factory.mktemp("dated"), DOCS, settings_factory, embeddings, TODAY)
-    yield eng
-    eng.close()
-
-
-@pytest.fixture(scope="module")
-def rrf_engine(tmp_path_factory, settings_factory, embeddings) -> Engine:
-    """The same corpus in RRF's order: the fitted fusion weighs the whole of so small a corpus and would pick
-    the newer summit on the first search already, hiding which search brought it in."""
-    eng = dated_engine(tmp_path_factory.mktemp("dated-rrf"), DOCS, settings_factory, embeddings, TODAY,
-                       fusion="rrf")
-    yield eng
-    eng.close()
+engine = engine_fixture("dated", DOCS, TODAY)
+# The same corpus in RRF's order: the fitted fusion weighs the whole of so small a corpus and would pick the
+# newer summit on the first search already, hiding which search brought it in.
+rrf_engine = engine_fixture("dated-rrf", DOCS, TODAY, fusion="rrf")
 
 
 def _doc(answer, statement) -> str:

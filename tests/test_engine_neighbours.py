@@ -4,12 +4,7 @@ speaker; a next sentence that goes on about what the opening named ("Its main ad
 
 from __future__ import annotations
 
-from datetime import date
-
-import pytest
-
-from answering.engine import Engine
-from tests.conftest import dated_engine
+from tests.conftest import engine_fixture
 
 NAMING = ("Aidarbek Saparov, Kazakhstan's Minister of Agriculture, spoke at the opening of a greenhouse "
           "complex in Shymkent.")
@@ -31,12 +26,7 @@ DOCS = {
 }
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory, settings_factory, embeddings) -> Engine:
-    eng = dated_engine(tmp_path_factory.mktemp("speakers"), DOCS, settings_factory, embeddings,
-                       date(2026, 12, 2))
-    yield eng
-    eng.close()
+engine = engine_fixture("speakers", DOCS)
 
 
 def test_a_he_said_opening_is_followed_by_the_sentence_naming_him(engine) -> None:

@@ -3,12 +3,7 @@ pipeline (real embeddings, embedded Chroma, BM25) over two small documents."""
 
 from __future__ import annotations
 
-from datetime import date
-
-import pytest
-
-from answering.engine import Engine
-from tests.conftest import dated_engine
+from tests.conftest import engine_fixture
 
 DOCS = {
     "pharma.md": ("Kazakhstan plans four pharmaceutical plants", "Steppe Post", None, "2026-01-29",
@@ -24,11 +19,7 @@ DOCS = {
 }
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory, settings_factory, embeddings) -> Engine:
-    eng = dated_engine(tmp_path_factory.mktemp("why"), DOCS, settings_factory, embeddings, date(2026, 12, 2))
-    yield eng
-    eng.close()
+engine = engine_fixture("why", DOCS)
 
 
 def test_a_why_question_opens_with_the_reason_after_a_restatement(engine) -> None:
