@@ -9,12 +9,12 @@ from collections.abc import Iterator
 
 def tuning_questions(sets: tuple[str, ...] = ("dev", "fresh-dev")) -> Iterator[tuple]:
     """(engine, item, history) for every question of `sets` but the multilingual ones: the engine built on
-    the set's eval collection (MiniLM, no multilingual lane), the history its earlier user turns rewritten as
-    the engine rewrites a follow-up."""
+    the set's eval collection (MiniLM, no multilingual lane), the history its earlier user turns as the fits
+    read them (fit_ranker.earlier_turns)."""
+    from fit_ranker import earlier_turns  # scripts/ is on the path, as for fit_fusion.py
+
     from answering.engine import Engine
-    from answering.question import rewrite_follow_up
     from bot.evaluate.sets import SETS, build_set_store, set_settings
-    from corridor.records import Turn
     from corridor.settings import Settings
 
     for name in sets:
@@ -24,7 +24,4 @@ def tuning_questions(sets: tuple[str, ...] = ("dev", "fresh-dev")) -> Iterator[t
         for item in eval_set.load():
             if item.kind == "multilingual":
                 continue
-            history: list[Turn] = []
-            for turn in item.conversation:
-                history.append(Turn(question=turn, standalone=rewrite_follow_up(turn, history), answer=""))
-            yield engine, item, history
+            yield engine, item, earlier_turns(item)
