@@ -146,10 +146,12 @@ def _groups(statements: list[Statement]) -> list[list[Statement]]:
 def order(statements: list[Statement], ask: TimeAsk) -> list[Statement]:
     """Newest source first for latest questions; for timelines, oldest first by the earliest year a
     passage's sentences name within the years asked about ("In 2019 it handled 6.4 million passengers" in a
-    2024 report comes before a 2023 report), else by the source's date; undated sources after the dated
-    ones, each kind in its original order. Other questions keep the relevance order. The answer still
-    opens with a sentence that gives the value asked for ("How much … now?"), when the first source has one,
-    as extractive._select opens it for any question."""
+    2024 report comes before a 2023 report), then the passages that name no such year by their sources'
+    dates, then undated ones, each kind in its original order, and the first passage's first sentence that
+    names a year opens (a timeline opens with an event, not with background such as "He described the fund
+    as a milestone"). Latest questions put undated sources after the dated ones. Other questions keep the
+    relevance order. The answer still opens with a sentence that gives the value asked for ("How much …
+    now?"), when the first source has one, as extractive._select opens it for any question."""
     if not (ask.latest or ask.timeline):
         return statements
     groups = _groups(statements)
@@ -159,13 +161,16 @@ def order(statements: list[Statement], ask: TimeAsk) -> list[Statement]:
 
     asked = {y for p in ask.periods if p.literal for y in p.years()}  # years outside them are background
 
+    def named(st: Statement) -> list[int]:
+        return [y for y in map(int, YEAR_IN_TEXT.findall(st.text)) if not asked or y in asked]
+
     def key(i: int) -> tuple:
         d = dates[i]
         if ask.timeline:  # by the earliest year the passage's sentences name, else by the source's date
-            named = [y for st in groups[i] for y in map(int, YEAR_IN_TEXT.findall(st.text))
-                     if not asked or y in asked]
-            year = min(named) if named else d.year if d is not None else None
-            return (2, 0, 0) if year is None else (0, year, d.toordinal() if d is not None else 0)
+            years = [y for st in groups[i] for y in named(st)]
+            if years:
+                return (0, min(years), d.toordinal() if d is not None else 0)
+            return (2, 0, 0) if d is None else (1, d.year, d.toordinal())
         if d is None:
             return (2, 0)
         late = ask.cap is not None and d > ask.cap  # after "as of March 2025": not what was asked
@@ -173,6 +178,11 @@ def order(statements: list[Statement], ask: TimeAsk) -> list[Statement]:
 
     groups = [groups[i] for i in sorted(range(len(groups)), key=key)]
     first = groups[0]
+    if ask.timeline and not named(first[0]):  # a timeline opens with an event: a sentence that names its year
+        event = next((st for st in first if named(st)), None)
+        if event is not None:
+            first.remove(event)
+            first.insert(0, event)
     typed = next((st for st in first if F.gives_type(st.text, list(ask.value))), None) if ask.value else None
     if typed is not None:
         first.remove(typed)
@@ -206,5 +216,6 @@ def notes(statements: list[Statement], ask: TimeAsk, question: str) -> list[str]
         how = " in date order" if ask.timeline else " newest first" if ask.latest else ""
         out.append(f"The sources give different figures; each is shown with its source and date{how}.")
     elif ordered:
-        out.append("The statements are in date order: by the years they name, else by their sources' dates.")
+        out.append("The statements are in date order: by the years they name, then those naming none by "
+                   "their sources' dates.")
     return out

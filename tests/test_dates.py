@@ -192,13 +192,26 @@ def test_a_timeline_goes_by_the_years_its_sentences_name_within_the_years_asked(
     ask = recency.read("How did traffic at the airport change over the years?", TODAY)
     assert [s.citations[0] for s in recency.order(statements, ask)] == [2, 2, 1]
     assert recency.notes(statements, ask, "How did traffic change over the years?") == [
-        "The statements are in date order: by the years they name, else by their sources' dates."]
+        "The statements are in date order: by the years they name, then those naming none by their sources' "
+        "dates."]
     background = [
         Statement(text="Exports reached $4 billion.", citations=[1], date="2023-03-01"),
         Statement(text="In 2021, GDP grew 11 percent.", citations=[2], date="2024-05-01"),
     ]
     bounded = recency.read("How did exports change between 2022 and 2024?", TODAY)
     assert [s.citations[0] for s in recency.order(background, bounded)] == [1, 2]
+
+
+def test_a_timeline_opens_with_an_event_and_passages_naming_no_year_follow() -> None:
+    """A passage that names no year is background to a timeline: it follows the ones that do, even when its
+    source is older, and the first passage's sentence naming a year opens before its background sentence."""
+    statements = [
+        Statement(text="He described the fund as a milestone.", citations=[1], date="2023-01-10"),
+        Statement(text="Its starting capital is $500 million.", citations=[2], date="2024-05-22"),
+        Statement(text="The idea was put forward in 2021.", citations=[2], date="2024-05-22"),
+    ]
+    ask = recency.read("How did the fund develop over the years?", TODAY)
+    assert [s.text[:7] for s in recency.order(statements, ask)] == ["The ide", "Its sta", "He desc"]
 
 
 def test_newest_first_still_opens_with_the_value_asked_for() -> None:
