@@ -26,10 +26,10 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/corridor run
 
-## test: the whole suite, slow tests included (what CI runs)
+## test: the whole suite, slow tests included (what CI runs), on up to 4 workers (pytest-xdist; one per core)
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --maxprocesses 4 --dist loadgroup
 
 ## test-fast: skip the tests marked slow
 test-fast: $(STAMP)

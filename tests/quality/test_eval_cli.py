@@ -17,7 +17,8 @@ from corridor.errors import InputError
 
 from .conftest import invoke
 
-pytestmark = pytest.mark.slow
+# one xdist worker runs every test of the session's eval run, so it is made once (tests/quality/conftest.py)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("eval_cli_run")]
 
 
 def abstention_from_outcomes(rows: list[dict], name: str) -> dict[str, float]:

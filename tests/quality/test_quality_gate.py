@@ -11,7 +11,8 @@ from bot.evaluate.sets import SETS
 
 from .test_eval_cli import abstention_from_outcomes
 
-pytestmark = pytest.mark.slow
+# one xdist worker runs every test of the session's eval run, so it is made once (tests/quality/conftest.py)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("eval_cli_run")]
 
 
 @pytest.mark.parametrize("name", ["test", "fresh"])
