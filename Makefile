@@ -29,7 +29,7 @@ run: $(STAMP)
 ## test: the whole suite, slow tests included (what CI runs), on up to 4 workers (pytest-xdist; one per core)
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n auto --maxprocesses 4 --dist loadgroup
+	$(BIN)/pytest -n auto --maxprocesses 4
 
 ## test-fast: skip the tests marked slow
 test-fast: $(STAMP)

@@ -1,5 +1,6 @@
 """One `corridor eval --split test,fresh --mode extractive` run per session (real engine, embeddings and
-Chroma; the baseline runs alongside by default), shared by the quality gate and the report tests. It covers
+Chroma; the baseline runs alongside by default), shared by the quality gate and the report tests, and by
+every pytest-xdist worker (the first to need it runs it; the others read its report). It covers
 the gated sets: test (with the multilingual lane) and fresh (which also exercises the loopback HTTP ingest
 of HTML fixtures). The tuning sets are left out to keep the wall time down; a smaller run in
 test_eval_cli.py checks that dev is never gated."""
@@ -7,6 +8,7 @@ test_eval_cli.py checks that dev is never gated."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock
 from typer.testing import CliRunner, Result
 
 from corridor.settings import get_settings
@@ -45,8 +48,15 @@ def invoke(eval_store, args: list[str], env: dict[str, str] | None = None) -> Re
 
 
 @dataclass
+class Outcome:
+    """What the CLI run printed and its exit status (kept in a file for the other xdist workers)."""
+    output: str
+    exit_code: int
+
+
+@dataclass
 class EvalCLIRun:
-    result: Result
+    result: Outcome
     out: Path
     report: dict[str, Any]
     html: str
@@ -56,10 +66,21 @@ SESSION_SPLITS = "test,fresh"
 
 
 @pytest.fixture(scope="session")
-def eval_cli_run(eval_store, tmp_path_factory) -> EvalCLIRun:
-    """`corridor eval --split test,fresh --mode extractive --out <tmp>`, run once."""
-    out = tmp_path_factory.mktemp("eval-report")
-    result = invoke(eval_store, ["--split", SESSION_SPLITS, "--mode", "extractive", "--out", str(out)])
-    report_path = out / "report.json"
-    assert report_path.is_file(), result.output
-    return EvalCLIRun(result, out, json.loads(report_path.read_text()), (out / "report.html").read_text())
+def eval_cli_run(request, tmp_path_factory) -> EvalCLIRun:
+    """`corridor eval --split test,fresh --mode extractive --out <tmp>`, run once per test session. Under
+    pytest-xdist each worker has its own temporary folder inside the session's; the run goes into that
+    shared parent, under a file lock (pytest-xdist's documented recipe; its loadgroup scheduling does not
+    group tests under pytest 9)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    out, outcome = shared / "eval-report", shared / "eval-report.json"
+    with FileLock(str(shared / "eval-report.lock")):
+        if not outcome.is_file():
+            eval_store = request.getfixturevalue("eval_store")
+            args = ["--split", SESSION_SPLITS, "--mode", "extractive", "--out", str(out)]
+            result = invoke(eval_store, args)
+            assert (out / "report.json").is_file(), result.output
+            outcome.write_text(json.dumps({"output": result.output, "exit_code": result.exit_code}))
+    done = Outcome(**json.loads(outcome.read_text()))
+    return EvalCLIRun(done, out, json.loads((out / "report.json").read_text()),
+                      (out / "report.html").read_text())

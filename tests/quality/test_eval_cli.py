@@ -17,8 +17,7 @@ from corridor.errors import InputError
 
 from .conftest import invoke
 
-# one xdist worker runs every test of the session's eval run, so it is made once (tests/quality/conftest.py)
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("eval_cli_run")]
+pytestmark = pytest.mark.slow
 
 
 def abstention_from_outcomes(rows: list[dict], name: str) -> dict[str, float]:

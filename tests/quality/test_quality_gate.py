@@ -11,8 +11,7 @@ from bot.evaluate.sets import SETS
 
 from .test_eval_cli import abstention_from_outcomes
 
-# one xdist worker runs every test of the session's eval run, so it is made once (tests/quality/conftest.py)
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("eval_cli_run")]
+pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize("name", ["test", "fresh"])
