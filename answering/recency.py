@@ -138,6 +138,20 @@ def _times(text: str) -> set[str]:
     return set(YEAR_IN_TEXT.findall(text)) | set(_MONTH.findall(text))
 
 
+_RELATIVE_YEAR = re.compile(r"\b(?:(?P<last>last|previous|past)\s+year|a\s+year\s+(?:earlier|before)"
+                            r"|(?P<this>this)\s+year)\b", re.I)
+
+
+def _years(st: Statement) -> list[int]:
+    """The years a statement names: written out, or "last year", "a year earlier", "this year" counted from
+    its source's date ("Trade reached $6.3 billion last year" in a 2023 report names 2022)."""
+    years = list(map(int, YEAR_IN_TEXT.findall(st.text)))
+    d = parse_iso(st.date)
+    if d is not None:
+        years += [d.year if m.group("this") else d.year - 1 for m in _RELATIVE_YEAR.finditer(st.text)]
+    return years
+
+
 def _groups(statements: list[Statement]) -> list[list[Statement]]:
     """Runs of statements citing the same passage first (one passage's sentences stay together)."""
     return [list(g) for _, g in itertools.groupby(statements, key=lambda s: s.citations[:1])]
@@ -147,11 +161,12 @@ def order(statements: list[Statement], ask: TimeAsk) -> list[Statement]:
     """Newest source first for latest questions; for timelines, oldest first by the earliest year a
     passage's sentences name within the years asked about ("In 2019 it handled 6.4 million passengers" in a
     2024 report comes before a 2023 report), then the passages that name no such year by their sources'
-    dates, then undated ones, each kind in its original order, and the first passage's first sentence that
-    names a year opens (a timeline opens with an event, not with background such as "He described the fund
-    as a milestone"). Latest questions put undated sources after the dated ones. Other questions keep the
-    relevance order. The answer still opens with a sentence that gives the value asked for ("How much …
-    now?"), when the first source has one, as extractive._select opens it for any question."""
+    dates, then undated ones, each kind in its original order, and the first passage's sentence naming the
+    earliest year opens (a timeline opens with an event, not with background such as "He described the fund
+    as a milestone"); "last year" and "this year" count from the source's date. Latest questions put
+    undated sources after the dated ones. Other questions keep the relevance order. The answer still opens
+    with a sentence that gives the value asked for ("How much … now?"), when the first source has one, as
+    extractive._select opens it for any question."""
     if not (ask.latest or ask.timeline):
         return statements
     groups = _groups(statements)
@@ -162,7 +177,7 @@ def order(statements: list[Statement], ask: TimeAsk) -> list[Statement]:
     asked = {y for p in ask.periods if p.literal for y in p.years()}  # years outside them are background
 
     def named(st: Statement) -> list[int]:
-        return [y for y in map(int, YEAR_IN_TEXT.findall(st.text)) if not asked or y in asked]
+        return [y for y in _years(st) if not asked or y in asked]
 
     def key(i: int) -> tuple:
         d = dates[i]
@@ -178,11 +193,11 @@ def order(statements: list[Statement], ask: TimeAsk) -> list[Statement]:
 
     groups = [groups[i] for i in sorted(range(len(groups)), key=key)]
     first = groups[0]
-    if ask.timeline and not named(first[0]):  # a timeline opens with an event: a sentence that names its year
-        event = next((st for st in first if named(st)), None)
-        if event is not None:
-            first.remove(event)
-            first.insert(0, event)
+    events = [st for st in first if named(st)]
+    if ask.timeline and events:  # a timeline opens with its earliest event: a sentence that names its year
+        event = min(events, key=lambda st: min(named(st)))
+        first.remove(event)
+        first.insert(0, event)
     typed = next((st for st in first if F.gives_type(st.text, list(ask.value))), None) if ask.value else None
     if typed is not None:
         first.remove(typed)

@@ -214,6 +214,20 @@ def test_a_timeline_opens_with_an_event_and_passages_naming_no_year_follow() -> 
     assert [s.text[:7] for s in recency.order(statements, ask)] == ["The ide", "Its sta", "He desc"]
 
 
+def test_a_timeline_counts_last_year_from_its_source_and_opens_with_the_earliest_event() -> None:
+    """"$6.3 billion last year" in a 2023 report is a 2022 event: its passage comes before a 2023 figure, and
+    within the first passage the sentence with the earliest year opens."""
+    statements = [
+        Statement(text="It came to $6 billion in 2023.", citations=[1], date="2024-04-26"),
+        Statement(text="Trade reached $6.3 billion last year.", citations=[2], date="2023-09-11"),
+        Statement(text="It may reach $5 billion this year.", citations=[3], date="2024-06-02"),
+        Statement(text="In 2019 it stood at $4 billion.", citations=[3], date="2024-06-02"),
+    ]
+    ask = recency.read("How did trade change from 2019 to 2024?", TODAY)
+    order = [s.text[:7] for s in recency.order(statements, ask)]
+    assert order == ["In 2019", "It may ", "Trade r", "It came"]
+
+
 def test_newest_first_still_opens_with_the_value_asked_for() -> None:
     """"How much … now?": the newest source goes first, and of its sentences the one with the amount opens
     (not the sentence before it that only names the fund), as the answer opens for any value question."""
