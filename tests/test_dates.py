@@ -202,6 +202,11 @@ def test_a_timeline_goes_by_the_years_its_sentences_name_within_the_years_asked(
     assert [s.citations[0] for s in recency.order(background, bounded)] == [1, 2]
 
 
+def openings(statements: list[Statement], question: str) -> list[str]:
+    """Each statement's first seven characters, in the order recency.order gives them for the question."""
+    return [s.text[:7] for s in recency.order(statements, recency.read(question, TODAY))]
+
+
 def test_a_timeline_opens_with_an_event_and_passages_naming_no_year_follow() -> None:
     """A passage that names no year is background to a timeline: it follows the ones that do, even when its
     source is older, and the first passage's sentence naming a year opens before its background sentence."""
@@ -210,8 +215,8 @@ def test_a_timeline_opens_with_an_event_and_passages_naming_no_year_follow() -> 
         Statement(text="Its starting capital is $500 million.", citations=[2], date="2024-05-22"),
         Statement(text="The idea was put forward in 2021.", citations=[2], date="2024-05-22"),
     ]
-    ask = recency.read("How did the fund develop over the years?", TODAY)
-    assert [s.text[:7] for s in recency.order(statements, ask)] == ["The ide", "Its sta", "He desc"]
+    order = ["The ide", "Its sta", "He desc"]
+    assert openings(statements, "How did the fund develop over the years?") == order
 
 
 def test_a_timeline_counts_last_year_from_its_source_and_opens_with_the_earliest_event() -> None:
@@ -223,9 +228,8 @@ def test_a_timeline_counts_last_year_from_its_source_and_opens_with_the_earliest
         Statement(text="It may reach $5 billion this year.", citations=[3], date="2024-06-02"),
         Statement(text="In 2019 it stood at $4 billion.", citations=[3], date="2024-06-02"),
     ]
-    ask = recency.read("How did trade change from 2019 to 2024?", TODAY)
-    order = [s.text[:7] for s in recency.order(statements, ask)]
-    assert order == ["In 2019", "It may ", "Trade r", "It came"]
+    order = ["In 2019", "It may ", "Trade r", "It came"]
+    assert openings(statements, "How did trade change from 2019 to 2024?") == order
 
 
 def test_newest_first_still_opens_with_the_value_asked_for() -> None:
@@ -236,10 +240,10 @@ def test_newest_first_still_opens_with_the_value_asked_for() -> None:
         Statement(text="He described the fund as a further milestone.", citations=[2], date="2025-08-13"),
         Statement(text="The capital has risen to $600 million.", citations=[2], date="2025-08-13"),
     ]
-    ask = recency.read("How much capital does the fund have now?", TODAY)
-    assert [s.text[:7] for s in recency.order(statements, ask)] == ["The cap", "He desc", "Its sta"]
-    named = recency.read("What is the latest on the fund?", TODAY)  # no value asked for: source order
-    assert [s.text[:7] for s in recency.order(statements, named)] == ["He desc", "The cap", "Its sta"]
+    order = ["The cap", "He desc", "Its sta"]
+    assert openings(statements, "How much capital does the fund have now?") == order
+    # no value asked for: source order
+    assert openings(statements, "What is the latest on the fund?") == ["He desc", "The cap", "Its sta"]
 
 
 def test_a_latest_answer_from_undated_sources_says_so() -> None:
