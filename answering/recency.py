@@ -138,7 +138,7 @@ def _times(text: str) -> set[str]:
     return set(YEAR_IN_TEXT.findall(text)) | set(_MONTH.findall(text))
 
 
-_RELATIVE_YEAR = re.compile(r"\b(?:(?P<last>last|previous|past)\s+year|a\s+year\s+(?:earlier|before)"
+_RELATIVE_YEAR = re.compile(r"\b(?:(?:last|previous|past)\s+year|a\s+year\s+(?:earlier|before)"
                             r"|(?P<this>this)\s+year)\b", re.I)
 
 
@@ -193,9 +193,9 @@ def order(statements: list[Statement], ask: TimeAsk) -> list[Statement]:
 
     groups = [groups[i] for i in sorted(range(len(groups)), key=key)]
     first = groups[0]
-    events = [st for st in first if named(st)]
-    if ask.timeline and events:  # a timeline opens with its earliest event: a sentence that names its year
-        event = min(events, key=lambda st: min(named(st)))
+    events = [(min(years), st) for st in first if (years := named(st))] if ask.timeline else []
+    if events:  # a timeline opens with its earliest event: a sentence that names its year
+        event = min(events, key=lambda e: e[0])[1]
         first.remove(event)
         first.insert(0, event)
     typed = next((st for st in first if F.gives_type(st.text, list(ask.value))), None) if ask.value else None
