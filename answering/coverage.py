@@ -195,7 +195,7 @@ _PARTICLE = re.compile(r"^(?:up|off|out|into|down)$")  # "set up", "enter into f
 
 
 def _event(question: str) -> tuple[set[str], str] | None:
-    """The terms of a "when" question's lower-case words (its first sentence), and those words as a phrase
+    """The terms of a "when" question's lower-case words (its first sentence), and its last four as a phrase
     for the note; None when it has none."""
     words = re.findall(r"[\w’'-]+", opening(question).split("?")[0])
     kept: list[str] = []
@@ -205,7 +205,7 @@ def _event(question: str) -> tuple[set[str], str] | None:
         if set(terms(w)) - _DATE_WORDS or (kept and _PARTICLE.match(w) and words[i - 1] == kept[-1]):
             kept.append(w)
     found = set(terms(" ".join(kept))) - _DATE_WORDS
-    return (found, " ".join(kept)) if found else None
+    return (found, " ".join(kept[-4:])) if found else None  # the event is said last: "… set up"
 
 
 # "How many <what> (of <kind>) …": the words naming what is counted, up to the first stop word (at most three:
