@@ -144,15 +144,13 @@ _FUTURE = re.compile(r"\b(?:will|would|shall|is\s+to|are\s+to|was\s+to|were\s+to
                      r"aim\w*|intend\w*|target\w*|until)\b", re.I)
 
 
-def missing_value(question: str, statements: list[str], contexts: list[str] | None = None) -> str | None:
+def missing_value(question: str, statements: list[str]) -> str | None:
     """What an English question asks for outright ("how many" → "a number", "when did …" → "a date") when
     no quoted sentence states one (a number in figures or words, a date): the sources name the subject, not
     the fact asked about. A "how many <things>" question also needs a number set before the things counted
     ("4,000 Turkish companies", "1 million tonnes of copper ore" is no count of lentils). None when the
-    question asks for no value or a sentence states it. A "when" question also needs a dated sentence that
-    (with the sentence before it in its passage, `contexts`) names the event asked about ("set up" is not
-    a meeting's date). The engine refuses on it (docs/QUALITY.md, ninth, tenth and seventeenth sessions:
-    what it refused on the tuning sets and blind batches)."""
+    question asks for no value or a sentence states it. The engine refuses on it (docs/QUALITY.md, ninth and
+    tenth sessions: what it refused on the tuning sets and blind batches)."""
     if language(question) != "en":
         return None
     if _FUTURE_WHERE.search(opening(question)) and not any(
@@ -166,10 +164,6 @@ def missing_value(question: str, statements: list[str], contexts: list[str] | No
     if asked[0] == ("date",) and _FUTURE_WHEN.search(opening(question)) and not any(
             _states("date", s, question) and _FUTURE.search(s) for s in statements):
         return "a planned date"  # "When will the sixth meeting be held?" against the fifth one's date
-    if asked[0] == ("date",) and (event := _event(question)) and not any(
-            _states("date", s, question) and event[0] & set(terms(f"{before} {s}"))
-            for s, before in zip(statements, contexts or [""] * len(statements), strict=True)):
-        return f"a date for “{event[1]}”"  # "When was the council set up?" against the date of a meeting
     if asked[0] == ("amount",) and _PRICE_QUESTION.search(opening(question)) and not any(
             _MONEY.search(s) for s in statements):
         return "a sum of money"  # "How much did the railway cost?" against its freight capacity in tonnes
@@ -177,35 +171,6 @@ def missing_value(question: str, statements: list[str], contexts: list[str] | No
     if what is None or any(_counts(what, s) for s in statements):
         return None
     return f"a number for “how many {' '.join(what[2])}”"
-
-
-# What a "when" question asks the date of is said by its lower-case words ("set up", "enter into force",
-# "founded"); the names only say whose event. Words for the date itself do not count, nor verbs that only
-# say an event happened ("meet", "take place", "start"), which a dated sentence may word another way ("It
-# began in April", "ran from 7 April"). The sentence before a dated one counts with it: "They are to be held
-# in Astana from Sept. 8 to 15." names the games there.
-_DATE_WORDS = frozenset(terms(
-    "year years date day month time when first last ever meet met meeting hold held take took taken place "
-    "start started begin began begun open opened happen happened occur occurred run ran end ended finish "
-    "finished close closed"))
-# "the seventh meeting": which one is asked is missing_ordinal's check; it names no event of its own
-_ORDINAL_WORD = re.compile(r"^(?:\d+(?:st|nd|rd|th)|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
-                           r"tenth|eleventh|twelfth)$")
-_PARTICLE = re.compile(r"^(?:up|off|out|into|down)$")  # "set up", "enter into force"
-
-
-def _event(question: str) -> tuple[set[str], str] | None:
-    """The terms of a "when" question's lower-case words (its first sentence), and its last four as a phrase
-    for the note; None when it has none."""
-    words = re.findall(r"[\w’'-]+", opening(question).split("?")[0])
-    kept: list[str] = []
-    for i, w in enumerate(words):
-        if not w[:1].islower() or _ORDINAL_WORD.match(w):
-            continue
-        if set(terms(w)) - _DATE_WORDS or (kept and _PARTICLE.match(w) and words[i - 1] == kept[-1]):
-            kept.append(w)
-    found = set(terms(" ".join(kept))) - _DATE_WORDS
-    return (found, " ".join(kept[-4:])) if found else None  # the event is said last: "… set up"
 
 
 # "How many <what> (of <kind>) …": the words naming what is counted, up to the first stop word (at most three:
@@ -476,12 +441,12 @@ def _suffixed(num: int) -> str:
 
 
 def not_answered(question: str, statements: list[str], speakers: list[str | None] | None = None,
-                 docs: list[str | None] | None = None, contexts: list[str] | None = None) -> str | None:
+                 docs: list[str | None] | None = None) -> str | None:
     """What the quoted sentences leave out of what the question asks outright ("states a number", "names
     the ambassador", "reports what Bektenov said"), or None: the engine refuses a one-part question on it.
     `speakers`: who speaks in each quoted sentence's passage, where ingest knows (interviews); `docs`: the
-    document each comes from; `contexts`: the sentence before each in its passage ("" for none)."""
-    if (value := missing_value(question, statements, contexts)) is not None:
+    document each comes from."""
+    if (value := missing_value(question, statements)) is not None:
         return f"states {value}"
     if (role := missing_role(question, statements, docs)) is not None:
         return f"names {role}"

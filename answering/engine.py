@@ -30,7 +30,6 @@ from .model_queue import Ticket
 from .progress import OnProgress, Progress
 from .question import asked_part, clean_question, rewrite_follow_up, split_question
 from .ranker import load as load_ranker
-from .sentences import sentence_before
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -335,9 +334,7 @@ class Engine:
         kept = attribute(kept, numbered)  # the speakers "What did X say?" is checked against
         texts, speakers = [s.text for s in kept], [s.speaker for s in kept]
         docs = [numbered[s.citations[0]].doc.doc_id if s.citations else None for s in kept]
-        contexts = [sentence_before(numbered[s.citations[0]].chunk.text, s.text) if s.citations else ""
-                    for s in kept]
-        if (missing := not_answered(question, texts, speakers, docs, contexts)) is not None:
+        if (missing := not_answered(question, texts, speakers, docs)) is not None:
             if not split_question(standalone):
                 notes.append(f"No passage found here {missing} in answer to this question.")
                 return self._abstain(question, standalone, passages, notes, mode)

@@ -48,14 +48,3 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def sentences(text: str) -> list[str]:
     """The sentences of text, stripped."""
     return [text[s:e] for s, e in sentence_spans(text)]
-
-
-def sentence_before(text: str, sentence: str) -> str:
-    """The sentence of `text` just before `sentence` (found by its opening words, whatever the spacing, as
-    quoted statements are tidied of bullets and markers), or "" when it opens the text or is not found."""
-    words = sentence.split()[:6]
-    found = re.search(r"\s+".join(map(re.escape, words)), text) if words else None
-    if found is None:
-        return ""
-    before = [text[s:e] for s, e in sentence_spans(text) if e <= found.start()]
-    return before[-1] if before else ""

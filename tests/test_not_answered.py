@@ -42,8 +42,8 @@ from answering.features import asked_value
     ("How many of the 700 pupils won a prize?", ["Some 700 pupils entered the competition."], "number"),
     ("When did the Health Week start in April 2019?", ["A Health Week was held in April 2019."], "date"),
     ("When did the Health Week start in April 2019?", ["The Health Week ran from 7 April 2019."], None),
-    ("When did the week start in 2019?", ["The week began in April."], None),
-    ("When will the games take place?", ["The games are to be held in Astana from Sept. 8 to 15."], None),
+    ("When did the week start in 2019?", ["It began in April."], None),
+    ("When will the games take place?", ["They are to be held in Astana from Sept. 8 to 15."], None),
     ("When did they meet?", ["They met on Oct. 12 in Astana."], None),
     # "when will …" asks for a date still to come: a past meeting's date does not give it
     ("When will the sixth meeting be held?", ["They co-chaired the fifth meeting on July 29."],
@@ -74,31 +74,6 @@ from answering.features import asked_value
 ])
 def test_a_reason_when_the_asked_value_is_not_stated(question, statements, says) -> None:
     missing = missing_value(question, statements)
-    assert (missing is None) if says is None else (missing is not None and says in missing)
-
-
-@pytest.mark.parametrize(("question", "statements", "contexts", "says"), [
-    # the date of another event of the same body does not say when it was set up
-    ("In which year was the Council of Elders set up?",
-     ["On 12 March 2024 the Council of Elders held its 15th meeting in Ashgabat."], None, "“set up”"),
-    ("In which year was the Council of Elders set up?", ["The Council of Elders was set up in 2015."], None,
-     None),
-    ("When did the Simplified Customs Corridor Agreement enter into force?",
-     ["The parties signed the agreement in Baku on 16 January 2025."], None, "“enter into force”"),
-    ("When was the chamber founded?", ["It first met in May 2023."],
-     ["The alphabet commission was established under the academy."], "founded”"),
-    # the sentence before names what "It" or "They" stand for
-    ("When was the chamber founded?", ["It was founded in 2019."], ["The chamber links businesses."], None),
-    ("When will the games take place?", ["They are to be held in Astana from Sept. 8 to 15."],
-     ["The fifth World Nomad Games are coming."], None),
-    ("When will the games take place?", ["They are to be held in Astana from Sept. 8 to 15."], None, "date"),
-    # verbs that only say something happened are worded many ways; ordinals are missing_ordinal's
-    ("When did they meet?", ["They met on Oct. 12 in Astana."], None, None),
-    ("When did the Health Week start in April 2019?", ["The Health Week ran from 7 April 2019."], None, None),
-    ("On what date will the seventh meeting be held?", ["It will be held in Ankara on 3 May."], None, None),
-])
-def test_a_when_question_needs_a_date_of_the_event_it_names(question, statements, contexts, says) -> None:
-    missing = missing_value(question, statements, contexts)
     assert (missing is None) if says is None else (missing is not None and says in missing)
 
 

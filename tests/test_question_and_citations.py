@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from answering.citations import parse_markers, support, verify
 from answering.question import asked_part, clean_question, is_follow_up, rewrite_follow_up, split_question
-from answering.sentences import sentence_before, sentence_spans, sentences
+from answering.sentences import sentence_spans, sentences
 from corridor.errors import InputError
 from corridor.records import Chunk, DocumentMeta, Passage, Statement, Turn
 
@@ -42,15 +42,6 @@ def test_sentence_spans_are_exact_substrings(text: str) -> None:
     for s, e in sentence_spans(text):
         assert 0 <= s < e <= len(text)
         assert text[s:e].strip() == text[s:e]
-
-
-def test_the_sentence_before_a_quoted_one() -> None:
-    text = ("# Games\n\n- The fifth World Nomad Games are coming.\n"
-            "They are to be held in Astana from Sept. 8 to 15.")
-    assert sentence_before(text, "They are to be held in Astana from Sept. 8 to 15.") == (
-        "- The fifth World Nomad Games are coming.")
-    assert sentence_before(text, "# Games") == ""  # it opens the text
-    assert sentence_before(text, "A sentence the passage does not hold.") == ""
 
 
 @pytest.mark.parametrize("raw", ["", "   ", "\u200b\u200f", "@everyone", "```\n```", None])
