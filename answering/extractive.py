@@ -313,11 +313,17 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
     if said:
         _open_with_news(chosen, said)
     _open_with_reason(query, chosen, cands)
+    _open_with_question(chosen, cands)
+    return _compose(chosen, relevance)
+
+
+def _open_with_question(chosen: list[Candidate], cands: list[Candidate]) -> None:
+    """An interview answer's opening whose interviewer question matched the question better: the question is
+    quoted first, as the interviewer's, so the answer reads in its context."""
     opening = chosen[0]
     q = opening.facts.question_index
     if q is not None and opening.facts.answer_opening and cands[q].score[0] > opening.score[0]:
-        chosen.insert(0, cands[q])  # the question carried the match: quote it first, as the interviewer's
-    return _compose(chosen, relevance)
+        chosen.insert(0, cands[q])
 
 
 _WHY = re.compile(r"^\W*why\b", re.I)
@@ -427,14 +433,19 @@ def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int,
     # Only when the question opens by asking for the value (F.asked_value): not for who/where/why/what-is,
     # whose type patterns (any capitalised name, "in X") put an intro sentence first, nor for a "when" or
     # "how many" inside a longer question (docs/QUALITY.md).
-    asked = F.asked_value(aspects[0].query)
+    _open_with_value(chosen, aspects[0].query)
+    if F.asks_author(aspects[0].query):
+        _open_with_author(chosen, top)
+    return chosen
+
+
+def _open_with_value(chosen: list[Candidate], query: str) -> None:
+    """A question that opens by asking for a value ("How long …?") opens with a chosen sentence giving one."""
+    asked = F.asked_value(query)
     typed = next((c for c in chosen if F.gives_type(c.text, list(asked[0]))), None) if asked else None
     if typed is not None:
         chosen.remove(typed)
         chosen.insert(0, typed)
-    if F.asks_author(aspects[0].query):
-        _open_with_author(chosen, top)
-    return chosen
 
 
 def _open_with_author(chosen: list[Candidate], top: list[Candidate]) -> None:
