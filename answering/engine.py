@@ -24,7 +24,7 @@ from . import extractive, llm, recency, sentence_vectors
 from .attribution import attribute
 from .citations import verify
 from .coverage import not_answered, uncovered_reason, words_first
-from .dates import asks_latest, parse_iso, periods, span
+from .dates import asks_latest, asks_timeline, parse_iso, periods, span
 from .language import language
 from .model_queue import Ticket
 from .progress import OnProgress, Progress
@@ -198,7 +198,7 @@ class Engine:
         (an article of that month may name only the day), and when the period is a month, the passages
         dated in it go first."""
         found = periods(query, self.today())
-        if not found:
+        if not found or asks_timeline(query, found):
             return
         start, end = span(found)
         if not self._search_more(query, retrieval, filters, DATED_EXTRA, start.isoformat(), end.isoformat()):

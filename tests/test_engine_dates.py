@@ -82,6 +82,17 @@ def test_a_period_question_searches_the_documents_dated_in_that_period(engine) -
     assert year.passages[0].doc.doc_id == "wire-summit-old"  # a year is not a month: the order stays
 
 
+def test_a_timeline_gets_no_search_restricted_to_its_span(engine) -> None:
+    """"How … between 2024 and 2025?" spans years: its sources are dated at each end and after, so the
+    search within a named period (for an event of that month) is not made for it (docs/QUALITY.md,
+    eighteenth session)."""
+    question = "Who took over the chairmanship of the Organization of Turkic States"
+    _, span, _ = engine.prepare(question + " between 2024 and 2025?", k=1)
+    assert [p.doc.doc_id for p in span.passages] == ["wire-summit-old"]  # only what the question finds
+    _, point, _ = engine.prepare(question + " in 2024?", k=1)
+    assert "wire-summit-new" in {p.doc.doc_id for p in point.passages}  # a period, not a span: searched
+
+
 def test_a_latest_question_also_searches_documents_as_new_or_newer(rrf_engine) -> None:
     question = "Who took over the chairmanship of the Organization of Turkic States?"
     _, plain, _ = rrf_engine.prepare(question, k=1)
