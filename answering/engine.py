@@ -196,7 +196,8 @@ class Engine:
     def _add_dated(self, query: str, retrieval: Retrieval, filters: Filters | None) -> None:
         """A question naming a period ("in November 2024") gets a second search restricted to that period
         (an article of that month may name only the day), and when the period is a month, the passages
-        dated in it go first."""
+        dated in it go first. Not a timeline ("between 2022 and 2024"): its sources are dated at each end and
+        after, and a search within the span crowded out the later points (docs/QUALITY.md)."""
         found = periods(query, self.today())
         if not found or asks_timeline(query, found):
             return
