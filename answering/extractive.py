@@ -27,12 +27,25 @@ log = logging.getLogger(__name__)
 
 # A next sentence that qualifies the one chosen ("… unrealistic in the short term. But over 10 years …").
 _QUALIFIES = re.compile(r"^(?:but|however|yet|still|nevertheless|nonetheless)\b", re.I)
-# An opening that names its speaker only as "he" or "she" ("He said …", "…, she added."): the sentence before
-# it, which names them (unless it too says only "he"), follows it, as the sentence a "This …" opening leans on
-# does.
+# An opening that names its speaker only as "he" or "she" ("He said …", "…, she added.", "…, he went on, …"):
+# the nearest sentence before it that does not (it names them) follows it, as the sentence a "This …" opening
+# leans on does.
 _UNNAMED_SPEAKER = re.compile(r"^(?:he|she)\b|\b(?:he|she)\s+(?:said|says|added|noted|stressed|told|"
-                              r"explained|recalled|proposed|suggested|argued|stated|underlined|emphasi[sz]ed)\b",
+                              r"explained|recalled|proposed|suggested|argued|stated|underlined|emphasi[sz]ed|"
+                              r"went\s+on|continued|insisted|admitted|warned|pointed\s+out)\b", re.I)
+# A sentence whose speaker is again only a pronoun ("He called …", "In his view, …", "…, he said, …").
+_PRONOUN_SPEAKER = re.compile(r"^\W*(?:(?:he|she)\b|(?:in\s+)?(?:his|her)\s+(?:view|words|opinion)\b)"
+                              r"|,\s*(?:he|she)\s+(?:said|says|added|noted|stressed|told|went\s+on|continued)\s*[,.]",
                               re.I)
+# A sentence that names a speaker: "Masimov stressed …", "Ahmet Haluk Dursun, Turkey's Deputy Minister …,
+# spoke …", "According to Omuraliev, …", "In Kasseinov's words, …".
+_NAMES_SPEAKER = re.compile(
+    r"\b(?i:according\s+to)\s+[A-Z]|\b[A-Z][\w’'-]+[’']s\s+(?i:words|view)\b"
+    r"|\b[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+)*(?:,[^,]{1,90},)?\s+(?:also\s+)?(?:said|says|told|stressed|noted|"
+    r"added|spoke|explained|recalled|proposed|suggested|argued|stated|underlined|emphasi[sz]ed|insisted|"
+    r"announced|called|described|praised|thanked|urged|pointed|went|put|welcomed|reported|believes|thinks)\b")
+NAMING_REACH = 4  # sentences searched back for the one that names an unnamed speaker
+
 # A next sentence that goes on about what the opening named ("… an aviation hub. Its main advantage …").
 _GOES_ON = re.compile(r"^(?:its|they|their|both)\b", re.I)
 _CHROME = re.compile(r"^\W*(?:image|logo|map|caption|symbol|flag|coat)\b|\.(?:svg|png|jpe?g)\b", re.I)
@@ -529,12 +542,29 @@ def _compose(chosen: list[Candidate], relevance: float) -> Extract:
         if leans and c is not opening:
             say(_tidy(before), n)  # "Against this backdrop, …" needs the sentence it leans on
         say(_tidy(c.text), n, _asker(c))
-        if c is opening and quotable and (leans or (_UNNAMED_SPEAKER.search(c.text)
-                                                    and not re.match(r"\W*(?:he|she)\b", before, re.I))):
+        if c is opening and quotable and leans:
             say(_tidy(before), n)
+        elif c is opening and _UNNAMED_SPEAKER.search(c.text) and (named := _naming(text, spans[:i or 0])):
+            say(_tidy(named), n)
         if _QUALIFIES.match(after) or (c is opening and (F.LEANS_BACK.match(after) or _GOES_ON.match(after))):
             say(after, n)  # "… unrealistic in the short term. But over 10 years …"
     return Extract(statements, cited, relevance)
+
+
+def _naming(text: str, spans: list[tuple[int, int]]) -> str | None:
+    """The sentence to quote after an opening that says only "he said", from the sentences before it
+    (headings aside): the one just before, unless it too says only "he"; then the nearest of the few before
+    that which names a speaker ("Masimov stressed …. He said …. He said …"). None past an interviewer's
+    question (the speaker changes there)."""
+    before = [text[a:b] for a, b in reversed(spans) if not text[a:b].lstrip().startswith("#")][:NAMING_REACH]
+    for k, sentence in enumerate(before):
+        if sentence.rstrip().endswith("?"):
+            return None
+        if _PRONOUN_SPEAKER.search(sentence):
+            continue
+        if k == 0 or _NAMES_SPEAKER.search(sentence):
+            return sentence
+    return None
 
 
 def _asker(c: Candidate) -> str | None:

@@ -1,6 +1,7 @@
 """The sentences next to an answer's opening, through the real pipeline (real embeddings, embedded Chroma):
-an opening that names its speaker only as "he" or "she" is followed by the sentence before it, which names the
-speaker; a next sentence that goes on about what the opening named ("Its main advantage …") is quoted too."""
+an opening that names its speaker only as "he" or "she" is followed by the nearest sentence before it that
+names the speaker; a next sentence that goes on about what the opening named ("Its main advantage …") is
+quoted too."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ TOKAYEV = "Kassym-Jomart Tokayev spoke of the need to step up cooperation betwee
 PROPOSED = "He proposed setting up an educational fund called Great Steppe to pay for student exchanges."
 HUB = "Karabayev described Aktau airport as a promising multimodal aviation hub for the Caspian region."
 ADVANTAGE = "Its main advantage is that every type of transport can reach it, and Europe lies close by."
+MASIMOV = "Emil Masimov, who chairs the board of AzerTelecom, went on board the survey vessel Turkan."
+FAST = "He said work on the fibre-optic cable across the sea was moving fast."
+KEY = "He said the cable would make the Caspian Sea a key part of the world's digital infrastructure."
+KASSEINOV = "Kasseinov stressed that the poet's maxims embody the spirit of the Turkic peoples."
+WISDOM = "Wisdom and virtue, he went on, form the essence of the poet's philosophy."
 DOCS = {
     "greenhouse.md": ("A greenhouse complex opens in Shymkent", "Steppe Post", None, "2025-04-10",
                       f"{NAMING} {SAID} The complex will grow tomatoes and cucumbers all year round."),
@@ -20,6 +26,10 @@ DOCS = {
                   f"{TOKAYEV}\n\n## A fund for universities\n\n{PROPOSED}"),
     "airport.md": ("Aktau airport's plans", "Steppe Post", None, "2025-06-01",
                    f"{HUB} {ADVANTAGE} The airport handled 1.2 million passengers last year."),
+    "cable.md": ("A survey ship for the Caspian cable", "Caspian Wire", None, "2024-09-02",
+                 f"{MASIMOV} {FAST} {KEY}"),
+    "poet.md": ("A poet remembered in Edirne", "Asia Wire", None, "2021-01-14",
+                f"The university opened a corner devoted to the poet. {KASSEINOV} {WISDOM}"),
     "grain-notes.md": ("Notes on the grain trade", "Corridor Desk", None, "2024-03-01",
                        "Kazakhstan exports most of its wheat to Central Asia and Afghanistan. Grain moves by "
                        "rail to the Caspian ports of Aktau and Kuryk. Turkish millers buy Kazakh wheat."),
@@ -47,6 +57,23 @@ def test_a_heading_between_is_not_taken_for_the_sentence_naming_him(engine) -> N
     texts = [s.text for s in answer.statements]
     assert texts[:2] == [PROPOSED, TOKAYEV], texts
     assert not any(t.startswith("#") or "A fund for universities" in t for t in texts), texts
+
+
+def test_the_sentence_naming_him_is_found_past_others_that_say_only_he(engine) -> None:
+    """"Masimov went on board … He said … He said …": the opening's speaker is named two sentences back."""
+    answer = engine.ask("Who said the cable would make the Caspian Sea a key part of the world's digital "
+                        "infrastructure?")
+    assert not answer.abstained, answer.notes
+    texts = [s.text for s in answer.statements]
+    assert texts[:2] == [KEY, MASIMOV], texts
+    assert FAST not in texts[:2], texts
+
+
+def test_a_speaker_named_only_as_he_went_on_is_named(engine) -> None:
+    answer = engine.ask("Who said that wisdom and virtue form the essence of the poet's philosophy?")
+    assert not answer.abstained, answer.notes
+    texts = [s.text for s in answer.statements]
+    assert texts[:2] == [WISDOM, KASSEINOV], texts
 
 
 def test_a_next_sentence_that_goes_on_about_the_opening_is_quoted(engine) -> None:
