@@ -82,6 +82,11 @@ _TIMELINE = re.compile(
     r"|\b(?:changes?|evolution|development)\s+(?:of|in)\b",
     re.I)
 
+# "The latest change in …", "the most recent development of …": one change, the newest, not how things
+# changed.
+_LATEST_CHANGE = re.compile(
+    r"\b(?:latest|newest|most\s+recent|recent)\s+(?:changes?|evolution|developments?)\s+(?:of|in)\b", re.I)
+
 Kind = Literal["point", "since", "until", "range"]
 
 
@@ -261,7 +266,7 @@ def asks_latest(question: str) -> bool:
 def asks_timeline(question: str, found: list[Period] | None = None) -> bool:
     """Does the question ask how something changed over time ("how has … changed", "over the years",
     "between 2022 and 2024")? Its answer reads best in date order."""
-    if _TIMELINE.search(question):
+    if _TIMELINE.search(_LATEST_CHANGE.sub(" ", question)):
         return True
     return any(p.kind == "range" or (p.kind == "since" and p.literal) for p in found or [])
 

@@ -101,6 +101,10 @@ def test_two_separate_years_are_two_periods_and_relative_ones_are_not_literal() 
     ("How has cargo grown since 2022?", False, True),
     ("What did Trend report about the ports?", False, False),  # a publisher, not a trend
     ("How long is the Baku–Tbilisi–Kars railway?", False, False),
+    # one change, the newest: not how things changed over time
+    ("What is the most recent development in freight on the BTK railway?", True, False),
+    ("What was the latest change in the trade target?", True, False),
+    ("Describe the development of the Middle Corridor.", False, True),
 ])
 def test_latest_and_timeline_questions(question, latest, timeline) -> None:
     assert asks_latest(question) is latest
