@@ -28,8 +28,8 @@ log = logging.getLogger(__name__)
 # A next sentence that qualifies the one chosen ("… unrealistic in the short term. But over 10 years …").
 _QUALIFIES = re.compile(r"^(?:but|however|yet|still|nevertheless|nonetheless)\b", re.I)
 # An opening that names its speaker only as "he" or "she" ("He said …", "…, she added.", "…, he went on, …"):
-# the nearest sentence before it that does not (it names them) follows it, as the sentence a "This …" opening
-# leans on does.
+# the sentence before it follows it, as the sentence a "This …" opening leans on does, or, when that one too
+# says only "he", the nearest of the few before it that names a speaker (`_naming`).
 _UNNAMED_SPEAKER = re.compile(r"^(?:he|she)\b|\b(?:he|she)\s+(?:said|says|added|noted|stressed|told|"
                               r"explained|recalled|proposed|suggested|argued|stated|underlined|emphasi[sz]ed|"
                               r"went\s+on|continued|insisted|admitted|warned|pointed\s+out)\b", re.I)
