@@ -24,7 +24,7 @@ from . import extractive, llm, recency, sentence_vectors
 from .attribution import attribute
 from .citations import verify
 from .coverage import not_answered, uncovered_reason, words_first
-from .dates import asks_latest, asks_timeline, parse_iso, periods, span
+from .dates import parse_iso, span
 from .language import language
 from .model_queue import Ticket
 from .progress import OnProgress, Progress
@@ -150,8 +150,9 @@ class Engine:
         retrieval = self._retrieve(standalone, k, filters)
         if standalone != query:  # a follow-up, rewritten: its own words also order what was found
             self._order_by_asked(query, retrieval, filters)
-        self._add_dated(standalone, retrieval, filters)
-        self._add_newer(standalone, retrieval, filters)
+        timing = recency.read(standalone, self.today())  # read once, for both searches
+        self._add_dated(standalone, timing, retrieval, filters)
+        self._add_newer(standalone, timing, retrieval, filters)
         parts = []
         for part in split_question(standalone):
             found = self._retrieve(part, 3, filters)
@@ -193,13 +194,14 @@ class Engine:
     def _order_by_asked(self, asked: str, retrieval: Retrieval, filters: Filters | None) -> None:
         self._searching(lambda: self.retriever.order_by_asked(asked, retrieval.passages, filters))
 
-    def _add_dated(self, query: str, retrieval: Retrieval, filters: Filters | None) -> None:
+    def _add_dated(self, query: str, timing: recency.TimeAsk, retrieval: Retrieval,
+                   filters: Filters | None) -> None:
         """A question naming a period ("in November 2024") gets a second search restricted to that period
         (an article of that month may name only the day), and when the period is a month, the passages
         dated in it go first. Not a timeline ("between 2022 and 2024"): its sources are dated at each end and
         after, and a search within the span crowded out the later points (docs/QUALITY.md)."""
-        found = periods(query, self.today())
-        if not found or asks_timeline(query, found):
+        found = timing.periods
+        if not found or timing.timeline:
             return
         start, end = span(found)
         if not self._search_more(query, retrieval, filters, DATED_EXTRA, start.isoformat(), end.isoformat()):
@@ -213,11 +215,12 @@ class Engine:
         if months:  # "in April 2024": what was reported that month first (a stable sort keeps the rest)
             retrieval.passages.sort(key=lambda x: not any(p.contains(parse_iso(x.doc.date)) for p in months))
 
-    def _add_newer(self, query: str, retrieval: Retrieval, filters: Filters | None) -> None:
+    def _add_newer(self, query: str, timing: recency.TimeAsk, retrieval: Retrieval,
+                   filters: Filters | None) -> None:
         """A question about the latest or current state ("the latest target") gets a second search among
         documents as new as the newest one found, or newer: the newest source may word the subject less
         like the question than older ones do (fresh-dev fd16)."""
-        if not asks_latest(query):
+        if not timing.latest:
             return
         dates = [d for p in retrieval.passages if (d := parse_iso(p.doc.date)) is not None]
         if dates:

@@ -533,31 +533,31 @@ def _compose(chosen: list[Candidate], relevance: float) -> Extract:
         text = c.passage.chunk.text
         spans = sentence_spans(text)
         i = next((i for i, (s, _) in enumerate(spans) if s == c.start), None)
-        # the sentence before it: a heading line in between is skipped (it names a section, not a speaker)
-        before = next((text[a:b] for a, b in reversed(spans[:i or 0])
-                       if not text[a:b].lstrip().startswith("#")), "")
+        # the sentences before it, nearest first, heading lines skipped (they name a section, not a speaker)
+        previous = list(itertools.islice((text[a:b] for a, b in reversed(spans[:i or 0])
+                                          if not text[a:b].lstrip().startswith("#")), NAMING_REACH))
+        before = previous[0] if previous else ""
         after = _tidy(text[spans[i + 1][0]:spans[i + 1][1]]) if i is not None and i + 1 < len(spans) else ""
         quotable = bool(before) and not before.rstrip().endswith("?")  # an interviewer's question is not
         leans = quotable and bool(F.LEANS_BACK.match(c.text.lstrip("–—- ")))
         if leans and c is not opening:
             say(_tidy(before), n)  # "Against this backdrop, …" needs the sentence it leans on
         say(_tidy(c.text), n, _asker(c))
-        if c is opening and quotable and leans:
+        if c is opening and leans:
             say(_tidy(before), n)
-        elif c is opening and _UNNAMED_SPEAKER.search(c.text) and (named := _naming(text, spans[:i or 0])):
+        elif c is opening and _UNNAMED_SPEAKER.search(c.text) and (named := _naming(previous)):
             say(_tidy(named), n)
         if _QUALIFIES.match(after) or (c is opening and (F.LEANS_BACK.match(after) or _GOES_ON.match(after))):
             say(after, n)  # "… unrealistic in the short term. But over 10 years …"
     return Extract(statements, cited, relevance)
 
 
-def _naming(text: str, spans: list[tuple[int, int]]) -> str | None:
+def _naming(previous: list[str]) -> str | None:
     """The sentence to quote after an opening that says only "he said", from the sentences before it
-    (headings aside): the one just before, unless it too says only "he"; then the nearest of the few before
-    that which names a speaker ("Masimov stressed …. He said …. He said …"). None past an interviewer's
-    question (the speaker changes there)."""
-    before = [text[a:b] for a, b in reversed(spans) if not text[a:b].lstrip().startswith("#")][:NAMING_REACH]
-    for k, sentence in enumerate(before):
+    (nearest first, headings aside): the one just before, unless it too says only "he"; then the nearest
+    of the others that names a speaker ("Masimov stressed …. He said …. He said …"). None past an
+    interviewer's question (the speaker changes there)."""
+    for k, sentence in enumerate(previous):
         if sentence.rstrip().endswith("?"):
             return None
         if _PRONOUN_SPEAKER.search(sentence):
