@@ -26,10 +26,12 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/corridor run
 
-## test: the whole suite, slow tests included (what CI runs), on up to 4 workers (pytest-xdist; one per core)
+## test: the whole suite, slow tests included (what CI runs), on up to 4 workers (pytest-xdist; one per core).
+## --dist worksteal: a worker that runs out takes tests from another's queue. The default (load) hands the first
+## worker an eighth of the suite up front, the quality eval among it, and that share is never given back.
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n auto --maxprocesses 4
+	$(BIN)/pytest -n auto --maxprocesses 4 --dist worksteal
 
 ## test-fast: skip the tests marked slow
 test-fast: $(STAMP)
