@@ -285,7 +285,7 @@ class Engine:
         found = extractive.extract(asked, q_emb, passages, self.retriever.lexical,
                                    self.sentence_embeddings, s.max_answer_sentences, s.sentence_candidates,
                                    parts=parts, ranker=ranker, choose=recency.chooser(timing, standalone),
-                                   said=said)
+                                   said=said, chunk_before=lambda p: self._chunk_before(p, passages))
         strong = s.abstain_strong_match if s.abstain_strong_match is not None else ranker.strong_match
         reason = uncovered_reason(standalone, passages, self.retriever.lexical, s.embedding_model,
                                   found.relevance, strong, today)
@@ -327,6 +327,18 @@ class Engine:
         fallback = self._verified(question, standalone, statements, cited, passages, "extractive", notes,
                                   timing)
         return fallback.model_copy(update=figures)
+
+    def _chunk_before(self, passage: Passage, passages: list[Passage]) -> Passage | None:
+        """The chunk before this passage's in its document, when it is body text (not the facts block of
+        byline and date): one of the passages found, else read from the store."""
+        chunk, doc = passage.chunk, passage.doc
+        key = (chunk.doc_id, chunk.ordinal - 1, doc.content_hash)
+        earlier = next((p for p in passages
+                        if (p.chunk.doc_id, p.chunk.ordinal, p.doc.content_hash) == key), None)
+        if earlier is None:
+            found = self._searching(lambda: self.retriever.store.chunk_before(chunk, doc))
+            earlier = Passage(chunk=found[0], doc=found[1], score=0.0) if found is not None else None
+        return earlier if earlier is not None and earlier.chunk.kind not in ("about", "byline") else None
 
     def _verified(self, question: str, standalone: str, statements: list[Statement], cited: list[Passage],
                   passages: list[Passage], mode: str, notes: list[str], timing: recency.TimeAsk) -> Answer:

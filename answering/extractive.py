@@ -306,13 +306,15 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
             sent_emb: SentenceEmbeddings, max_sentences: int, embed_top: int = 12,
             parts: list[tuple[str, list[float]]] | None = None, ranker: Ranker | None = None,
             choose: Callable[[list[Candidate], list[Candidate]], list[Candidate]] | None = None,
-            said: str = "") -> Extract:
+            said: str = "", chunk_before: Callable[[Passage], Passage | None] | None = None) -> Extract:
     """The sentences that answer the question, best first, each with its citation.
 
     `parts` (text, embedding) are the pieces of a question that asks several things; each part gets its
     best sentence into the answer. `relevance` is the best statement's probability (for abstention).
     `choose(chosen, ranked)` may add to the selection (the engine's date-aware additions). `said`: the
     conversation's earlier answers (a follow-up's answer does not open with a sentence of theirs).
+    `chunk_before(passage)`: the chunk before a passage in its document (where an opening's "he said" may name
+    its speaker), or None.
     """
     ranker = ranker or load()
     cands, aspects = score(query, q_emb, passages, lexical, sent_emb, embed_top, parts, ranker)
@@ -327,7 +329,7 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
         _open_with_news(chosen, said)
     _open_with_reason(query, chosen, cands)
     _open_with_question(chosen, cands)
-    return _compose(chosen, relevance)
+    return _compose(chosen, relevance, chunk_before)
 
 
 def _open_with_question(chosen: list[Candidate], cands: list[Candidate]) -> None:
@@ -510,7 +512,8 @@ def repeats(a: str, b: str) -> bool:
     return _overlap(a, b) >= 0.6 and _figures(a) == _figures(b)
 
 
-def _compose(chosen: list[Candidate], relevance: float) -> Extract:
+def _compose(chosen: list[Candidate], relevance: float,
+             chunk_before: Callable[[Passage], Passage | None] | None = None) -> Extract:
     """The best sentence first; then the passages in order of their best sentence, each passage's
     sentences in source order. A sentence that leans on the one before it ("This includes …") brings that
     sentence along, after it when it opens the answer (so the answer opens with what answers)."""
@@ -545,8 +548,18 @@ def _compose(chosen: list[Candidate], relevance: float) -> Extract:
         say(_tidy(c.text), n, _asker(c))
         if c is opening and leans:
             say(_tidy(before), n)
-        elif c is opening and _UNNAMED_SPEAKER.search(c.text) and (named := _naming(previous)):
-            say(_tidy(named), n)
+        elif c is opening and _UNNAMED_SPEAKER.search(c.text):
+            named, where = _naming(previous), n
+            if named is None and chunk_before is not None and _reaches_back(previous):
+                earlier = chunk_before(c.passage)  # "He said …" opens its chunk: the name stands before
+                more = _sentences_before(earlier, c.passage.chunk.start) if earlier is not None else []
+                named = _naming(previous + more[:NAMING_REACH - len(previous)])
+                if named is not None and named not in previous:
+                    if earlier not in cited:
+                        cited.append(earlier)
+                    where = cited.index(earlier) + 1
+            if named is not None:
+                say(_tidy(named), where)
         if _QUALIFIES.match(after) or (c is opening and (F.LEANS_BACK.match(after) or _GOES_ON.match(after))):
             say(after, n)  # "… unrealistic in the short term. But over 10 years …"
     return Extract(statements, cited, relevance)
@@ -565,6 +578,20 @@ def _naming(previous: list[str]) -> str | None:
         if k == 0 or _NAMES_SPEAKER.search(sentence):
             return sentence
     return None
+
+
+def _reaches_back(previous: list[str]) -> bool:
+    """May the search for a speaker's name go on into the chunk before? Only when this chunk's sentences
+    before the opening are fewer than NAMING_REACH and hold no interviewer's question."""
+    return len(previous) < NAMING_REACH and not any(p.rstrip().endswith("?") for p in previous)
+
+
+def _sentences_before(passage: Passage, start: int) -> list[str]:
+    """The passage's sentences that end before document offset `start` (chunks overlap), nearest first,
+    heading lines skipped."""
+    text, at = passage.chunk.text, passage.chunk.start
+    return [text[a:b] for a, b in reversed(sentence_spans(text))
+            if at + b <= start and not text[a:b].lstrip().startswith("#")]
 
 
 def _asker(c: Candidate) -> str | None:

@@ -1,7 +1,7 @@
 """The sentences next to an answer's opening, through the real pipeline (real embeddings, embedded Chroma):
 an opening that names its speaker only as "he" or "she" is followed by the nearest sentence before it that
-names the speaker; a next sentence that goes on about what the opening named ("Its main advantage …") is
-quoted too."""
+names the speaker, in its own chunk or, when "He said …" opens a chunk, in the chunk before; a next sentence
+that goes on about what the opening named ("Its main advantage …") is quoted too."""
 
 from __future__ import annotations
 
@@ -19,7 +19,24 @@ FAST = "He said work on the fibre-optic cable across the sea was moving fast."
 KEY = "He said the cable would make the Caspian Sea a key part of the world's digital infrastructure."
 KASSEINOV = "Kasseinov stressed that the poet's maxims embody the spirit of the Turkic peoples."
 WISDOM = "Wisdom and virtue, he went on, form the essence of the poet's philosophy."
+# Two paragraphs too long for one chunk: "He said …" opens the second chunk, and the speaker is named at the
+# end of the first (no overlap: the first paragraph is longer than the chunks' overlap).
+PORT_FILLER = ("The Kazakh port of Kuryk handled more cargo this year than in any year before. Its ferry "
+               "terminal was enlarged in the spring, and a second berth opened in June. Trucks from China "
+               "and Uzbekistan now queue there for the crossing to Alat. Kuryk lies about 70 kilometres "
+               "south-east of Aktau on the Caspian shore.")
+BAIMUKHANOV = "Nurlan Baimukhanov, the director of the port, spoke to reporters at the terminal on Monday."
+BERTHS = "He said the port would add three more berths for container ferries by the end of 2027."
+BERTHS_REST = ("Work on the first of them is to start in the autumn, once the dredging of the approach "
+               "channel is finished. The new berths are to double the port's capacity for containers and cut "
+               "the time a ferry waits at anchor. Investors from the Gulf have shown interest in the "
+               "project, the press office of the port added later in the week.")
+BRIDGE = "He said the bridge over the Ural river in Atyrau would open to traffic in the summer."
 DOCS = {
+    "bridge.md": ("A new bridge for Atyrau", "Steppe Post", "Aigerim Sadykova", "2025-02-02",
+                  f"{BRIDGE} The bridge is 400 metres long and has four lanes."),
+    "kuryk.md": ("Kuryk port to grow", "Caspian Wire", None, "2025-11-20",
+                 f"{PORT_FILLER} {BAIMUKHANOV}\n\n{BERTHS} {BERTHS_REST}"),
     "greenhouse.md": ("A greenhouse complex opens in Shymkent", "Steppe Post", None, "2025-04-10",
                       f"{NAMING} {SAID} The complex will grow tomatoes and cucumbers all year round."),
     "summit.md": ("An online summit of the Turkic Council", "Asia Wire", None, "2021-03-31",
@@ -81,3 +98,43 @@ def test_a_next_sentence_that_goes_on_about_the_opening_is_quoted(engine) -> Non
     assert not answer.abstained, answer.notes
     texts = [s.text for s in answer.statements]
     assert texts[:2] == [HUB, ADVANTAGE], texts
+
+
+def test_a_he_said_opening_a_chunk_is_named_from_the_chunk_before(engine) -> None:
+    """"He said …" is the first sentence of its chunk: the sentence naming him ends the chunk before, which
+    is fetched from the store and cited as its own passage."""
+    answer = engine.ask("Who said the port of Kuryk would add three more berths for container ferries by "
+                        "2027?")
+    assert not answer.abstained, answer.notes
+    texts = [s.text for s in answer.statements]
+    assert texts[:2] == [BERTHS, BAIMUKHANOV], texts
+    first, second = answer.statements[0].citations, answer.statements[1].citations
+    assert first != second, "two chunks, two citations"
+    quotes = {c.number: c.quote for c in answer.citations}
+    assert quotes[first[0]].startswith(BERTHS) and BAIMUKHANOV in quotes[second[0]]
+    assert "Baimukhanov" in answer.text
+
+
+def test_the_chunk_before_is_the_same_versions_previous_one(engine) -> None:
+    store = engine.retriever.store
+    chunks = sorted(store.iter_records(), key=lambda r: r[0].ordinal)
+    kuryk = [(c, d) for c, d in chunks if d.title == "Kuryk port to grow" and c.kind is None]
+    second = next((c, d) for c, d in kuryk if c.text.startswith(BERTHS))
+    before = store.chunk_before(*second)
+    assert before is not None and before[0].ordinal == second[0].ordinal - 1
+    assert before[0].text.rstrip().endswith(BAIMUKHANOV) and before[1].doc_id == second[1].doc_id
+    first = min(kuryk, key=lambda r: r[0].ordinal)
+    assert store.chunk_before(first[0].model_copy(update={"ordinal": 0}), first[1]) is None
+    other = second[1].model_copy(update={"content_hash": "another version"})
+    assert store.chunk_before(second[0], other) is None  # never a chunk of another version
+
+
+def test_the_facts_block_before_the_body_is_not_taken_for_the_speaker(engine) -> None:
+    """"He said …" opens the body, and the chunk before is the document's facts block (byline, publisher,
+    date): no line of it is quoted as the sentence naming him."""
+    answer = engine.ask("Who said the bridge over the Ural river in Atyrau would open to traffic in the "
+                        "summer?")
+    assert not answer.abstained, answer.notes
+    texts = [s.text for s in answer.statements]
+    assert texts[0] == BRIDGE, texts
+    assert not any("Sadykova" in t or "Steppe Post" in t or "2025" in t for t in texts), texts

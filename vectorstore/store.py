@@ -273,6 +273,19 @@ class ChunkStore:
         return {cid: records_from(cid, text, meta)
                 for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
 
+    @_reachable
+    def chunk_before(self, chunk: Chunk, doc: DocumentMeta) -> tuple[Chunk, DocumentMeta] | None:
+        """The chunk just before this one in the same version of its document, or None (the first)."""
+        if chunk.ordinal <= 0:
+            return None
+        self._sync()
+        where = {"$and": [{"doc_id": chunk.doc_id}, {"ordinal": chunk.ordinal - 1},
+                          {"content_hash": doc.content_hash}]}
+        got = self.collection.get(where=where, limit=1, include=["documents", "metadatas"])
+        if not got["ids"]:
+            return None
+        return records_from(got["ids"][0], got["documents"][0], got["metadatas"][0])
+
     def _pages(self, include: list[str], batch: int, where: dict | None = None) -> Iterator[dict[str, Any]]:
         offset = 0
         while True:
