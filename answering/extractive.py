@@ -38,12 +38,15 @@ _PRONOUN_SPEAKER = re.compile(r"^\W*(?:(?:he|she)\b|(?:in\s+)?(?:his|her)\s+(?:v
                               r"|,\s*(?:he|she)\s+(?:said|says|added|noted|stressed|told|went\s+on|continued)\s*[,.]",
                               re.I)
 # A sentence that names a speaker: "Masimov stressed …", "Ahmet Haluk Dursun, Turkey's Deputy Minister …,
-# spoke …", "According to Omuraliev, …", "In Kasseinov's words, …".
+# spoke …", "According to Omuraliev, …", "In Kasseinov's words, …", or one that opens by introducing a person
+# with a full name and post, whatever its verb ("Aktoty Raimkulova, Kazakhstan's Deputy Minister …, gave …").
 _NAMES_SPEAKER = re.compile(
     r"\b(?i:according\s+to)\s+[A-Z]|\b[A-Z][\w’'-]+[’']s\s+(?i:words|view)\b"
     r"|\b[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+)*(?:,[^,]{1,90},)?\s+(?:also\s+)?(?:said|says|told|stressed|noted|"
     r"added|spoke|explained|recalled|proposed|suggested|argued|stated|underlined|emphasi[sz]ed|insisted|"
-    r"announced|called|described|praised|thanked|urged|pointed|went|put|welcomed|reported|believes|thinks)\b")
+    r"announced|called|described|praised|thanked|urged|pointed|went|put|welcomed|reported|believes|thinks)\b"
+    r"|^\W*(?!(?:The|A|An|In|On|At|As|By|For|From|With|After|Before|During|This|That|Its|Their)\b)"
+    r"[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+)+,[^,]{1,90},\s+(?:also\s+)?[a-z]+")
 NAMING_REACH = 4  # sentences searched back for the one that names an unnamed speaker
 
 # A next sentence that goes on about what the opening named ("… an aviation hub. Its main advantage …").

@@ -31,8 +31,13 @@ BERTHS_REST = ("Work on the first of them is to start in the autumn, once the dr
                "channel is finished. The new berths are to double the port's capacity for containers and cut "
                "the time a ferry waits at anchor. Investors from the Gulf have shown interest in the "
                "project, the press office of the port added later in the week.")
+SPEECH = "Dana Abenova, the deputy mayor of Shymkent, gave the welcoming speech at the festival."
+RECALLED = "She recalled that the city had first hosted Turkish theatre troupes in 1995."
+PUPPETS = "She added that a puppet theatre from Bursa would tour the region's schools next spring."
 BRIDGE = "He said the bridge over the Ural river in Atyrau would open to traffic in the summer."
 DOCS = {
+    "festival.md": ("A theatre festival in Shymkent", "Steppe Post", None, "2024-05-12",
+                    f"The festival opened on Friday. {SPEECH} {RECALLED} {PUPPETS}"),
     "bridge.md": ("A new bridge for Atyrau", "Steppe Post", "Aigerim Sadykova", "2025-02-02",
                   f"{BRIDGE} The bridge is 400 metres long and has four lanes."),
     "kuryk.md": ("Kuryk port to grow", "Caspian Wire", None, "2025-11-20",
@@ -138,3 +143,12 @@ def test_the_facts_block_before_the_body_is_not_taken_for_the_speaker(engine) ->
     texts = [s.text for s in answer.statements]
     assert texts[0] == BRIDGE, texts
     assert not any("Sadykova" in t or "Steppe Post" in t or "2025" in t for t in texts), texts
+
+
+def test_a_speaker_introduced_by_name_and_post_is_the_one_named(engine) -> None:
+    """"Abenova, the deputy mayor, gave the welcoming speech. She recalled …. She added …": the sentence that
+    introduces her by name and post names the speaker, whatever its verb."""
+    answer = engine.ask("Who added that a puppet theatre from Bursa would tour the region's schools?")
+    assert not answer.abstained, answer.notes
+    texts = [s.text for s in answer.statements]
+    assert texts[:2] == [PUPPETS, SPEECH], texts
