@@ -33,20 +33,23 @@ _QUALIFIES = re.compile(r"^(?:but|however|yet|still|nevertheless|nonetheless)\b"
 _UNNAMED_SPEAKER = re.compile(r"^(?:he|she)\b|\b(?:he|she)\s+(?:said|says|added|noted|stressed|told|"
                               r"explained|recalled|proposed|suggested|argued|stated|underlined|emphasi[sz]ed|"
                               r"went\s+on|continued|insisted|admitted|warned|pointed\s+out)\b", re.I)
-# A sentence whose speaker is again only a pronoun ("He called …", "In his view, …", "…, he said, …").
+# A sentence whose speaker is again only a pronoun ("He called …", "In his view, …", "…, he said, …",
+# "Pointing to …, he said the two countries …").
 _PRONOUN_SPEAKER = re.compile(r"^\W*(?:(?:he|she)\b|(?:in\s+)?(?:his|her)\s+(?:view|words|opinion)\b)"
-                              r"|,\s*(?:he|she)\s+(?:said|says|added|noted|stressed|told|went\s+on|continued)\s*[,.]",
+                              r"|,\s*(?:he|she)\s+(?:said|says|added|noted|stressed|told|went\s+on|continued)\b",
                               re.I)
 # A sentence that names a speaker: "Masimov stressed …", "Ahmet Haluk Dursun, Turkey's Deputy Minister …,
-# spoke …", "According to Omuraliev, …", "In Kasseinov's words, …", or one that opens by introducing a person
-# with a full name and post, whatever its verb ("Aktoty Raimkulova, Kazakhstan's Deputy Minister …, gave …").
+# spoke …", "According to Omuraliev, …", "In Kasseinov's words, …", or one that opens with a name as its
+# subject: with a full name and post, whatever the verb ("Aktoty Raimkulova, Kazakhstan's Deputy Minister …,
+# gave …"), or with a verb in the past tense ("Oktay congratulated …").
 _NAMES_SPEAKER = re.compile(
     r"\b(?i:according\s+to)\s+[A-Z]|\b[A-Z][\w’'-]+[’']s\s+(?i:words|view)\b"
     r"|\b[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+)*(?:,[^,]{1,90},)?\s+(?:also\s+)?(?:said|says|told|stressed|noted|"
     r"added|spoke|explained|recalled|proposed|suggested|argued|stated|underlined|emphasi[sz]ed|insisted|"
     r"announced|called|described|praised|thanked|urged|pointed|went|put|welcomed|reported|believes|thinks)\b"
     r"|^\W*(?!(?:The|A|An|In|On|At|As|By|For|From|With|After|Before|During|This|That|Its|Their)\b)"
-    r"[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+)+,[^,]{1,90},\s+(?:also\s+)?[a-z]+")
+    r"(?:[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+)+,[^,]{1,90},\s+(?:also\s+)?[a-z]+"
+    r"|[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+)*\s+(?:also\s+)?[a-z]+ed\b)")
 NAMING_REACH = 4  # sentences searched back for the one that names an unnamed speaker
 
 # A next sentence that goes on about what the opening named ("… an aviation hub. Its main advantage …").

@@ -34,8 +34,12 @@ BERTHS_REST = ("Work on the first of them is to start in the autumn, once the dr
 SPEECH = "Dana Abenova, the deputy mayor of Shymkent, gave the welcoming speech at the festival."
 RECALLED = "She recalled that the city had first hosted Turkish theatre troupes in 1995."
 PUPPETS = "She added that a puppet theatre from Bursa would tour the region's schools next spring."
+BEKETOV = "Ruslan Beketov congratulated the delegation on the opening of the new consulate in Shymkent."
+POINTING = "Pointing to the growth of trade, he said the two cities could work together in tourism."
+UMBRELLA = "The twinning council, he said, is an umbrella body for the cities' cultural exchanges."
 BRIDGE = "He said the bridge over the Ural river in Atyrau would open to traffic in the summer."
 DOCS = {
+    "twinning.md": ("Twin cities meet", "Asia Wire", None, "2023-10-02", f"{BEKETOV} {POINTING} {UMBRELLA}"),
     "festival.md": ("A theatre festival in Shymkent", "Steppe Post", None, "2024-05-12",
                     f"The festival opened on Friday. {SPEECH} {RECALLED} {PUPPETS}"),
     "bridge.md": ("A new bridge for Atyrau", "Steppe Post", "Aigerim Sadykova", "2025-02-02",
@@ -152,3 +156,13 @@ def test_a_speaker_introduced_by_name_and_post_is_the_one_named(engine) -> None:
     assert not answer.abstained, answer.notes
     texts = [s.text for s in answer.statements]
     assert texts[:2] == [PUPPETS, SPEECH], texts
+
+
+def test_a_sentence_saying_he_said_mid_sentence_is_passed_over(engine) -> None:
+    """"Beketov congratulated …. Pointing to …, he said …. The council, he said, is …": the sentence just
+    before says only "he" too, so the one that names Beketov, by any past-tense verb, is quoted."""
+    answer = engine.ask("Who said the twinning council is an umbrella body for the cities' cultural "
+                        "exchanges?")
+    assert not answer.abstained, answer.notes
+    texts = [s.text for s in answer.statements]
+    assert texts[:2] == [UMBRELLA, BEKETOV], texts
