@@ -542,9 +542,7 @@ def _compose(chosen: list[Candidate], relevance: float,
         text = c.passage.chunk.text
         spans = sentence_spans(text)
         i = next((i for i, (s, _) in enumerate(spans) if s == c.start), None)
-        # the sentences before it, nearest first, heading lines skipped (they name a section, not a speaker)
-        previous = list(itertools.islice((text[a:b] for a, b in reversed(spans[:i or 0])
-                                          if not text[a:b].lstrip().startswith("#")), NAMING_REACH))
+        previous = _sentences_before(text, spans[:i or 0], c.start)[:NAMING_REACH]
         before = previous[0] if previous else ""
         after = _tidy(text[spans[i + 1][0]:spans[i + 1][1]]) if i is not None and i + 1 < len(spans) else ""
         quotable = bool(before) and not before.rstrip().endswith("?")  # an interviewer's question is not
@@ -558,7 +556,11 @@ def _compose(chosen: list[Candidate], relevance: float,
             named, where = _naming(previous), n
             if named is None and chunk_before is not None and _reaches_back(previous):
                 earlier = chunk_before(c.passage)  # "He said …" opens its chunk: the name stands before
-                more = _sentences_before(earlier, c.passage.chunk.start) if earlier is not None else []
+                more = []
+                if earlier is not None:  # chunks overlap: only what ends before this chunk starts
+                    prior = earlier.chunk
+                    more = _sentences_before(prior.text, sentence_spans(prior.text),
+                                             c.passage.chunk.start - prior.start)
                 named = _naming(previous + more[:NAMING_REACH - len(previous)])
                 if named is not None and named not in previous:
                     if earlier not in cited:
@@ -592,12 +594,10 @@ def _reaches_back(previous: list[str]) -> bool:
     return len(previous) < NAMING_REACH and not any(p.rstrip().endswith("?") for p in previous)
 
 
-def _sentences_before(passage: Passage, start: int) -> list[str]:
-    """The passage's sentences that end before document offset `start` (chunks overlap), nearest first,
-    heading lines skipped."""
-    text, at = passage.chunk.text, passage.chunk.start
-    return [text[a:b] for a, b in reversed(sentence_spans(text))
-            if at + b <= start and not text[a:b].lstrip().startswith("#")]
+def _sentences_before(text: str, spans: list[tuple[int, int]], end: int) -> list[str]:
+    """The sentences of `text` (at `spans`) that end by offset `end`, nearest first, heading lines skipped
+    (they name a section, not a speaker)."""
+    return [text[a:b] for a, b in reversed(spans) if b <= end and not text[a:b].lstrip().startswith("#")]
 
 
 def _asker(c: Candidate) -> str | None:
