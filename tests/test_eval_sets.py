@@ -96,3 +96,35 @@ def test_fresh_store_ingests_pages_by_url_with_stable_ids(fresh_folder, small_co
     third = build_set_store(settings, eval_set)
     assert third.report.removed == [NOTE]
     assert NOTE not in third.store.doc_sources() and page_id in third.store.doc_sources()
+
+
+def test_a_set_goes_to_the_lane_when_a_question_or_an_earlier_turn_is_not_english() -> None:
+    from bot.evaluate.gold import GoldItem
+    from bot.evaluate.sets import goes_to_lane
+
+    def item(question: str, *turns: str) -> GoldItem:
+        return GoldItem(id="x", question=question, conversation=list(turns), kind="single_doc")
+
+    english = item("What did Engin Ozer say about the Middle Corridor?")
+    assert not goes_to_lane([english], 2000)
+    assert goes_to_lane([english, item("Türkiye ile Kazakistan arasındaki ticaret hacmi ne kadar?")], 2000)
+    assert goes_to_lane([item("And what about grain?", "Каков объём торговли между Казахстаном и Турцией?")],
+                        2000)
+    assert not goes_to_lane([], 2000)
+
+
+@pytest.mark.slow
+def test_a_fixture_removed_while_the_lane_was_off_leaves_the_lane_too(fresh_folder, small_corpus,
+                                                                      settings_factory, tmp_path) -> None:
+    gold = tmp_path / "fresh.jsonl"
+    gold.write_text("")
+    eval_set = EvalSet("fresh-dev", gold, None, fresh_folder, gated=False)
+    base = settings_factory(tmp_path, corpus_dir=small_corpus, multilingual_lane=True)
+    with_lane = build_set_store(set_settings(base, eval_set), eval_set)
+    assert NOTE in with_lane.store.lane.doc_sources()
+    (fresh_folder / f"{NOTE}.md").unlink()
+    without = build_set_store(set_settings(base, eval_set, lane=False), eval_set)
+    assert without.store.lane is None and without.report.removed == [NOTE]
+    again = build_set_store(set_settings(base, eval_set), eval_set)
+    assert set(again.store.lane.doc_sources()) == set(again.store.doc_sources())
+    assert NOTE not in again.store.lane.doc_sources()

@@ -15,7 +15,16 @@ from .gate import DEFAULT_THRESHOLDS, Breach, check, limits_for, load_thresholds
 from .gold import GoldItem
 from .report import write_reports
 from .runner import MultiRun, run_eval
-from .sets import SETS, EvalSet, EvalStore, build_set_store, custom_set, parse_splits, set_settings
+from .sets import (
+    SETS,
+    EvalSet,
+    EvalStore,
+    build_set_store,
+    custom_set,
+    goes_to_lane,
+    parse_splits,
+    set_settings,
+)
 from .table import print_run
 
 MODES = ("extractive", "llm")
@@ -88,13 +97,14 @@ def run_command(settings: Settings, *, gold: Path | None = None, splits: list[st
 
     t0 = time.perf_counter()
     stores: dict[str, EvalStore] = {}  # by collection: dev and test share the eval collection
+    lane = _lane_needed(settings, plan)
     multi = MultiRun(runs={}, mode=mode, k=k or settings.k, notes=notes)
     total = sum(len(items) for _, items in plan) * (2 if baseline else 1)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("asking the gold questions", total=total)
         for eval_set, items in plan:
-            es = set_settings(settings, eval_set)
+            es = set_settings(settings, eval_set, lane=lane[eval_set.collection_suffix])
             if es.collection not in stores:
                 progress.update(task, description=f"preparing {es.collection!r} ({eval_set.name})")
                 stores[es.collection] = build_set_store(es, eval_set)
@@ -109,6 +119,10 @@ def run_command(settings: Settings, *, gold: Path | None = None, splits: list[st
                 engine.close()
             run.ingest = built.report
             run.config["splits"] = list(eval_set.splits) if eval_set.splits else None
+            run.config["multilingual_lane"] = built.settings.lane_settings() is not None
+            if settings.lane_settings() is not None and not lane[eval_set.collection_suffix]:
+                multi.notes.append(f"set {eval_set.name}: no question goes to the multilingual lane, so its "
+                                   "lane was not built")
             multi.runs[eval_set.name] = run
     multi.seconds = round(time.perf_counter() - t0, 1)
     if ragas:
@@ -135,6 +149,17 @@ def run_command(settings: Settings, *, gold: Path | None = None, splits: list[st
             scores = run.config["ragas"].items()
             console.print(f"RAGAS {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores))
     return 1 if all_breaches else 0
+
+
+def _lane_needed(settings: Settings, plan: list[tuple[EvalSet, list[GoldItem]]]) -> dict[str, bool]:
+    """Per collection (dev and test share one): whether a question of this run goes to the multilingual
+    lane. A collection none of whose questions does is built without its lane (the fresh set's questions
+    are all English: its lane took a third of the quality eval's set-up)."""
+    need: dict[str, bool] = {}
+    for eval_set, items in plan:
+        suffix = eval_set.collection_suffix
+        need[suffix] = need.get(suffix, False) or goes_to_lane(items, settings.max_question_chars)
+    return need
 
 
 def stores_settings(stores: dict[str, EvalStore], run) -> Settings:

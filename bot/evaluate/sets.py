@@ -85,11 +85,33 @@ class EvalStore:
     doc_aliases: dict[str, str] = field(default_factory=dict)
 
 
-def set_settings(settings: Settings, eval_set: EvalSet, store_dir=None) -> Settings:
+def goes_to_lane(items: list[GoldItem], max_chars: int) -> bool:
+    """Whether any question or earlier turn of these would be answered by the multilingual lane: the
+    engine's own test (`Engine.lane_for`: the language guess on the cleaned question, and on the question as
+    written for the retrieval metrics). A text the engine refuses before that test never reaches the lane."""
+    from answering.language import language
+    from answering.question import clean_question
+
+    for item in items:
+        for text in (*item.conversation, item.question):
+            try:
+                query = clean_question(text, max_chars).query
+            except InputError:
+                query = ""
+            if (query and language(query) != "en") or language(text) != "en":
+                return True
+    return False
+
+
+def set_settings(settings: Settings, eval_set: EvalSet, store_dir=None, lane: bool = True) -> Settings:
     """The settings of a set's store: collection `<name><suffix>` in the same store folder (or store_dir);
     a fresh set may fetch from loopback (its own fixture server), nothing else changes (the multilingual
-    lane included: an English question the language guess misreads goes to it, as in the product)."""
+    lane included: an English question the language guess misreads goes to it, as in the product).
+    `lane=False` (no question of the run goes to the lane, `goes_to_lane`): the lane is neither built nor
+    opened, which changes no answer and spares embedding every chunk a second time."""
     update: dict = {"collection": f"{settings.collection}{eval_set.collection_suffix}"}
+    if not lane:
+        update["multilingual_lane"] = False
     if store_dir is not None:
         update["store_dir"] = store_dir
     if eval_set.fixtures is not None:
@@ -123,6 +145,10 @@ def build_set_store(settings: Settings, eval_set: EvalSet, progress: bool = Fals
             if doc_id not in seen and not report.failed:
                 store.delete_doc(doc_id)
                 report.removed.append(doc_id)
+        lane = store.lane  # gone while a run built no lane (set_settings' lane=False): gone from it too
+        for doc_id in lane.doc_sources() if lane is not None and not report.failed else ():
+            if doc_id not in seen:
+                lane.delete_doc(doc_id)
     if report.failed:
         first = next(iter(report.failed.items()))
         raise CorridorError(f"the {eval_set.name} store could not ingest {first[0]}: {first[1]}")

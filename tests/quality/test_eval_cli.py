@@ -31,6 +31,21 @@ def abstention_from_outcomes(rows: list[dict], name: str) -> dict[str, float]:
     return out
 
 
+def test_a_set_whose_questions_are_all_english_gets_no_multilingual_lane(eval_cli_run) -> None:
+    """test has Turkish and Russian questions: its lane is built and answers them. fresh has none: its lane
+    is not built (it would embed every chunk again for no answer), and the report says so."""
+    report = eval_cli_run.report
+    test = report["sets"]["test"]
+    assert test["config"]["multilingual_lane"] is True
+    lane_langs = {r["lang"] for r in test["questions"]["corridor"]} - {"en"}
+    assert lane_langs  # the test split has non-English questions
+    if "fresh" in report["sets"]:
+        assert report["sets"]["fresh"]["config"]["multilingual_lane"] is False
+        note = "set fresh: no question goes to the multilingual lane, so its lane was not built"
+        assert note in report["notes"]
+        assert report["sets"]["fresh"]["ingest"]["multilingual_chunks_embedded"] == 0
+
+
 def test_eval_runs_the_sets_side_by_side_with_the_baseline(eval_cli_run) -> None:
     result, report, html = eval_cli_run.result, eval_cli_run.report, eval_cli_run.html
     fresh_present = SETS["fresh"].gold.is_file()
