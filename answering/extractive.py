@@ -80,7 +80,7 @@ class Candidate:
 
     @property
     def is_question(self) -> bool:
-        return self.text.rstrip().endswith("?")
+        return is_asked(self.text)
 
 
 @dataclass
@@ -169,7 +169,7 @@ def _candidates(passages: list[Passage]) -> list[Candidate]:
         paras = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
         who, speaks_from = speaker_of(p), speaker_from(p)  # an interviewee's, from their label on
         for pi, (a, b) in enumerate(paras):
-            is_q = text[a:b].rstrip().endswith("?")
+            is_q = is_asked(text[a:b])
             if not is_q:
                 opening = 0
             for s, e in sentence_spans(text[a:b]):
@@ -545,7 +545,7 @@ def _compose(chosen: list[Candidate], relevance: float,
         previous = _sentences_before(text, spans[:i or 0], c.start)[:NAMING_REACH]
         before = previous[0] if previous else ""
         after = _tidy(text[spans[i + 1][0]:spans[i + 1][1]]) if i is not None and i + 1 < len(spans) else ""
-        quotable = bool(before) and not before.rstrip().endswith("?")  # an interviewer's question is not
+        quotable = bool(before) and not is_asked(before)  # an interviewer's question is not
         leans = quotable and bool(F.LEANS_BACK.match(c.text.lstrip("–—- ")))
         if leans and c is not opening:
             say(_tidy(before), n)  # "Against this backdrop, …" needs the sentence it leans on
@@ -573,13 +573,19 @@ def _compose(chosen: list[Candidate], relevance: float,
     return Extract(statements, cited, relevance)
 
 
+def is_asked(text: str) -> bool:
+    """Whether a sentence or paragraph is a question (in an interview: the interviewer's, where the speaker
+    changes)."""
+    return text.rstrip().endswith("?")
+
+
 def _naming(previous: list[str]) -> str | None:
     """The sentence to quote after an opening that says only "he said", from the sentences before it
     (nearest first, headings aside): the one just before, unless it too says only "he"; then the nearest
     of the others that names a speaker ("Masimov stressed …. He said …. He said …"). None past an
     interviewer's question (the speaker changes there)."""
     for k, sentence in enumerate(previous):
-        if sentence.rstrip().endswith("?"):
+        if is_asked(sentence):
             return None
         if _PRONOUN_SPEAKER.search(sentence):
             continue
@@ -591,7 +597,7 @@ def _naming(previous: list[str]) -> str | None:
 def _reaches_back(previous: list[str]) -> bool:
     """May the search for a speaker's name go on into the chunk before? Only when this chunk's sentences
     before the opening are fewer than NAMING_REACH and hold no interviewer's question."""
-    return len(previous) < NAMING_REACH and not any(p.rstrip().endswith("?") for p in previous)
+    return len(previous) < NAMING_REACH and not any(is_asked(p) for p in previous)
 
 
 def _sentences_before(text: str, spans: list[tuple[int, int]], end: int) -> list[str]:
