@@ -120,7 +120,7 @@ def run_command(settings: Settings, *, gold: Path | None = None, splits: list[st
             run.ingest = built.report
             run.config["splits"] = list(eval_set.splits) if eval_set.splits else None
             run.config["multilingual_lane"] = built.settings.lane_settings() is not None
-            if settings.lane_settings() is not None and not lane[eval_set.collection_suffix]:
+            if settings.lane_settings() is not None and not run.config["multilingual_lane"]:
                 multi.notes.append(f"set {eval_set.name}: no question goes to the multilingual lane, so its "
                                    "lane was not built")
             multi.runs[eval_set.name] = run
