@@ -55,7 +55,7 @@ def after_ingest(store: ChunkStore, report, progress: bool = False, catch_up: bo
     when CORRIDOR_SENTENCE_VECTORS is off."""
     if not store.settings.sentence_vectors:
         return 0
-    changed = bool(report.added or report.updated)
+    changed = bool(report.added or report.updated or report.multilingual_chunks_embedded)  # lane caught up
     if not changed and not catch_up:
         return 0
     return prepare(store, progress=progress, only_if_changed=not changed)

@@ -3,7 +3,8 @@
 The state lives in the collection itself: a document whose stored chunks all carry its current content hash
 and chunk count is unchanged and costs nothing. A changed document reuses the embeddings of chunks whose text
 is unchanged, embeds only new texts (batched across documents), upserts its new chunks and only then deletes
-its stale ones, so an interrupted run loses nothing and a re-run completes it.
+its stale ones, so an interrupted run loses nothing and a re-run completes it. The multilingual lane is then
+made a copy of the store (ingest/lane.py).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from vectorstore.store import ChunkStore, text_hash
 from .chunking import chunk_document
 from .clean import slugify
 from .fetch import fetch, url_doc_id
+from .lane import sync_lane
 from .loaders import SUPPORTED_SUFFIXES, load_bytes, load_file
 
 log = logging.getLogger(__name__)
@@ -124,13 +126,11 @@ def read(source: Source, settings: Settings) -> Document:
     return load_file(source.path, doc_id=source.doc_id, settings=settings)
 
 
-def _plan(doc: Document, settings: Settings, store: ChunkStore,
-          chunks: list[Chunk] | None = None) -> _Plan | None:
+def _plan(doc: Document, settings: Settings, store: ChunkStore) -> _Plan | None:
     """What must change for this document; None when it is stored exactly as it is now."""
     stored = store.doc_chunks(doc.doc_id)
     metas = stored["metadatas"]
-    if chunks is None:
-        chunks = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
+    chunks = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
     ids = {c.chunk_id for c in chunks}
     if (metas and len(metas) == len(chunks) and set(stored["ids"]) == ids
             and all(m.get("content_hash") == doc.content_hash and m.get("n_chunks") == len(chunks)
@@ -220,8 +220,7 @@ def ingest(inputs: list[str] | None, settings: Settings, store: ChunkStore | Non
         store = store or ChunkStore(settings)
         sources, folders = discover(inputs, report)
         plans: list[_Plan] = []
-        lane_plans: list[_Plan] = []  # the multilingual lane's own plan: it may lag (turned on later)
-        lane = store.lane
+        mirrored = store.lane is not None and store.lane_mirrored()  # before this run writes anything
         seen: set[str] = set()
         show = _show_progress(progress)
         for source in _bar(iterable=sources, desc="reading", unit="doc", disable=not show):
@@ -240,20 +239,18 @@ def ingest(inputs: list[str] | None, settings: Settings, store: ChunkStore | Non
                 report.unchanged.append(doc.doc_id)
             else:
                 plans.append(plan)
-            if lane is not None:
-                lane_plan = _plan(doc, lane.settings, lane, chunks=plan.chunks if plan else None)
-                if lane_plan is not None:
-                    lane_plans.append(lane_plan)
         total = sum(len(p.pending) for p in plans)
         with _bar(total=total, desc="embedding", unit="chunk", disable=not (show and total)) as bar:
             report.chunks_embedded, report.chunks_written = _write(plans, store, bar)
         for plan in plans:
             (report.added if plan.is_new else report.updated).append(plan.doc.doc_id)
-        if lane is not None:
-            total = sum(len(p.pending) for p in lane_plans)
-            with _bar(total=total, desc="multilingual", unit="chunk", disable=not (show and total)) as bar:
-                report.multilingual_chunks_embedded, _ = _write(lane_plans, lane, bar)
         if prune:
             _prune(folders, seen, store, report)
+        if store.lane is not None:  # after every write and delete of this run: the lane copies them
+            touched = {p.doc.doc_id for p in plans} | set(report.removed) if mirrored else None
+            report.multilingual_chunks_embedded = sync_lane(
+                store, store.lane, lambda total: _bar(total=total, desc="multilingual", unit="chunk",
+                                                      disable=not (show and total)), touched)
+            store.mark_lane_mirrored()
     report.seconds = round(time.perf_counter() - started, 3)
     return report

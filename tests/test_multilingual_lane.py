@@ -120,6 +120,83 @@ def test_a_store_built_without_the_lane_catches_up(tmp_path, settings_factory) -
     assert not answer.abstained and "2017" in answer.text
 
 
+def _lane_copy(store: ChunkStore) -> tuple[dict, dict]:
+    """(chunk_id → (text, metadata)) of the store and of its lane."""
+    def records(collection) -> dict:
+        got = collection.get(include=["documents", "metadatas"])
+        return {cid: (t, m) for cid, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+    return records(store.collection), records(store.lane.collection)
+
+
+def test_what_changed_while_the_lane_was_off_reaches_it_at_the_next_laned_ingest(tmp_path,
+                                                                                  settings_factory) -> None:
+    """A document removed, edited or marked stale while the lane was off is carried into the lane by the
+    next ingest with the lane on, even one that reads none of those documents (here: one new note)."""
+    corpus = _corpus(tmp_path, (RAILWAY, GRAIN))
+    laned = settings_factory(tmp_path, corpus_dir=corpus, multilingual_lane=True)
+    ingest(None, laned, progress=False)
+    plain = laned.model_copy(update={"multilingual_lane": False})
+    plain_store = ChunkStore(plain)
+    remove_docs([GRAIN], plain, store=plain_store)
+    path = corpus / f"{RAILWAY}.md"
+    path.write_text(path.read_text() + "\n\nThe corridor gained a dry port at Akhalkalaki in 2026.\n")
+    (corpus / f"{GRAIN}.md").unlink()
+    edited = ingest(None, plain, store=plain_store, progress=False)
+    assert edited.updated == [RAILWAY] and edited.multilingual_chunks_embedded == 0
+    plain_store.set_stale(RAILWAY, True)
+
+    note = tmp_path / "note.md"
+    note.write_text("---\ntitle: A note\ndate: 2026-01-05\n---\n\nA short note on the Middle Corridor.\n")
+    store = ChunkStore(laned)
+    stale_lane = _lane_copy(store)[1]
+    assert any(m["doc_id"] == GRAIN for _, m in stale_lane.values())
+    report = ingest([str(note)], laned, store=store, progress=False)
+    main, lane = _lane_copy(store)
+    assert lane == main  # same ids, texts and metadata: GRAIN gone, RAILWAY's new version, its stale mark
+    assert not any(m["doc_id"] == GRAIN for _, m in lane.values())
+    assert any("dry port at Akhalkalaki" in t for t, _ in lane.values())
+    assert all(m["stale"] for _, m in lane.values() if m["doc_id"] == RAILWAY)
+    # only the new texts were embedded: the edited document's unchanged paragraphs kept their lane vectors
+    new_texts = {t for t, _ in main.values()} - {t for t, _ in stale_lane.values()}
+    assert report.multilingual_chunks_embedded == len(new_texts) < len(main)
+    hits = store.lane.dense_search(store.lane.embeddings.embed_query("Akhalkalaki kuru liman"), 3)
+    assert hits and all(cid in main for cid, _ in hits)
+
+
+def test_while_the_lane_is_a_copy_an_ingest_compares_only_what_it_wrote(tmp_path, settings_factory) -> None:
+    """The full comparison (every chunk of both collections) runs only when the lane may be behind: the
+    store's mark says the lane was left a copy, and lane-off writes and stale marks take the mark away."""
+    corpus = _corpus(tmp_path, (GRAIN,))
+    laned = settings_factory(tmp_path, corpus_dir=corpus, multilingual_lane=True)
+    store = ChunkStore(laned)
+    ingest(None, laned, store=store, progress=False)
+    assert store.lane_mirrored()
+    # a difference the mark cannot see (written behind its back): a run that trusts the mark leaves it
+    ids = store.lane.doc_chunks(GRAIN)["ids"]
+    store.lane.collection.update(ids=ids[:1], metadatas=[{"title": "written behind the mark's back"}])
+    note = tmp_path / "note.md"
+    note.write_text("---\ntitle: A note\ndate: 2026-01-05\n---\n\nA short note on the Middle Corridor.\n")
+    ingest([str(note)], laned, store=store, progress=False)
+    assert store.lane.get_passages(ids[:1])[ids[0]][1].title == "written behind the mark's back"
+    assert store.lane_mirrored()
+    remove_docs(["note"], laned, store=store)  # both lose the same chunks: still a copy
+    assert store.lane_mirrored()
+
+    plain = laned.model_copy(update={"multilingual_lane": False})
+    ChunkStore(plain).set_stale(GRAIN, True)  # no generation bump, so the mark is taken away
+    store = ChunkStore(laned)
+    assert not store.lane_mirrored()
+    ingest([str(note)], laned, store=store, progress=False)  # a full comparison: the title is mended too
+    main, lane = _lane_copy(store)
+    assert lane == main and store.lane_mirrored()
+    assert all(m["stale"] for _, m in lane.values() if m["doc_id"] == GRAIN)
+    ingest([str(note)], plain, progress=False)  # unchanged: no write, the mark holds
+    assert ChunkStore(laned).lane_mirrored()
+    note.write_text(note.read_text() + "\nA second sentence.\n")
+    ingest([str(note)], plain, progress=False)
+    assert not ChunkStore(laned).lane_mirrored()
+
+
 def test_a_refresh_prepares_the_lanes_bm25_too(tmp_path, settings_factory) -> None:
     """What the bot's refresh does (bot/cogs/feeds.py): every index questions read is rebuilt after the
     write, the lane's included, so a Turkish question after a refresh does not wait for a BM25 build."""

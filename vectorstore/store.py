@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import date
 from typing import Any, TypeVar
 
@@ -211,7 +212,7 @@ class ChunkStore:
     def lane(self) -> ChunkStore | None:
         """The multilingual lane: the same chunks embedded by multilingual-e5 in a sibling collection
         (settings.lane_settings), or None. Opened on first use; whole-document deletes and stale marks are
-        mirrored into it here, new chunks by the ingest pipeline."""
+        mirrored into it here, everything else by the ingest pipeline's catch-up (ingest/lane.py)."""
         if self._lane is None:
             lane_settings = self.settings.lane_settings()
             if lane_settings is None:
@@ -346,6 +347,56 @@ class ChunkStore:
                 out.setdefault(meta["doc_id"], meta.get("source", ""))
         return out
 
+    @_reachable
+    def metadata_digests(self, doc_ids: Collection[str] | None = None) -> dict[str, tuple[str, str]]:
+        """chunk_id → (doc_id, a digest of its stored metadata) for every chunk (or these documents' chunks):
+        what the multilingual lane compares with its main store (ingest/lane.py) without holding every
+        metadata dict at once."""
+        self._sync()
+        if doc_ids is None:
+            pages = self._pages(["metadatas"], 5000)
+        else:
+            wanted = sorted(doc_ids)
+            pages = (got for i in range(0, len(wanted), 100)
+                     for got in self._pages(["metadatas"], 5000,
+                                            where={"doc_id": {"$in": wanted[i : i + 100]}}))
+        out: dict[str, tuple[str, str]] = {}
+        for got in pages:
+            for cid, meta in zip(got["ids"], got["metadatas"], strict=True):
+                meta = meta or {}
+                digest = hashlib.sha1(json.dumps(meta, sort_keys=True).encode()).hexdigest()
+                out[cid] = (str(meta.get("doc_id", "")), digest)
+        return out
+
+    # -- the multilingual lane's mirror mark (ingest/lane.py) --------------------------------------------
+    def _mirror_token(self) -> str:
+        return f"{self.generation()}:{self.lane.generation() if self.lane is not None else ''}"
+
+    @_reachable
+    def lane_mirrored(self) -> bool:
+        """Whether the lane was left an exact copy of this store and neither was written since (so an ingest
+        need only carry over the documents it touches; otherwise it compares every chunk)."""
+        if self.lane is None:
+            return False
+        meta = self.client.get_collection(self.settings.collection, embedding_function=None).metadata or {}
+        return meta.get("lane_mirror") == self._mirror_token()
+
+    @_reachable
+    def mark_lane_mirrored(self, mirrored: bool = True) -> None:
+        """Record that the lane is (or, mirrored=False, may no longer be) an exact copy of this store."""
+        meta = dict(self.client.get_collection(self.settings.collection, embedding_function=None).metadata
+                    or {})
+        meta["lane_mirror"] = self._mirror_token() if mirrored and self.lane is not None else ""
+        self.collection.modify(metadata=meta)
+
+    @_reachable
+    def raw_chunks(self, ids: list[str], include: list[str]) -> Iterator[dict[str, Any]]:
+        """Chroma's own records of these chunk ids (unknown ids left out), a batch at a time."""
+        self._sync()
+        step = max(1, self.client.get_max_batch_size())
+        for i in range(0, len(ids), step):
+            yield self.collection.get(ids=ids[i : i + step], include=include)
+
     # -- writing (every write bumps the generation, even when it fails half-way) ----------------------
     def _bump(self) -> None:
         meta = dict(self.client.get_collection(self.settings.collection, embedding_function=None).metadata
@@ -400,6 +451,48 @@ class ChunkStore:
         return len(chunks)
 
     @_reachable
+    def copy_in(self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]],
+                embeddings: list[list[float]]) -> int:
+        """Write chunks exactly as another store of the same chunks holds them (the lane's catch-up), with
+        this store's vectors; an id already stored is left alone (see upsert: never re-send a vector).
+        Returns how many were written."""
+        self._sync()
+        stored: set[str] = set()
+        for got in self.raw_chunks(ids, []):
+            stored.update(got["ids"])
+        new = [i for i, cid in enumerate(ids) if cid not in stored]
+        if not new:
+            return 0
+        step = max(1, self.client.get_max_batch_size())
+        try:
+            for s in range(0, len(new), step):
+                part = new[s : s + step]
+                self.collection.upsert(ids=[ids[i] for i in part], documents=[texts[i] for i in part],
+                                       metadatas=[metadatas[i] for i in part],
+                                       embeddings=[embeddings[i] for i in part])
+        finally:
+            self._bump()
+        return len(new)
+
+    @_reachable
+    def restamp(self, metadatas: dict[str, dict[str, Any]]) -> None:
+        """Replace stored chunks' metadata (chunk_id → its new metadata); texts and vectors stay."""
+        ids = list(metadatas)
+        if not ids:
+            return
+        old: dict[str, dict[str, Any]] = {}
+        for got in self.raw_chunks(ids, ["metadatas"]):
+            old.update(zip(got["ids"], [m or {} for m in got["metadatas"]], strict=True))
+        ids = [cid for cid in ids if cid in old]
+        step = max(1, self.client.get_max_batch_size())
+        try:
+            for s in range(0, len(ids), step):
+                part = ids[s : s + step]
+                self.collection.update(ids=part, metadatas=[_replacing(old[c], metadatas[c]) for c in part])
+        finally:
+            self._bump()
+
+    @_reachable
     def delete(self, ids: list[str]) -> None:
         """Delete chunks by id."""
         if not ids:
@@ -421,13 +514,18 @@ class ChunkStore:
             self.collection.update(ids=ids, metadatas=[{"stale": stale}] * len(ids))
         if self.lane is not None:
             self.lane.set_stale(doc_id, stale)
+        elif ids:  # no generation bump here, so say it: a lane turned on later must catch up this mark
+            self.mark_lane_mirrored(False)
         return len(ids)
 
     @_reachable
     def delete_doc(self, doc_id: str) -> int:
         """Delete every chunk of one document (in the multilingual lane too); returns how many there were."""
+        mirrored = self.lane is not None and self.lane_mirrored()
         ids = self.doc_chunks(doc_id)["ids"]
         self.delete(ids)
         if self.lane is not None:
             self.lane.delete_doc(doc_id)
+            if mirrored:  # both lost the same chunks: still a copy
+                self.mark_lane_mirrored()
         return len(ids)

@@ -145,10 +145,6 @@ def build_set_store(settings: Settings, eval_set: EvalSet, progress: bool = Fals
             if doc_id not in seen and not report.failed:
                 store.delete_doc(doc_id)
                 report.removed.append(doc_id)
-    lane = store.lane  # documents removed while a run built no lane (set_settings' lane=False) leave it too
-    if lane is not None and not report.failed:
-        for doc_id in lane.doc_sources().keys() - store.doc_sources().keys():
-            lane.delete_doc(doc_id)
     if report.failed:
         first = next(iter(report.failed.items()))
         raise CorridorError(f"the {eval_set.name} store could not ingest {first[0]}: {first[1]}")
