@@ -49,6 +49,33 @@ def test_ingest_into_a_chroma_server_via_environment(chroma_server, tmp_path, mo
         ChunkStore(settings, embeddings=embeddings)
 
 
+def test_the_lane_follows_what_changed_while_it_was_off_on_a_server(chroma_server, tmp_path, monkeypatch,
+                                                                    small_corpus) -> None:
+    """The multilingual lane's catch-up and its mirror mark (collection metadata) through the HTTP client."""
+    from ingest.remove import remove_docs
+
+    _proc, port = chroma_server
+    monkeypatch.setenv("CHROMA_HOST", "127.0.0.1")
+    monkeypatch.setenv("CHROMA_PORT", str(port))
+    laned = Settings(data_dir=tmp_path, store_dir=tmp_path / "local", multilingual_lane=True)
+    store = ChunkStore(laned)
+    ingest([str(small_corpus)], laned, store=store, progress=False)
+    assert store.lane.count() == store.count() > 3 and store.lane_mirrored()
+    gone = store.documents()[0].doc_id
+
+    plain = laned.model_copy(update={"multilingual_lane": False})
+    remove_docs([gone], plain, store=ChunkStore(plain))
+    store = ChunkStore(laned)
+    assert not store.lane_mirrored() and store.lane.doc_chunks(gone)["ids"]
+    report = ingest([str(small_corpus / f"{gone}.md")], laned, store=store, progress=False)  # it comes back
+    assert report.added == [gone] and report.multilingual_chunks_embedded == 0  # its lane vectors were kept
+    remove_docs([gone], plain, store=ChunkStore(plain))
+    others = [p for p in small_corpus.glob("*.md") if p.stem != gone]
+    ingest([str(p) for p in others], laned, store=store, progress=False)  # reads none of what changed
+    assert store.lane.doc_chunks(gone)["ids"] == [] and store.lane.count() == store.count()
+    assert store.lane_mirrored()
+
+
 def test_the_cli_says_so_in_one_line_when_the_server_is_down(tmp_path) -> None:
     env = {**os.environ, "CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": str(free_port()),
            "CORRIDOR_DATA_DIR": str(tmp_path)}
