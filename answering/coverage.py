@@ -85,8 +85,9 @@ def uncovered_reason(question: str, passages: list[Passage], lexical: LexicalInd
 
 
 # Does a sentence state a value at all? Broader than the ranker's answer types (answering/features.py, which
-# its fitted weights were measured on): a number in words ("two new oil fields") or a relative date ("on
-# Tuesday", "last year") counts, so that a refusal never rests on a value written out. A year alone is a
+# its fitted weights were measured on, and whose count reads cardinals in words but not "one", "dozens",
+# "half" or a span of time): any number in words or a relative date ("on Tuesday", "last year") counts, so
+# that a refusal never rests on a value written out. A year alone is a
 # date, not a count or an amount ("It opened in 2017" says nothing of what it cost).
 _NUMBER_WORD = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
                           r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"

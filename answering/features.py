@@ -34,10 +34,18 @@ class _CountPattern:
     _DAY = re.compile(rf"\b(?:(?:{MONTH_NAMES})|(?:{MONTH_ABBREVIATIONS})\.?)\s+\d{{1,2}}\b|"
                       rf"\b\d{{1,2}}\s+(?:{MONTH_NAMES}|(?:{MONTH_ABBREVIATIONS})\b)")
     _NUMBER = re.compile(r"\b(?!(?:1[89]|20)\d\d\b)\d")
+    # A cardinal in words, as news style writes those under ten ("six founding states"); not "one" (mostly
+    # "one of", a pronoun) nor the vague "dozens", "hundreds"; not "the two countries", which refers, nor a
+    # span of time ("two weeks after"), which says when, not how many.
+    _WORD = re.compile(r"(?<!\bthe\s)\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                       r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
+                       r"sixty|seventy|eighty|ninety)\b(?!\s+(?:days?|weeks?|months?|years?|decades?|hours?|"
+                       r"minutes?)\b)", re.I)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         masked = self._DAY.sub(lambda m: " " * len(m.group()), text)  # same length: spans stay the text's
-        return self._NUMBER.finditer(masked)
+        found = [*self._NUMBER.finditer(masked), *self._WORD.finditer(masked)]
+        return iter(sorted(found, key=lambda m: m.start()))
 
     def search(self, text: str) -> re.Match[str] | None:
         return next(self.finditer(text), None)

@@ -112,6 +112,12 @@ def test_what_counts_as_asking_for_a_value(question, types) -> None:
     ("The week ran from 7 April to the end of the month.", False),
     ("At a government meeting on January 29, 2026, the minister reported on the plans.", False),
     ("By Feb. 20 the teams had saved seven people and recovered the bodies of 88 victims.", True),
+    # a cardinal in words counts (news style spells those under ten), unless it refers or spans time
+    ("Leading representatives of six founding states and eight observer states attended.", True),
+    ("Altogether, sixteen new cooperation documents were signed.", True),
+    ("The two countries signed a memorandum.", False),
+    ("It was one of the largest projects.", False),
+    ("The plant is due to open in two years.", False),
 ])
 def test_a_count_is_a_number_that_is_not_a_year_or_a_day(sentence, gives) -> None:
     """What the ranker and the opening of a "how many" answer take for a count (answering/features.py)."""
