@@ -7,7 +7,7 @@ those documents again: both stores' chunk ids and metadata digests are compared,
 (a lane vector of the same text is reused), the changed metadata rewritten, and the extra chunks deleted,
 in that order, so an interrupted catch-up leaves the lane whole and the next one completes it.
 
-Comparing every chunk costs about 0.25 ms a chunk (12 s at 50k, docs/BENCHMARKS.md), so it runs only when
+Comparing every chunk costs 0.2–0.5 ms a chunk (10–23 s at 50k, docs/BENCHMARKS.md), so it runs only when
 the lane may have fallen behind: the main store records that the lane was left a copy (a mark naming both
 collections' generations, vectorstore/store.py), and while that mark holds, an ingest compares only the
 documents it wrote or removed.
