@@ -246,11 +246,15 @@ class ChunkStore:
     def count(self) -> int:
         return self.collection.count()
 
+    def _collection_metadata(self) -> dict[str, Any]:
+        """The collection's own metadata as stored now (another process may have changed it)."""
+        return dict(self.client.get_collection(self.settings.collection, embedding_function=None).metadata
+                    or {})
+
     @_reachable
     def generation(self) -> str:
         """A token that changes whenever chunks are written or deleted (by any process)."""
-        meta = self.client.get_collection(self.settings.collection, embedding_function=None).metadata
-        return str((meta or {}).get("generation", ""))
+        return str(self._collection_metadata().get("generation", ""))
 
     @_reachable
     def dense_search(self, query_embedding: list[float], k: int,
@@ -369,8 +373,10 @@ class ChunkStore:
         return out
 
     # -- the multilingual lane's mirror mark (ingest/lane.py) --------------------------------------------
-    def _mirror_token(self) -> str:
-        return f"{self.generation()}:{self.lane.generation() if self.lane is not None else ''}"
+    def _mirror_token(self, meta: dict[str, Any]) -> str:
+        """This store's generation (from `meta`, its collection metadata) and the lane's."""
+        lane = self.lane.generation() if self.lane is not None else ""
+        return f"{meta.get('generation', '')}:{lane}"
 
     @_reachable
     def lane_mirrored(self) -> bool:
@@ -378,29 +384,38 @@ class ChunkStore:
         need only carry over the documents it touches; otherwise it compares every chunk)."""
         if self.lane is None:
             return False
-        meta = self.client.get_collection(self.settings.collection, embedding_function=None).metadata or {}
-        return meta.get("lane_mirror") == self._mirror_token()
+        meta = self._collection_metadata()
+        return meta.get("lane_mirror") == self._mirror_token(meta)
 
     @_reachable
     def mark_lane_mirrored(self, mirrored: bool = True) -> None:
         """Record that the lane is (or, mirrored=False, may no longer be) an exact copy of this store."""
-        meta = dict(self.client.get_collection(self.settings.collection, embedding_function=None).metadata
-                    or {})
-        meta["lane_mirror"] = self._mirror_token() if mirrored and self.lane is not None else ""
+        meta = self._collection_metadata()
+        meta["lane_mirror"] = self._mirror_token(meta) if mirrored and self.lane is not None else ""
         self.collection.modify(metadata=meta)
 
     @_reachable
     def raw_chunks(self, ids: list[str], include: list[str]) -> Iterator[dict[str, Any]]:
         """Chroma's own records of these chunk ids (unknown ids left out), a batch at a time."""
         self._sync()
+        yield from self._batches(ids, include)
+
+    def _batches(self, ids: list[str], include: list[str]) -> Iterator[dict[str, Any]]:
+        """raw_chunks for a caller that has just synced."""
         step = max(1, self.client.get_max_batch_size())
         for i in range(0, len(ids), step):
             yield self.collection.get(ids=ids[i : i + step], include=include)
 
+    def _stored_metadata(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """id → its stored metadata, for those of these chunk ids that are stored (the caller has synced)."""
+        stored: dict[str, dict[str, Any]] = {}
+        for got in self._batches(ids, ["metadatas"]):
+            stored.update(zip(got["ids"], [m or {} for m in got["metadatas"]], strict=True))
+        return stored
+
     # -- writing (every write bumps the generation, even when it fails half-way) ----------------------
     def _bump(self) -> None:
-        meta = dict(self.client.get_collection(self.settings.collection, embedding_function=None).metadata
-                    or {})
+        meta = self._collection_metadata()
         meta.update(generation=uuid.uuid4().hex, embedding_model=self.settings.embedding_model,
                     corridor_schema=SCHEMA)
         self.collection.modify(metadata=meta)
@@ -425,10 +440,7 @@ class ChunkStore:
         self._sync()
         step = max(1, self.client.get_max_batch_size())
         ids = [c.chunk_id for c in chunks]
-        stored: dict[str, dict[str, Any]] = {}  # id → its stored metadata
-        for i in range(0, len(ids), step):
-            got = self.collection.get(ids=ids[i : i + step], include=["metadatas"])
-            stored.update(zip(got["ids"], [m or {} for m in got["metadatas"]], strict=True))
+        stored = self._stored_metadata(ids)
         new = [i for i, c in enumerate(chunks) if c.chunk_id not in stored]
         kept = [i for i, c in enumerate(chunks) if c.chunk_id in stored]
         try:
@@ -458,7 +470,7 @@ class ChunkStore:
         Returns how many were written."""
         self._sync()
         stored: set[str] = set()
-        for got in self.raw_chunks(ids, []):
+        for got in self._batches(ids, []):
             stored.update(got["ids"])
         new = [i for i, cid in enumerate(ids) if cid not in stored]
         if not new:
@@ -480,9 +492,8 @@ class ChunkStore:
         ids = list(metadatas)
         if not ids:
             return
-        old: dict[str, dict[str, Any]] = {}
-        for got in self.raw_chunks(ids, ["metadatas"]):
-            old.update(zip(got["ids"], [m or {} for m in got["metadatas"]], strict=True))
+        self._sync()
+        old = self._stored_metadata(ids)
         ids = [cid for cid in ids if cid in old]
         step = max(1, self.client.get_max_batch_size())
         try:
