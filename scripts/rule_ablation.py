@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 NEVER = re.compile(r"(?!x)x")  # a pattern that matches nothing: a rule keyed on a pattern, switched off
-METRICS = ("evidence_cited", "opens_with_evidence", "must_include_recall", "abstention_accuracy",
+METRICS = ("evidence_cited", "opens_with_evidence", "on_point", "must_include_recall", "abstention_accuracy",
            "citation_precision", "citation_recall", "hit_at_5")
 
 

@@ -131,6 +131,31 @@ def test_opens_with_evidence() -> None:
     assert m.opens_with_evidence(answer("The visit primarily focused on trade. More."), {}, True) is None
 
 
+def test_on_point_charges_an_answer_for_what_it_adds() -> None:
+    ev = {QUOTE: [span_of(QUOTE)]}
+
+    def answer(*texts: str, abstained: bool = False) -> Answer:
+        return Answer(question="q", standalone_question="q", abstained=abstained,
+                      statements=[Statement(text=t, citations=[1]) for t in texts],
+                      citations=[Citation(number=1, doc_id="doc", chunk_id="c", title="T", quote=DOC,
+                                          start=0, end=len(DOC))])
+
+    focused = answer("The visit primarily focused on trade and several infrastructure projects.")
+    padded = answer("The visit primarily focused on trade and several infrastructure projects.",
+                    "Kazakhstan exports grain.", "Russian ports are no longer considered safe.")
+    assert m.on_point(focused, ev, [], expect_abstain=False) == 1.0
+    assert m.on_point(padded, ev, [], expect_abstain=False) == pytest.approx(1 / 3)
+    # a must_include item makes its sentence count; case and typography do not matter
+    assert m.on_point(padded, ev, [["RUSSIAN PORTS"]], expect_abstain=False) == pytest.approx(2 / 3)
+    assert m.on_point(padded, {}, [["grain"]], expect_abstain=False) == pytest.approx(1 / 3)
+    # the baseline's whole passage as one statement: each of its sentences counts
+    assert m.on_point(answer(DOC), ev, [], expect_abstain=False) == pytest.approx(1 / 3)
+    # nothing to judge: a refusal, a question that should be refused, or no evidence and no must_include
+    assert m.on_point(answer(DOC, abstained=True), ev, [], expect_abstain=False) is None
+    assert m.on_point(padded, ev, [], expect_abstain=True) is None
+    assert m.on_point(padded, {}, [], expect_abstain=False) is None
+
+
 def test_must_include_and_must_not_include() -> None:
     text = "Trade may grow over the next DECADE [1]; the $15 billion goal stands."
     groups = [["10 years", "decade"], ["Kazakhstan"], ["$15 billion", "15bn"]]

@@ -39,6 +39,8 @@ METRICS: list[Metric] = [
            "answerable questions whose answer cites at least one passage containing an evidence quote"),
     Metric("opens_with_evidence", "opens with evidence", None,
            "answerable questions whose answer's first sentence holds (a sentence of) an evidence quote"),
+    Metric("on_point", "sentences on point", None,
+           "sentences holding an evidence quote or a must_include item (the rest is off the question)"),
     Metric("must_include_recall", "must_include recall", 1.0, "must_include groups found in the answer"),
     Metric("must_not_include_ok", "no must_not_include", 1.0, "the answer contains no forbidden text"),
     Metric("abstention_accuracy", "abstention accuracy", 1.0, "abstains exactly when it should"),
@@ -122,6 +124,21 @@ def opens_with_evidence(answer: Answer, evidence: dict[str, list[Span]],
     if answer.abstained or not answer.statements:
         return 0.0
     return float(holds_quote((sentences(answer.statements[0].text) or [""])[0], evidence))
+
+
+def on_point(answer: Answer, evidence: dict[str, list[Span]], groups: list[list[str]],
+             expect_abstain: bool) -> float | None:
+    """Share of the answer's sentences that hold an evidence quote (or one sentence of it) or an item of a
+    must_include group: how much of what the answer says is on the question. The other metrics reward what
+    an answer holds and never charge it for what it adds (citation precision is 1 for any quoted sentence,
+    since a quote supports itself). The baseline's answer is a whole passage: each of its sentences counts.
+    None for refusals and for questions that should be refused or have neither evidence nor must_include."""
+    if expect_abstain or answer.abstained or not answer.statements or not (evidence or groups):
+        return None
+    items = [a for a in (normalise(alt) for g in groups for alt in g) if a]
+    said = [s for st in answer.statements for s in (sentences(st.text) or [st.text])]
+    on = [s for s in said if holds_quote(s, evidence) or any(a in normalise(s) for a in items)]
+    return len(on) / len(said)
 
 
 def missing_groups(text: str, groups: list[list[str]]) -> list[list[str]]:

@@ -70,6 +70,7 @@ def score(item: GoldItem, system: str, answer: Answer, retrieved: list[Chunk],
         "citation_recall": m.citation_recall(answer, evidence),
         "evidence_cited": m.evidence_cited(answer, evidence, bool(item.expect_abstain)),
         "opens_with_evidence": m.opens_with_evidence(answer, evidence, bool(item.expect_abstain)),
+        "on_point": m.on_point(answer, evidence, item.must_include, bool(item.expect_abstain)),
         "must_include_recall": m.must_include_recall(text, item.must_include),
         "must_not_include_ok": (0.0 if m.violations(text, item.must_not_include) else 1.0)
         if item.must_not_include else None,

@@ -24,7 +24,7 @@ KIND_KEYS = ["hit_at_5", "evidence_cited", "citation_precision", "must_include_r
 TOLERANCE = {"latency": 0.5, "score": 0.0005}
 SHORT = {"hit_at_1": "hit@1", "hit_at_5": "hit@5", "mrr": "MRR", "citation_precision": "cit. precision",
          "citation_recall": "cit. recall", "evidence_cited": "evidence cited",
-         "opens_with_evidence": "opens w/ evid.",
+         "opens_with_evidence": "opens w/ evid.", "on_point": "on point",
          "must_include_recall": "must_include", "must_not_include_ok": "no forbidden",
          "abstention_accuracy": "abstention", "faithfulness": "faithfulness", "latency_p50_ms": "p50 ms",
          "latency_p95_ms": "p95 ms"}
