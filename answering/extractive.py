@@ -19,6 +19,7 @@ from vectorstore.lexical import LexicalIndex, terms
 from . import features as F
 from .attribution import speaker as speaker_of
 from .attribution import speaker_from
+from .language import language
 from .question import looks_like_instruction
 from .ranker import Ranker, load
 from .sentences import sentence_spans
@@ -324,7 +325,8 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
     """
     ranker = ranker or load()
     cands, aspects = score(query, q_emb, passages, lexical, sent_emb, embed_top, parts, ranker)
-    statements = [c for c in cands if not c.is_question and c.semantic[0] is not None]
+    statements = [c for c in cands if not c.is_question and c.semantic[0] is not None
+                  and (not F.is_byline(c.text) or _byline_may_answer(query))]
     if not statements:
         return Extract([], [], 0.0)
     relevance = max(c.score[0] for c in statements)
@@ -336,6 +338,18 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
     _open_with_reason(query, chosen, cands)
     _open_with_question(chosen, cands)
     return _compose(chosen, relevance, chunk_before)
+
+
+# A question that asks for a person or a body ("Who interviewed …?", "Which correspondent …?").
+_ASKS_WHO = re.compile(r"^\W*(?:who|whom|whose|which)\b", re.I)
+
+
+def _byline_may_answer(query: str) -> bool:
+    """A byline ("By Kamila Aliyeva, 25 December 2017") is quoted only when it may answer: the question asks
+    who wrote the piece or for a person or a body, or is not in English (the patterns are English). Otherwise
+    its date or words made the ranker rate it near the best sentence of a "December 2017" question, and it
+    went into the answer as a statement about nothing asked."""
+    return F.asks_author(query) or bool(_ASKS_WHO.search(F.opening(query))) or language(query) != "en"
 
 
 def _open_with_question(chosen: list[Candidate], cands: list[Candidate]) -> None:

@@ -167,6 +167,16 @@ def asks_author(query: str) -> bool:
     return bool(_AUTHOR_QUESTION.search(query))
 
 
+# A byline or the about block's author line, not prose ("a book written by Abai"): "By Kamila Aliyeva, 25
+# December 2017", "BAKU, Azerbaijan, Oct. 27. By Nargiz Sadikhova – Trend:", "Author: Kazinform".
+_BYLINE = re.compile(r"(?:^\W*|[.|–—:]\s+)By\s+[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+|^\W*Author:")
+
+
+def is_byline(sentence: str) -> bool:
+    """Whether a sentence is a piece's byline or author line (what `states_author` finds, less prose)."""
+    return bool(_BYLINE.search(sentence))
+
+
 def states_author(sentence: str) -> bool:
     """Whether a sentence states a piece's author: a byline, "Author: …", "written by …", an editor's note."""
     return bool(_AUTHORSHIP.search(sentence))

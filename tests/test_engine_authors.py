@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from answering.features import asks_author, states_author
+from answering.features import asks_author, is_byline, states_author
 from tests.conftest import engine_fixture
 
 DOCS = {
@@ -21,6 +21,13 @@ DOCS = {
                         "Kazakhstan exports most of its wheat to Central Asia and Afghanistan. Grain moves "
                         "by rail to the Caspian ports of Aktau and Kuryk. A Turkish company plans a flour "
                         "mill near Kostanay."),
+    # a byline that carries the date a question names
+    "azernews-forum.md": ("Uzbek-Turkish business forum held in Tashkent", "AzerNews", None, "2017-12-25",
+                          "By Kamila Aliyeva, 25 December 2017\n\n"
+                          "An Uzbek-Turkish business forum took place in Tashkent on December 25. "
+                          "Uzbekistan is now home to 700 companies with Turkish capital, and 100 of these "
+                          "are representative offices. In Turkey, for their part, there are 114 companies "
+                          "with Uzbek capital."),
 }
 
 
@@ -52,6 +59,25 @@ def test_other_questions_do_not_open_with_a_byline(engine) -> None:
     assert not answer.abstained and "Sadikhova" not in answer.statements[0].text
 
 
+@pytest.mark.parametrize("question", [
+    "How many companies with Uzbek capital were there in Turkey in December 2017?",
+    "What was said about companies with Turkish capital in Uzbekistan in December 2017?",
+])
+def test_a_byline_is_no_answer_to_a_question_that_names_its_date(engine, question) -> None:
+    """The byline names the date asked about, and the ranker rated it near the best sentence: it was quoted as
+    a statement about nothing asked. Only questions that ask who (wrote, said, interviewed) may quote one."""
+    answer = engine.ask(question)
+    assert not answer.abstained, answer.notes
+    assert not any("Aliyeva" in st.text for st in answer.statements), [st.text for st in answer.statements]
+    assert "companies" in answer.statements[0].text
+
+
+def test_a_who_question_may_still_quote_the_byline(engine) -> None:
+    answer = engine.ask("Which AzerNews correspondent reported on the Tashkent business forum?")
+    assert not answer.abstained, answer.notes
+    assert any("By Kamila Aliyeva" in st.text for st in answer.statements)
+
+
 @pytest.mark.parametrize(("question", "asks"), [
     ("Who wrote the News.Az opinion piece?", True),
     ("who authored the report on the summit?", True),
@@ -79,3 +105,16 @@ def test_author_questions(question, asks) -> None:
 ])
 def test_sentences_that_state_an_author(sentence, states) -> None:
     assert states_author(sentence) is states
+
+
+@pytest.mark.parametrize(("sentence", "byline"), [
+    ("BAKU, Azerbaijan, Oct. 27. By Nargiz Sadikhova – Trend:", True),
+    ("By Kamila Aliyeva, 25 December 2017", True),
+    ("By Ulviyya Shahin | 6 August 2024 | AzerNews", True),
+    ("Author: Dana Sultan", True),
+    ("The report was written by two analysts of the institute.", False),  # prose: it may answer
+    ("Editor’s note: Teymur Atayev is an Azerbaijani publicist.", False),  # it says who he is
+    ("By 2050 Kazakhstan aims to raise the share of green energy.", False),
+])
+def test_bylines(sentence, byline) -> None:
+    assert is_byline(sentence) is byline
