@@ -390,16 +390,17 @@ _ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seven
 _ROMAN = {"II": 2, "III": 3, "IV": 4, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "XI": 11, "XII": 12, "XIII": 13,
           "XIV": 14, "XV": 15, "XX": 20}  # "the III Meeting" (one letter alone is too often a word or a name)
 _ORDINAL = re.compile(rf"\b(?:\d+(?:st|nd|rd|th)|(?i:{'|'.join(_ORDINAL_WORDS)})|(?-i:[IVX]{{2,4}}))\b")
+# The event word of a numbered event ("the 9th meeting", "the inaugural summit").
+_EVENT_WORD = r"(?P<what>(?i:meeting|summit|session|forum|congress|council|conference|round|edition|games))\b"
 _ORDINAL_EVENT = re.compile(
     rf"\b(?P<n>\d+(?:st|nd|rd|th)|(?i:{'|'.join(_ORDINAL_WORDS)})|(?-i:[IVX]{{2,4}}))\s+"
-    r"(?:(?:[A-Z][\w’'-]*|annual|joint|plenary|regular|informal|extraordinary)\s+){0,4}"
-    r"(?P<what>(?i:meeting|summit|session|forum|congress|council|conference|round|edition|games))\b")
+    r"(?:(?:[A-Z][\w’'-]*|annual|joint|plenary|regular|informal|extraordinary)\s+){0,4}" + _EVENT_WORD)
 
 
 # "the inaugural meeting", "its founding summit": the first of a series, without the word.
 _FIRST_EVENT = re.compile(
     r"\b(?i:inaugural|founding|first-ever)\s+(?:(?:[A-Z][\w’'-]*|annual|joint|plenary|regular|informal)\s+){0,4}"
-    r"(?P<what>(?i:meeting|summit|session|forum|congress|council|conference|round|edition|games))\b")
+    + _EVENT_WORD)
 
 
 def _ordinal_events(text: str) -> set[tuple[int, str]]:

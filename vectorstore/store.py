@@ -400,9 +400,13 @@ class ChunkStore:
         self._sync()
         yield from self._batches(ids, include)
 
+    def _batch_size(self) -> int:
+        """The most records Chroma takes in one call (its client's limit, at least 1)."""
+        return max(1, self.client.get_max_batch_size())
+
     def _batches(self, ids: list[str], include: list[str]) -> Iterator[dict[str, Any]]:
         """raw_chunks for a caller that has just synced."""
-        step = max(1, self.client.get_max_batch_size())
+        step = self._batch_size()
         for i in range(0, len(ids), step):
             yield self.collection.get(ids=ids[i : i + step], include=include)
 
@@ -438,7 +442,7 @@ class ChunkStore:
         if not chunks:
             return 0
         self._sync()
-        step = max(1, self.client.get_max_batch_size())
+        step = self._batch_size()
         ids = [c.chunk_id for c in chunks]
         stored = self._stored_metadata(ids)
         new = [i for i, c in enumerate(chunks) if c.chunk_id not in stored]
@@ -475,7 +479,7 @@ class ChunkStore:
         new = [i for i, cid in enumerate(ids) if cid not in stored]
         if not new:
             return 0
-        step = max(1, self.client.get_max_batch_size())
+        step = self._batch_size()
         try:
             for s in range(0, len(new), step):
                 part = new[s : s + step]
@@ -495,7 +499,7 @@ class ChunkStore:
         self._sync()
         old = self._stored_metadata(ids)
         ids = [cid for cid in ids if cid in old]
-        step = max(1, self.client.get_max_batch_size())
+        step = self._batch_size()
         try:
             for s in range(0, len(ids), step):
                 part = ids[s : s + step]
@@ -510,7 +514,7 @@ class ChunkStore:
             return
         self._sync()
         try:
-            step = max(1, self.client.get_max_batch_size())
+            step = self._batch_size()
             for i in range(0, len(ids), step):
                 self.collection.delete(ids=ids[i : i + step])
         finally:

@@ -135,9 +135,8 @@ def on_point(answer: Answer, evidence: dict[str, list[Span]], groups: list[list[
     None for refusals and for questions that should be refused or have neither evidence nor must_include."""
     if expect_abstain or answer.abstained or not answer.statements or not (evidence or groups):
         return None
-    items = [a for a in (normalise(alt) for g in groups for alt in g) if a]
     said = [s for st in answer.statements for s in (sentences(st.text) or [st.text])]
-    on = [s for s in said if holds_quote(s, evidence) or any(a in normalise(s) for a in items)]
+    on = [s for s in said if holds_quote(s, evidence) or len(missing_groups(s, groups)) < len(groups)]
     return len(on) / len(said)
 
 
