@@ -134,11 +134,24 @@ class Engine:
             return lane._ask(question, history, k, mode, filters, on_progress, ticket)
         standalone, retrieval, parts = self.prepare(clean.query, history, k=k, mode=mode, filters=filters,
                                                     notes=notes, ticket=ticket)
+        if not retrieval.passages and (why := self._nothing_to_search(filters)):
+            answer = self._abstain(clean.text, standalone, [], [*notes, why], mode, "abstain_empty")
+            answer.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
+            return answer
         said = " ".join(t.answer for t in (history or [])[-s.history_turns:])
         answer = self._answer(clean.text, standalone, retrieval, mode, notes, parts, on_progress, ticket,
                               said)
         answer.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
         return answer
+
+    def _nothing_to_search(self, filters: Filters | None) -> str | None:
+        """Why a search found no passage at all, when the reason is the store's or the filters' rather than
+        the question's: said plainly instead of "no source mentions …" about every word of the question."""
+        if self._searching(self.store.count) == 0:
+            return "The store is empty: no document has been ingested yet."
+        if filters is not None and (filters.doc_ids or filters.date_range()):
+            return "No document here matches the documents or dates asked for."
+        return None
 
     def prepare(self, query: str, history: list[Turn] | None = None, *, k: int | None = None,
                 mode: str = "extractive", filters: Filters | None = None, notes: list[str] | None = None,
@@ -380,13 +393,14 @@ class Engine:
                       citations=citations, mode=mode, notes=notes)
 
     def _abstain(self, question: str, standalone: str, passages: list[Passage], notes: list[str],
-                 mode: str) -> Answer:
+                 mode: str, prompt: str = "abstain") -> Answer:
+        """A refusal listing the closest sources ("abstain_empty": there was nothing to search)."""
         closest = []
         for p in passages:
             if p.doc.doc_id not in {d.doc_id for d in closest}:
                 closest.append(p.doc)
         return Answer(question=question, standalone_question=standalone,
-                      statements=[Statement(text=load("abstain").strip(), citations=[])],
+                      statements=[Statement(text=load(prompt).strip(), citations=[])],
                       abstained=True, closest_sources=closest[:3], mode=mode, notes=notes)
 
     # -- the store ---------------------------------------------------------------------------------------

@@ -332,8 +332,9 @@ class LexicalIndex:
             keep = np.ones(len(idx.ids), dtype=bool)
             if doc_ids is not None:
                 keep &= np.isin(idx.doc_ids, list(doc_ids))
-            if date_range is not None:
-                keep &= (idx.date_nums >= date_range[0]) & (idx.date_nums <= date_range[1])
+            if date_range is not None:  # an undated chunk (0) is in no date range, as in Chroma's filter
+                nums = idx.date_nums
+                keep &= (nums > 0) & (nums >= date_range[0]) & (nums <= date_range[1])
             mask = keep.astype(np.float32)
         token_ids = [[idx.vocab[t] for t in q]]
         rows, scores = idx.retriever.retrieve(
