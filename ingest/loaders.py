@@ -9,6 +9,7 @@ the caller does not give).
 from __future__ import annotations
 
 import io
+import logging
 import re
 from pathlib import Path
 
@@ -93,6 +94,11 @@ def _site_name(name: str | None) -> str | None:
     if not name or re.fullmatch(r"[\w.-]+:\d+|[\d.]+|\[[0-9a-f:]+\](?::\d+)?", name.strip(), re.IGNORECASE):
         return None
     return name
+
+
+# pypdf logs what it finds wrong with a damaged file ("EOF marker not found") through Python's last-resort
+# handler, a stray line on the user's terminal beside the one-line failure the ingest report already gives.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 def from_pdf(data: bytes, *, doc_id: str, source: str, url: str | None = None) -> Document:
