@@ -14,7 +14,7 @@ from .render import print_answer
 from .streaming import TerminalStream
 
 HELP = ("Ask about the corpus. Follow-ups keep the conversation. "
-        "/sources lists documents, /new forgets, /quit ends.")
+        "/sources lists documents, /new forgets, /quit ends, /help shows this.")
 
 
 def chat(engine: Engine, console: Console | None = None) -> None:
@@ -38,6 +38,12 @@ def chat(engine: Engine, console: Console | None = None) -> None:
         if question == "/sources":
             for s in engine.sources():
                 console.print(f"- {s.title} ({s.date or 'undated'}, {s.chunks} chunks)", markup=False)
+            continue
+        if question == "/help":
+            console.print(HELP, style="dim")
+            continue
+        if question.startswith("/") and " " not in question:  # a mistyped command is not a question
+            console.print(f"Unknown command {question}. {HELP}", style="dim", markup=False)
             continue
         try:
             if engine.settings.answer_mode == "llm":  # the draft shows while written, then gives way

@@ -93,6 +93,15 @@ def test_chat_keeps_the_conversation(ingested) -> None:
     assert "2027" in proc.stdout
 
 
+def test_chat_commands_are_not_asked(ingested) -> None:
+    """/help shows the help and a mistyped command says so; neither goes to the engine as a question (an
+    answer would cite passages: "[1]")."""
+    proc = _invoke(["chat"], ingested, stdin="/help\n/sourcse\n/quit\n")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("/new forgets") == 3  # the greeting, /help, and the unknown command's reply
+    assert "Unknown command /sourcse." in proc.stdout and "[1]" not in proc.stdout
+
+
 def test_ask_without_a_question_is_one_clear_line(ingested) -> None:
     proc = _run(["ask"], ingested)
     assert proc.returncode == 1
