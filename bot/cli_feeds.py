@@ -49,6 +49,10 @@ def register(app: typer.Typer, cli: ModuleType) -> None:
         else:
             cli.print_report(report)
             cli.prepare_sentences(store, report, progress=True)
+            if not (report.feeds_polled or report.added or report.updated or report.unchanged
+                    or report.removed or report.failed or report.stale):
+                cli.out.print("  nothing to refresh: no feed is due (`--all-feeds` polls every feed) and no "
+                              "document came from a URL", highlight=False)
         if report.stale and not as_json:
             cli.out.print(f"  stale (kept; --prune-gone removes): {', '.join(report.stale)}", highlight=False)
         for item in [] if as_json else report.new_items:

@@ -46,6 +46,10 @@ def run(*args: str):
     return result
 
 
+def test_refresh_with_nothing_to_refresh_says_so(env) -> None:
+    assert "nothing to refresh: no feed is due" in run("refresh").stdout
+
+
 def test_feeds_add_then_refresh_brings_articles_in_and_a_second_refresh_embeds_nothing(env, site) -> None:
     text = "Ferries between Kuryk and Alat run twice a week."
     site.routes["/a.md"] = Page(article("Caspian ferries", text))
@@ -65,7 +69,7 @@ def test_feeds_add_then_refresh_brings_articles_in_and_a_second_refresh_embeds_n
     assert listed[0]["url"] == site.url("/feed.xml") and listed[0]["every"] == "30m"
     assert listed[0]["items_seen"] == 1 and listed[0]["last_poll"] and "seen" not in listed[0]
     human = run("refresh").stdout
-    assert "unchanged 1" in human
+    assert "unchanged 1" in human and "nothing to refresh" not in human
     run("feeds", "remove", site.url("/feed.xml"))
     assert json.loads(run("feeds", "list", "--json").stdout) == []
     gone = runner.invoke(cli.app, ["feeds", "remove", site.url("/feed.xml")])
