@@ -12,8 +12,9 @@ from bot.evaluate import metrics as m
 from bot.evaluate.command import plan_sets
 from bot.evaluate.evidence import DocTexts, Span, contains, normalise, normalise_with_map
 from bot.evaluate.gate import check, limits_for, load_thresholds
-from bot.evaluate.gold import load_gold
+from bot.evaluate.gold import GoldItem, load_gold
 from bot.evaluate.report import highlight
+from bot.evaluate.runner import locate_evidence
 from bot.evaluate.sets import SETS, EvalSet, parse_splits
 from corridor.errors import InputError
 from corridor.records import Answer, Chunk, Citation, Statement
@@ -191,6 +192,14 @@ def test_doc_texts_rebuild_documents_from_chunks_in_chroma() -> None:
     assert spans == [span_of(QUOTE)]
     assert texts.locate("not in the corpus at all") == []
     assert texts.locate(QUOTE, ["unknown-doc"]) == spans  # unknown doc ids fall back to every document
+    # a user's gold line hears which of its quotes the eval cannot use fully: one found nowhere, one too short
+    # for "opens with evidence" to tell which sentence holds it
+    item = GoldItem(id="u1", question="What did the visit focus on?", kind="single_doc",
+                    evidence=[QUOTE, "on trade", "not in the corpus at all"])
+    evidence, warnings = locate_evidence(texts, item)
+    assert evidence[QUOTE] == spans and evidence["on trade"] and evidence["not in the corpus at all"] == []
+    assert len(warnings) == 2 and "'on trade' has fewer than 3 words" in warnings[0]
+    assert "not found in the store" in warnings[1]
     client.delete_collection("doctexts_test")
 
 

@@ -13,6 +13,7 @@ from answering.sentences import sentences
 from corridor.records import Chunk
 
 OVERLAP_SHARE = 0.6
+MIN_QUOTE_WORDS = 3  # a shorter quote ("826 km") is in too many sentences to say which one answers
 # Typographic quotes and dashes fold to ASCII, so a quote typed with ' matches a source written with ’.
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
 
@@ -29,7 +30,7 @@ def holds_quote(sentence: str, quotes) -> bool:
     s = normalise(sentence)
     for quote in quotes:
         pieces = [normalise(quote)] + [normalise(p) for p in sentences(quote)]
-        if any(p and len(p.split()) >= 3 and p in s for p in pieces) or \
+        if any(p and len(p.split()) >= MIN_QUOTE_WORDS and p in s for p in pieces) or \
                 (len(s) >= 20 and s in normalise(quote)):
             return True
     return False

@@ -13,7 +13,7 @@ from corridor.records import IngestReport, Turn
 from corridor.settings import Settings
 
 from .baseline import NaiveRAG
-from .evidence import DocTexts, Span
+from .evidence import MIN_QUOTE_WORDS, DocTexts, Span
 from .gold import FIXTURES_DIR, GoldItem
 from .metrics import by_kind
 from .results import QuestionResult, errored, score
@@ -77,6 +77,9 @@ def locate_evidence(texts: DocTexts, item: GoldItem,
         spans = texts.locate(quote, docs)
         if not spans:
             warnings.append(f"{item.id}: evidence quote not found in the store: {quote[:70]!r}")
+        elif len(quote.split()) < MIN_QUOTE_WORDS:  # too short for evidence.holds_quote to match a sentence
+            warnings.append(f"{item.id}: evidence quote {quote!r} has fewer than {MIN_QUOTE_WORDS} words: "
+                            f"evidence cited reads it, opens with evidence and sentences on point cannot")
         evidence[quote] = spans
     return evidence, warnings
 
