@@ -236,6 +236,9 @@ def eval_(
         "--out", help="Folder for report.json and report.html.")] = Path("eval-report"),
     kinds: Annotated[list[str] | None, typer.Option(
         help="Only these kinds (repeat or comma-separate).", show_default=False)] = None,
+    ids: Annotated[list[str] | None, typer.Option(
+        help="Only these questions: ids or ranges such as fd1364-fd1403 (repeat or comma-separate).",
+        show_default=False)] = None,
     thresholds: Annotated[Path | None, typer.Option(
         help="Gate thresholds (TOML); default data/eval/thresholds.toml.")] = None,
     gate: Annotated[bool, typer.Option(help="Exit 1 when a metric is under its threshold.")] = True,
@@ -247,7 +250,8 @@ def eval_(
     from bot.evaluate.command import run_command
 
     status = run_command(settings(), gold=gold, splits=split, mode=mode, k=k, baseline=baseline, out=out_dir,
-                         kinds=kinds, thresholds=thresholds, gate=gate, ragas=ragas, console=out, err=err)
+                         kinds=kinds, thresholds=thresholds, gate=gate, ragas=ragas, console=out, err=err,
+                         ids=ids)
     if status:
         raise typer.Exit(status)
 

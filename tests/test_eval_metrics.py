@@ -9,7 +9,7 @@ import chromadb
 import pytest
 
 from bot.evaluate import metrics as m
-from bot.evaluate.command import plan_sets
+from bot.evaluate.command import plan_sets, split_ids
 from bot.evaluate.evidence import DocTexts, Span, contains, normalise, normalise_with_map
 from bot.evaluate.gate import check, limits_for, load_thresholds
 from bot.evaluate.gold import GoldItem, load_gold
@@ -291,6 +291,12 @@ def test_split_selection_and_set_plan(tmp_path, monkeypatch) -> None:
     assert notes == ["set test skipped: no questions of kind who_said"]
     with pytest.raises(InputError, match="no gold questions of kind nonsense"):
         plan_sets(None, None, ["nonsense"])
+    assert split_ids(["fd1364-fd1366,d02", " ft9 ", ""]) == {"fd1364", "fd1365", "fd1366", "d02", "ft9"}
+    assert split_ids(["d08-d10"]) == {"d08", "d09", "d10"}
+    assert split_ids(None) is None and split_ids([","]) is None
+    plan, notes = plan_sets(None, ["dev", "test"], ["numeric"], split_ids(["d01-d99"]))
+    assert [s.name for s, _ in plan] == ["dev"] and all(i.kind == "numeric" for i in plan[0][1])
+    assert notes[0] == "set test skipped: no questions of kind numeric and with the ids asked for"
     with pytest.raises(InputError, match="not both"):
         plan_sets(tmp_path / "x.jsonl", ["dev"], None)
     missing = EvalSet("fresh", tmp_path / "absent.jsonl", None, tmp_path, gated=True, optional=True)

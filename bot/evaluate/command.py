@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -36,35 +37,65 @@ def split_kinds(kinds: list[str] | None) -> list[str] | None:
     return out or None
 
 
+def split_ids(ids: list[str] | None) -> set[str] | None:
+    """--ids fd1364-fd1403,d02 --ids ft5 → the question ids, each range of one prefix expanded (a developer
+    re-asks one batch or a few failing questions in seconds instead of whole sets)."""
+    out: set[str] = set()
+    for part in (p.strip() for item in ids or [] for p in item.split(",")):
+        if not part:
+            continue
+        lo, dash, hi = part.partition("-")
+        if not dash:
+            out.add(lo)
+            continue
+        a, b = re.fullmatch(r"([A-Za-z]*)(\d+)", lo), re.fullmatch(r"([A-Za-z]*)(\d+)", hi)
+        if not a or not b or a.group(1) != b.group(1) or int(a.group(2)) > int(b.group(2)):
+            raise InputError(f"--ids: {part!r} is not a range like fd1364-fd1403 (one prefix, low to high)")
+        width = len(a.group(2)) if a.group(2).startswith("0") else 1  # d01-d08 keeps its zero
+        out.update(f"{a.group(1)}{n:0{width}d}" for n in range(int(a.group(2)), int(b.group(2)) + 1))
+    return out or None
+
+
 def _shown(path: Path) -> str:
     return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
 
 
-def plan_sets(gold: Path | None, splits: list[str] | None,
-              kinds: list[str] | None) -> tuple[list[tuple[EvalSet, list[GoldItem]]], list[str]]:
+def plan_sets(gold: Path | None, splits: list[str] | None, kinds: list[str] | None,
+              ids: set[str] | None = None) -> tuple[list[tuple[EvalSet, list[GoldItem]]], list[str]]:
     """The sets to run with their questions, and a note for each set skipped (an optional set whose file
-    is absent, or a set with none of the asked kinds)."""
+    is absent, or a set with none of the asked kinds or ids)."""
     if gold is not None and splits:
         raise InputError("use --gold FILE or --split, not both (--gold runs one file as it is)")
     sets = [custom_set(gold)] if gold is not None else [SETS[n] for n in parse_splits(splits)]
     plan: list[tuple[EvalSet, list[GoldItem]]] = []
     notes: list[str] = []
     seen_kinds: set[str] = set()
+    seen_ids: set[str] = set()
     for s in sets:
         if s.optional and not s.gold.is_file():
             notes.append(f"set {s.name} skipped: {_shown(s.gold)} is not there (yet)")
             continue
         all_items = s.load()
         seen_kinds |= {i.kind for i in all_items}
-        items = [i for i in all_items if not kinds or i.kind in kinds]
+        seen_ids |= {i.id for i in all_items}
+        items = [i for i in all_items if (not kinds or i.kind in kinds) and (not ids or i.id in ids)]
         if not items:
-            notes.append(f"set {s.name} skipped: no questions of kind {', '.join(kinds or [])}")
+            asked = [f"of kind {', '.join(kinds)}"] if kinds else []
+            asked += ["with the ids asked for"] if ids else []
+            notes.append(f"set {s.name} skipped: no questions {' and '.join(asked)}")
             continue
         plan.append((s, items))
+    files = ", ".join(_shown(s.gold) for s in sets if s.gold.is_file())
     unknown = sorted(set(kinds or []) - seen_kinds)
     if unknown:
-        raise InputError(f"no gold questions of kind {', '.join(unknown)} in "
-                         + ", ".join(_shown(s.gold) for s in sets if s.gold.is_file()))
+        raise InputError(f"no gold questions of kind {', '.join(unknown)} in {files}")
+    missing = sorted(set(ids or []) - seen_ids)
+    if missing and len(missing) == len(ids or []):
+        raise InputError(f"no gold question has the id {', '.join(missing[:5])}"
+                         f"{' …' if len(missing) > 5 else ''} in {files}")
+    if missing:  # a range that runs past a set's end is fine; say which ids were not found
+        notes.append(f"{len(missing)} of the ids asked for are in no set run: {', '.join(missing[:5])}"
+                     f"{' …' if len(missing) > 5 else ''}")
     if not plan:
         raise InputError("no gold questions to run: " + "; ".join(notes))
     return plan, notes
@@ -74,7 +105,8 @@ def run_command(settings: Settings, *, gold: Path | None = None, splits: list[st
                 mode: str | None = None, k: int | None = None, baseline: bool = True,
                 out: Path = Path("eval-report"), kinds: list[str] | None = None,
                 thresholds: Path | None = None, gate: bool = True, ragas: bool = False,
-                console: Console | None = None, err: Console | None = None) -> int:
+                console: Console | None = None, err: Console | None = None,
+                ids: list[str] | None = None) -> int:
     """Run every chosen set and write the reports; the exit status is 1 when a threshold is breached."""
     console = console or Console()
     err = err or Console(stderr=True)
@@ -86,7 +118,7 @@ def run_command(settings: Settings, *, gold: Path | None = None, splits: list[st
                          "CORRIDOR_LLM_GGUF (a local model); without one every answer would be extractive.")
     if k is not None and k < 1:
         raise InputError("--k must be at least 1")
-    plan, notes = plan_sets(gold, splits, split_kinds(kinds))
+    plan, notes = plan_sets(gold, splits, split_kinds(kinds), split_ids(ids))
     thresholds_all = load_thresholds(thresholds or DEFAULT_THRESHOLDS) if gate else None
     if ragas:
         from .ragas_option import check_available

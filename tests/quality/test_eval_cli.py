@@ -163,13 +163,35 @@ def test_gold_option_runs_one_file_as_it_is(eval_store, tmp_path) -> None:
     assert result.exit_code == 0, result.output
 
 
+def test_ids_option_asks_only_those_questions(eval_store, tmp_path) -> None:
+    """--ids re-asks a few questions (ranges of one prefix expanded) on every set it names; a set with
+    none of them is skipped with a note, and ids found in no set are named."""
+    out = tmp_path / "r"
+    result = invoke(eval_store, ["--ids", "d01-d02,c04", "--ids", "d999", "--split", "dev,test",
+                                 "--no-baseline", "--no-gate", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    asked = {name: [q["id"] for q in s["questions"]["corridor"]] for name, s in report["sets"].items()}
+    assert asked == {"dev": ["d01", "d02"], "test": ["c04"]}
+    assert all(q["answer"] for qs in report["sets"].values() for q in qs["questions"]["corridor"])
+    assert "1 of the ids asked for are in no set run: d999" in result.output
+    only = tmp_path / "only"
+    result = invoke(eval_store, ["--ids", "c04", "--split", "dev,test", "--no-baseline", "--no-gate",
+                                 "--out", str(only)])
+    assert json.loads((only / "report.json").read_text())["set_names"] == ["test"]
+    assert "set dev skipped: no questions with the ids asked for" in result.output
+
+
 def test_bad_options_are_one_line_errors(eval_store, tmp_path) -> None:
     for args, message in ((["--mode", "poetry"], "--mode must be one of"),
                           (["--kinds", "nonsense"], "no gold questions of kind nonsense"),
                           (["--split", "tset"], "--split tset: unknown set"),
                           (["--gold", str(tmp_path / "x.jsonl"), "--split", "dev"], "not both"),
                           (["--gold", str(tmp_path / "none.jsonl")], "gold file not found"),
-                          (["--k", "0"], "--k must be at least 1")):
+                          (["--k", "0"], "--k must be at least 1"),
+                          (["--ids", "zz1-zz3"], "no gold question has the id zz1, zz2, zz3"),
+                          (["--ids", "fd10-ft20"], "is not a range like fd1364-fd1403"),
+                          (["--ids", "d09-d02"], "is not a range like fd1364-fd1403")):
         result = invoke(eval_store, ["--out", str(tmp_path / "x"), *args])
         assert isinstance(result.exception, InputError), result.output
         assert message in str(result.exception)
