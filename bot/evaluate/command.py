@@ -12,6 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from corridor.errors import InputError
 from corridor.settings import PROJECT_ROOT, Settings
 
+from .against import changes, load_previous
+from .against import lines as against_lines
 from .gate import DEFAULT_THRESHOLDS, Breach, check, limits_for, load_thresholds
 from .gold import GoldItem
 from .report import write_reports
@@ -106,7 +108,7 @@ def run_command(settings: Settings, *, gold: Path | None = None, splits: list[st
                 out: Path = Path("eval-report"), kinds: list[str] | None = None,
                 thresholds: Path | None = None, gate: bool = True, ragas: bool = False,
                 console: Console | None = None, err: Console | None = None,
-                ids: list[str] | None = None) -> int:
+                ids: list[str] | None = None, against: Path | None = None) -> int:
     """Run every chosen set and write the reports; the exit status is 1 when a threshold is breached."""
     console = console or Console()
     err = err or Console(stderr=True)
@@ -119,6 +121,7 @@ def run_command(settings: Settings, *, gold: Path | None = None, splits: list[st
     if k is not None and k < 1:
         raise InputError("--k must be at least 1")
     plan, notes = plan_sets(gold, splits, split_kinds(kinds), split_ids(ids))
+    previous = load_previous(against) if against is not None else None  # before the run: a typo costs nothing
     thresholds_all = load_thresholds(thresholds or DEFAULT_THRESHOLDS) if gate else None
     if ragas:
         from .ragas_option import check_available
@@ -172,9 +175,17 @@ def run_command(settings: Settings, *, gold: Path | None = None, splits: list[st
         for name, lim in limits.items():
             if lim is None and name not in ("dev", "fresh-dev"):
                 multi.notes.append(f"set {name}: no thresholds for it in the thresholds file, not gated")
+    found = changes(previous, multi) if previous is not None else None
+    if found is not None:
+        multi.against = {"report": str(against), "started": previous.get("started"),
+                         "sets": [s.as_dict() for s in found]}
     write_reports(multi, out, limits, breaches)
     all_breaches = None if breaches is None else [b for found in breaches.values() for b in found or []]
     gated = [n for n, found in (breaches or {}).items() if found is not None]
+    if found is not None:
+        console.print(f"since {against} ({previous.get('started') or 'undated'}):", highlight=False)
+        for line in against_lines(found) or ["no question of this run is in that report"]:
+            console.print(line, highlight=False)
     print_run(multi, all_breaches, console, out, gated)
     for name, run in multi.runs.items():
         if run.config.get("ragas"):

@@ -48,6 +48,7 @@ def report_data(multi: MultiRun, limits: dict[str, dict | None] | None,
             "passed": not all_breaches, "gated_sets": [n for n, b in breaches.items() if b is not None],
             "breaches": [{"set": b.set_name, "scope": b.scope, "metric": b.metric, "value": b.value,
                           "minimum": b.minimum} for b in all_breaches]},
+        "against": multi.against,
         "worse_than_baseline": [{"set": w.set_name, "scope": w.scope, "metric": w.metric,
                                  "corridor": w.corridor, "baseline": w.baseline}
                                 for w in worse_than_baseline(multi)],

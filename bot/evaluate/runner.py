@@ -165,6 +165,7 @@ class MultiRun:
     notes: list[str] = field(default_factory=list)  # sets skipped, and why
     started: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     seconds: float = 0.0
+    against: dict | None = None  # --against: the earlier report compared with, and what changed since
 
     @property
     def systems(self) -> list[str]:

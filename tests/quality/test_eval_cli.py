@@ -182,6 +182,30 @@ def test_ids_option_asks_only_those_questions(eval_store, tmp_path) -> None:
     assert "set dev skipped: no questions with the ids asked for" in result.output
 
 
+def test_against_lists_what_each_question_gained_and_lost_since(eval_store, tmp_path) -> None:
+    first = tmp_path / "first"
+    invoke(eval_store, ["--ids", "d01-d03", "--split", "dev", "--no-baseline", "--no-gate",
+                        "--out", str(first)])
+    report = json.loads((first / "report.json").read_text())
+    rows = {r["id"]: r for r in report["sets"]["dev"]["questions"]["corridor"]}
+    # the earlier run, as a change would have left it: d01 without its evidence, d02 with another answer
+    now_d01 = rows["d01"]["metrics"]["evidence_cited"]  # the same code gives the same answer again
+    rows["d01"]["metrics"]["evidence_cited"] = 1.0 - now_d01
+    rows["d02"]["answer"] = "An older answer."
+    (first / "report.json").write_text(json.dumps(report), encoding="utf-8")
+    second = tmp_path / "second"
+    result = invoke(eval_store, ["--ids", "d01-d04", "--split", "dev", "--no-baseline", "--no-gate",
+                                 "--out", str(second), "--against", str(first)])
+    assert result.exit_code == 0, result.output
+    assert f"since {first}" in result.output
+    assert "dev: 1 of 3 answers changed" in result.output  # d04 was not in the earlier run
+    moved = "gained d01" if now_d01 == 1.0 else "lost d01"
+    assert f"evidence_cited: +{int(now_d01 == 1.0)} −{int(now_d01 == 0.0)}  {moved}" in result.output
+    against = json.loads((second / "report.json").read_text())["against"]
+    assert against["report"] == str(first) and against["sets"][0]["answers_changed"] == ["d02"]
+    assert against["sets"][0]["compared"] == 3
+
+
 def test_bad_options_are_one_line_errors(eval_store, tmp_path) -> None:
     for args, message in ((["--mode", "poetry"], "--mode must be one of"),
                           (["--kinds", "nonsense"], "no gold questions of kind nonsense"),
@@ -191,7 +215,10 @@ def test_bad_options_are_one_line_errors(eval_store, tmp_path) -> None:
                           (["--k", "0"], "--k must be at least 1"),
                           (["--ids", "zz1-zz3"], "no gold question has the id zz1, zz2, zz3"),
                           (["--ids", "fd10-ft20"], "is not a range like fd1364-fd1403"),
-                          (["--ids", "d09-d02"], "is not a range like fd1364-fd1403")):
+                          (["--ids", "d09-d02"], "is not a range like fd1364-fd1403"),
+                          (["--against", str(tmp_path / "none")], "--against: no report at"),
+                          (["--against", str(tmp_path / "bad.json")], "is not a corridor eval report")):
+        (tmp_path / "bad.json").write_text("[1, 2]", encoding="utf-8")
         result = invoke(eval_store, ["--out", str(tmp_path / "x"), *args])
         assert isinstance(result.exception, InputError), result.output
         assert message in str(result.exception)
