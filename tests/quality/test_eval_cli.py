@@ -204,6 +204,9 @@ def test_against_lists_what_each_question_gained_and_lost_since(eval_store, tmp_
     against = json.loads((second / "report.json").read_text())["against"]
     assert against["report"] == str(first) and against["sets"][0]["answers_changed"] == ["d02"]
     assert against["sets"][0]["compared"] == 3
+    html = (second / "report.html").read_text(encoding="utf-8")
+    assert f"Since {first}" in html and "dev</b>: 1 of 3 answers changed" in html
+    assert ("gained d01" if now_d01 == 1.0 else "lost d01") in html
 
 
 def test_bad_options_are_one_line_errors(eval_store, tmp_path) -> None:
