@@ -48,16 +48,11 @@ HOLD_OUT = "fd144-fd267"
 
 
 def held_out_ids(spec: str) -> set[str]:
-    """Question ids from "fd144-fd187,d02" (ranges of one prefix, or single ids); "" for none."""
-    out: set[str] = set()
-    for part in filter(None, (p.strip() for p in spec.split(","))):
-        lo, _, hi = part.partition("-")
-        if not hi:
-            out.add(lo)
-            continue
-        prefix = lo.rstrip("0123456789")
-        out.update(f"{prefix}{n}" for n in range(int(lo[len(prefix):]), int(hi[len(prefix):]) + 1))
-    return out
+    """Question ids from "fd144-fd187,d02" (ranges of one prefix, or single ids); "" for none. Read as
+    `corridor eval --ids` reads them."""
+    from bot.evaluate.command import split_ids
+
+    return split_ids([spec]) or set()
 
 
 def label(sentence: str, quotes: list[str]) -> int:

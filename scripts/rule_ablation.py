@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bot.evaluate.against import COMPARED as METRICS  # noqa: E402  (the metrics `corridor eval --against` counts)
+
 NEVER = re.compile(r"(?!x)x")  # a pattern that matches nothing: a rule keyed on a pattern, switched off
-METRICS = ("evidence_cited", "opens_with_evidence", "on_point", "must_include_recall", "abstention_accuracy",
-           "citation_precision", "citation_recall", "hit_at_5")
 
 
 class _NoLeaning:

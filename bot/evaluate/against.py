@@ -15,8 +15,8 @@ from corridor.errors import InputError
 
 from .runner import MultiRun
 
-COMPARED = ("hit_at_5", "evidence_cited", "opens_with_evidence", "on_point", "must_include_recall",
-            "abstention_accuracy", "citation_precision", "citation_recall")
+COMPARED = ("evidence_cited", "opens_with_evidence", "on_point", "must_include_recall", "abstention_accuracy",
+            "citation_precision", "citation_recall", "hit_at_5")
 
 
 @dataclass
@@ -79,6 +79,9 @@ def changes(previous: dict, multi: MultiRun) -> list[SetChanges]:
 
 def lines(found: list[SetChanges], shown: int = 12) -> list[str]:
     """The terminal's account: per set, how many answers changed and each metric's "+gained −lost (ids)"."""
+    def listed(ids: list[str]) -> str:
+        return ", ".join(ids[:shown]) + (" …" if len(ids) > shown else "")
+
     out = []
     for s in found:
         head = f"{s.set_name}: {len(s.answers_changed)} of {s.compared} answers changed"
@@ -89,7 +92,6 @@ def lines(found: list[SetChanges], shown: int = 12) -> list[str]:
         out.append(head)
         for key in keys:
             up, down = s.gained.get(key, []), s.lost.get(key, [])
-            ids = lambda xs: ", ".join(xs[:shown]) + (" …" if len(xs) > shown else "")  # noqa: E731
-            out.append(f"  {key}: +{len(up)} −{len(down)}" + (f"  gained {ids(up)}" if up else "")
-                       + (f"  lost {ids(down)}" if down else ""))
+            out.append(f"  {key}: +{len(up)} −{len(down)}" + (f"  gained {listed(up)}" if up else "")
+                       + (f"  lost {listed(down)}" if down else ""))
     return out

@@ -92,12 +92,11 @@ def plan_sets(gold: Path | None, splits: list[str] | None, kinds: list[str] | No
     if unknown:
         raise InputError(f"no gold questions of kind {', '.join(unknown)} in {files}")
     missing = sorted(set(ids or []) - seen_ids)
+    listed = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
     if missing and len(missing) == len(ids or []):
-        raise InputError(f"no gold question has the id {', '.join(missing[:5])}"
-                         f"{' …' if len(missing) > 5 else ''} in {files}")
+        raise InputError(f"no gold question has the id {listed} in {files}")
     if missing:  # a range that runs past a set's end is fine; say which ids were not found
-        notes.append(f"{len(missing)} of the ids asked for are in no set run: {', '.join(missing[:5])}"
-                     f"{' …' if len(missing) > 5 else ''}")
+        notes.append(f"{len(missing)} of the ids asked for are in no set run: {listed}")
     if not plan:
         raise InputError("no gold questions to run: " + "; ".join(notes))
     return plan, notes
@@ -175,16 +174,16 @@ def run_command(settings: Settings, *, gold: Path | None = None, splits: list[st
         for name, lim in limits.items():
             if lim is None and name not in ("dev", "fresh-dev"):
                 multi.notes.append(f"set {name}: no thresholds for it in the thresholds file, not gated")
-    found = changes(previous, multi) if previous is not None else None
-    if found is not None:
+    since = changes(previous, multi) if previous is not None else None
+    if since is not None:
         multi.against = {"report": str(against), "started": previous.get("started"),
-                         "sets": [s.as_dict() for s in found]}
+                         "sets": [s.as_dict() for s in since]}
     write_reports(multi, out, limits, breaches)
     all_breaches = None if breaches is None else [b for found in breaches.values() for b in found or []]
     gated = [n for n, found in (breaches or {}).items() if found is not None]
-    if found is not None:
+    if since is not None:
         console.print(f"since {against} ({previous.get('started') or 'undated'}):", highlight=False)
-        for line in against_lines(found) or ["no question of this run is in that report"]:
+        for line in against_lines(since) or ["no question of this run is in that report"]:
             console.print(line, highlight=False)
     print_run(multi, all_breaches, console, out, gated)
     for name, run in multi.runs.items():
