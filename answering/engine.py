@@ -293,7 +293,7 @@ class Engine:
         timing = recency.read(standalone, today)
         ranker = load_ranker(s.embedding_model)
         asked, q_emb = asked_part(standalone), retrieval.query_embedding
-        if asked != standalone:  # matched without its sentences about the sources
+        if asked != standalone:  # matched without its sentences about the sources or words on when
             q_emb = self._searching(lambda: self.retriever.store.embeddings.embed_query(asked))
         found = extractive.extract(asked, q_emb, passages, self.retriever.lexical,
                                    self.sentence_embeddings, s.max_answer_sentences, s.sentence_candidates,

@@ -121,13 +121,38 @@ _ABOUT_SOURCES = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z])")
 
 
+# Words that say when, or from which text, an answer is wanted, not what it is about: "the most recent",
+# "these days", "that the texts report", "according to the newest article". The time rules read them from the
+# whole question (dates.asks_latest, recency); matched as content they favour any sentence that says "latest"
+# or "new text" ("The figures come from the latest report of the EDB").
+_WHEN_WORDS = re.compile(
+    r"\b(?:latest|newest|most\s+recent(?:ly)?|recent(?:ly)?(?!\s+(?:years|decades|months|weeks))|"
+    r"current(?:ly)?(?!\s+account)|nowadays|these\s+days|at\s+present|presently|to\s+date|up[\s-]to[\s-]date)\b"
+    r"|,?\s*\b(?:that|which)\s+(?:the\s+)?(?:texts?|sources?|articles?|reports?)\s+(?:here\s+)?"
+    r"(?:report|describe|mention|give|say|cover|name|list|put)s?\b"
+    r"|,?\s*\b(?:that|which)\s+you\s+know\s+(?:about|of)\b"
+    r"|,?\s*\baccording\s+to\s+the\s+(?:(?:newest|latest|most\s+recent|recent)\s+)?"
+    r"(?:texts?|sources?|articles?(?:\s+on\s+it)?)\b", re.I)
+
+
 def asked_part(question: str) -> str:
     """The question without its later sentences about the sources ("How many jobs will it create? The two
-    reports give different figures." → its first sentence): what a sentence of the answer is matched against.
-    Retrieval keeps the whole question (its source names and dates find both reports)."""
+    reports give different figures." → its first sentence) and without its words on when or from which text
+    ("the most recent", "that the texts report"): what a sentence of the answer is matched against.
+    Retrieval keeps the whole question (its source names and dates find both reports; searching without the
+    words on when moved no answer for the better, docs/QUALITY.md)."""
     sentences = _SENTENCE_END.split(question.strip())
     kept = sentences[:1] + [s for s in sentences[1:] if not _ABOUT_SOURCES.search(s)]
-    return " ".join(kept) if len(kept) < len(sentences) else question
+    asked = " ".join(kept) if len(kept) < len(sentences) else question
+    return without_when(asked)
+
+
+def without_when(question: str) -> str:
+    """The question without its words on when or from which text ("the most recent", "these days", "that
+    the texts report"); the question itself when nothing else would be left."""
+    bare = re.sub(r"\s{2,}", " ", _WHEN_WORDS.sub(" ", question)).strip()
+    bare = re.sub(r"\s+([?.,!])", r"\1", bare)
+    return bare if set(terms(bare)) else question
 
 
 def looks_like_instruction(sentence: str) -> bool:
