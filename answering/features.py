@@ -158,8 +158,12 @@ _AUTHOR_QUESTION = re.compile(
     r"^\W*(?:who\s+(?:wrote|authored|penned|(?:is|was)\s+the\s+(?:author|writer)\s+of)"
     r"|(?:which|what)\s+(?:journalist|reporter|correspondent|author|writer)\s+(?:wrote|authored|penned)"
     r"|whose\s+(?:article|piece|report|column|op-?ed)\b)", re.I)
+# "AzerNews, by Kamila Aliyeva.": a publisher's byline line, the whole sentence
+_PUBLISHER_BY = (r"^\W*[A-Z][\w’'.&-]*(?:\s+[A-Z][\w’'.&-]*){0,3},\s+by\s+"
+                 r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+\W*$")
 _AUTHORSHIP = re.compile(r"(?<![\w-])By\s+[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+|^\W*Author:"
-                         r"|\b(?i:written|authored)\s+by\b|\b(?i:editor)(?:’s|'s)\s+(?i:note)\b")
+                         r"|\b(?i:written|authored)\s+by\b|\b(?i:editor)(?:’s|'s)\s+(?i:note)\b"
+                         r"|" + _PUBLISHER_BY)
 
 
 def asks_author(query: str) -> bool:
@@ -168,8 +172,10 @@ def asks_author(query: str) -> bool:
 
 
 # A byline or the about block's author line, not prose ("a book written by Abai"): "By Kamila Aliyeva, 25
-# December 2017", "BAKU, Azerbaijan, Oct. 27. By Nargiz Sadikhova – Trend:", "Author: Kazinform".
-_BYLINE = re.compile(r"(?:^\W*|[.|–—:]\s+)By\s+[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+|^\W*Author:")
+# December 2017", "BAKU, Azerbaijan, Oct. 27. By Nargiz Sadikhova – Trend:", "AzerNews, by Kamila Aliyeva.",
+# "Author: Kazinform".
+_BYLINE = re.compile(r"(?:^\W*|[.|–—:]\s+)By\s+[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+|^\W*Author:"
+                     r"|" + _PUBLISHER_BY)
 
 
 def is_byline(sentence: str) -> bool:

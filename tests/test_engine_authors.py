@@ -112,6 +112,10 @@ def test_sentences_that_state_an_author(sentence, states) -> None:
     ("By Kamila Aliyeva, 25 December 2017", True),
     ("By Ulviyya Shahin | 6 August 2024 | AzerNews", True),
     ("Author: Dana Sultan", True),
+    ("AzerNews, by Kamila Aliyeva.", True),  # a publisher's byline line
+    ("The Astana Times, by Aidana Yergaliyeva", True),
+    ("Trade grew, by 12 percent.", False),
+    ("Kazakhstan, by President Tokayev's decree, set up a fund.", False),
     ("The report was written by two analysts of the institute.", False),  # prose: it may answer
     ("Editor’s note: Teymur Atayev is an Azerbaijani publicist.", False),  # it says who he is
     ("By 2050 Kazakhstan aims to raise the share of green energy.", False),
