@@ -310,7 +310,8 @@ class Engine:
             return self._abstain(question, standalone, passages, notes, mode)
         statements, cited = found.statements, found.cited
         if mode != "llm":
-            return self._verified(question, standalone, statements, cited, passages, mode, notes, timing)
+            return self._verified(question, standalone, statements, cited, passages, mode, notes, timing,
+                                  found.scores)
         figures: dict = {}
         try:
             produced, gen = llm.answer(
@@ -354,7 +355,8 @@ class Engine:
         return earlier if earlier is not None and earlier.chunk.kind not in ("about", "byline") else None
 
     def _verified(self, question: str, standalone: str, statements: list[Statement], cited: list[Passage],
-                  passages: list[Passage], mode: str, notes: list[str], timing: recency.TimeAsk) -> Answer:
+                  passages: list[Passage], mode: str, notes: list[str], timing: recency.TimeAsk,
+                  scores: dict[str, float] | None = None) -> Answer:
         numbered = {i: p for i, p in enumerate(cited, 1)}
         kept, check_notes = verify(statements, numbered, weight=self.retriever.lexical.weight)
         notes.extend(check_notes)
@@ -372,7 +374,7 @@ class Engine:
         words = words_first(question, texts, speakers)
         if words:  # "What did Ozer say …?": his words open the answer, not the article's introduction of him
             kept.insert(0, kept.pop(words))
-        kept = recency.order(kept, timing)
+        kept = recency.order(kept, timing, scores)
         notes.extend(recency.notes(kept, timing, standalone))
         lang = language(question)
         if lang != "en" and mode == "extractive":

@@ -144,6 +144,7 @@ class Extract:
     statements: list[Statement]
     cited: list[Passage]  # citation n is cited[n-1]
     relevance: float
+    scores: dict[str, float] = field(default_factory=dict)  # statement text → its sentence's probability
 
 
 def _weights(query_terms: list[str], lexical: LexicalIndex) -> dict[str, float]:
@@ -545,9 +546,12 @@ def _compose(chosen: list[Candidate], relevance: float,
     cited: list[Passage] = []
     statements: list[Statement] = []
 
+    scores: dict[str, float] = {}
+
     def say(sentence: str, n: int, speaker: str | None = None) -> None:
         if not any(sentence == st.text for st in statements):
             statements.append(Statement(text=sentence, citations=[n], speaker=speaker))
+            scores.setdefault(sentence, c.score[0])  # a sentence brought along counts as the one it serves
 
     for c in [opening, *rest]:
         if c.passage not in cited:
@@ -584,7 +588,7 @@ def _compose(chosen: list[Candidate], relevance: float,
                 say(_tidy(named), where)
         if _QUALIFIES.match(after) or (c is opening and (F.LEANS_BACK.match(after) or _GOES_ON.match(after))):
             say(after, n)  # "… unrealistic in the short term. But over 10 years …"
-    return Extract(statements, cited, relevance)
+    return Extract(statements, cited, relevance, scores)
 
 
 def is_asked(text: str) -> bool:

@@ -157,8 +157,11 @@ def _groups(statements: list[Statement]) -> list[list[Statement]]:
     return [list(g) for _, g in itertools.groupby(statements, key=lambda s: s.citations[:1])]
 
 
-def order(statements: list[Statement], ask: TimeAsk) -> list[Statement]:
-    """Newest source first for latest questions; for timelines, oldest first by the earliest year a
+def order(statements: list[Statement], ask: TimeAsk,
+          scores: dict[str, float] | None = None) -> list[Statement]:
+    """Newest source first for latest questions (among the sources whose best sentence the ranker rates close
+    to the best one, by `scores`, statement text → probability: a newer source quoted for a side remark comes
+    after them); for timelines, oldest first by the earliest year a
     passage's sentences name within the years asked about ("In 2019 it handled 6.4 million passengers" in a
     2024 report comes before a 2023 report), then the passages that name no such year by their sources'
     dates, then undated ones, each kind in its original order, and the first passage's sentence naming the
@@ -175,6 +178,11 @@ def order(statements: list[Statement], ask: TimeAsk) -> list[Statement]:
         return statements
 
     asked = {y for p in ask.periods if p.literal for y in p.years()}  # years outside them are background
+    aside: set[int] = set()  # latest: sources whose best sentence is far from the best come after the rest
+    if scores and not ask.timeline:
+        rel = [max((scores.get(st.text, 0.0) for st in g), default=0.0) for g in groups]
+        close = load().other_source * max(rel, default=0.0)  # the fitted share at which another source joins
+        aside = {i for i, r in enumerate(rel) if r < close}
 
     def named(st: Statement) -> list[int]:
         return [y for y in _years(st) if not asked or y in asked]
@@ -186,10 +194,11 @@ def order(statements: list[Statement], ask: TimeAsk) -> list[Statement]:
             if years:
                 return (0, min(years), d.toordinal() if d is not None else 0)
             return (2, 0, 0) if d is None else (1, d.year, d.toordinal())
+        off = 1 if i in aside else 0
         if d is None:
-            return (2, 0)
+            return (off, 2, 0)
         late = ask.cap is not None and d > ask.cap  # after "as of March 2025": not what was asked
-        return (1 if late else 0, -d.toordinal())
+        return (off, 1 if late else 0, -d.toordinal())
 
     groups = [groups[i] for i in sorted(range(len(groups)), key=key)]
     first = groups[0]
@@ -215,7 +224,14 @@ def notes(statements: list[Statement], ask: TimeAsk, question: str) -> list[str]
             newest, st = max(dated, key=lambda x: x[0])
             where = f" ({st.source})" if st.source else ""
             place = "comes first" if not ask.timeline else "is last, in date order"
-            out.append(f"As of {newest.isoformat()}: the newest dated source quoted here{where} {place}.")
+            lead, first = dated[0]
+            if not ask.timeline and lead < newest:  # order() put a newer source far from the question after
+                there = f" ({first.source})" if first.source else ""
+                out.append(f"As of {lead.isoformat()}: the newest source quoted here that answers closely"
+                           f"{there} comes first; a newer one{where}, of {newest.isoformat()}, is further "
+                           "from the question.")
+            else:
+                out.append(f"As of {newest.isoformat()}: the newest dated source quoted here{where} {place}.")
         else:
             out.append("None of the sources quoted here is dated, so this may not be the latest state.")
     numeric = [t for t in F.asked_types(question) if t in NUMERIC]

@@ -184,6 +184,28 @@ def test_latest_puts_the_newest_source_first_and_timelines_go_oldest_first() -> 
     assert recency.order(statements, plain) == statements
 
 
+def test_latest_puts_a_newer_source_far_from_the_question_after_the_close_ones() -> None:
+    """Newest first among the sources the ranker rates close to the best sentence (at its fitted share for
+    another source): a newer report quoted for a side remark comes after, and the note says so."""
+    statements = [
+        Statement(text="Trade reached $6.1 billion.", citations=[1], source="Steppe Post", date="2024-05-20"),
+        Statement(text="The figures come from the bank's report.", citations=[2], source="Bank Monitor",
+                  date="2025-02-25"),
+        Statement(text="Trade was $4.2 billion.", citations=[3], source="Old Herald", date="2021-03-02"),
+    ]
+    scores = {statements[0].text: 0.9, statements[1].text: 0.4, statements[2].text: 0.8}
+    question = "What is the latest trade figure?"
+    latest = recency.read(question, TODAY)
+    ordered = recency.order(statements, latest, scores)
+    assert [s.citations[0] for s in ordered] == [1, 3, 2]
+    assert recency.notes(ordered, latest, question)[0] == (
+        "As of 2024-05-20: the newest source quoted here that answers closely (Steppe Post) comes first; a "
+        "newer one (Bank Monitor), of 2025-02-25, is further from the question.")
+    close = {**scores, statements[1].text: 0.85}  # close enough: newest first, as before
+    assert [s.citations[0] for s in recency.order(statements, latest, close)] == [2, 1, 3]
+    assert [s.citations[0] for s in recency.order(statements, latest)] == [2, 1, 3]  # no scores (llm mode)
+
+
 def test_a_timeline_goes_by_the_years_its_sentences_name_within_the_years_asked() -> None:
     """A 2024 report's "in 2019" comes before a 2023 report that names no year; a year outside the period
     asked about ("In 2021, GDP grew" for "between 2022 and 2024") is background and does not move its
