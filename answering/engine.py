@@ -320,7 +320,7 @@ class Engine:
         except llm.LLMUnavailable as exc:
             notes.append(f"{exc} This is the extractive answer instead.")
             return self._verified(question, standalone, statements, cited, passages, "extractive", notes,
-                                  timing)
+                                  timing, found.scores)
         figures = {"model": gen.model, "ttft_ms": round(gen.ttft_s * 1000, 1) if gen.ttft_s is not None
                    else None, "tokens_per_s": gen.tokens_per_s}
         if ticket is not None:
@@ -339,7 +339,7 @@ class Engine:
         notes.append("None of the model's sentences was supported by the passages it cited; "
                      "this is the extractive answer instead.")
         fallback = self._verified(question, standalone, statements, cited, passages, "extractive", notes,
-                                  timing)
+                                  timing, found.scores)
         return fallback.model_copy(update=figures)
 
     def _chunk_before(self, passage: Passage, passages: list[Passage]) -> Passage | None:
