@@ -69,11 +69,12 @@ _UNTIL = re.compile(r"\b(?:until|till|through|up\s+to|as\s+of|as\s+at)\s+(?:the\
                     r"(?:early\s+|mid-?\s*|late\s+)?$", re.I)
 _ONWARDS = re.compile(r"^\s*(?:on(?:wards?)?|and\s+(?:later|after))\b", re.I)
 
-_LATEST = re.compile(
-    # "in recent years" is a span of years, not the newest state
-    r"\b(?:latest|newest|most\s+recent(?:ly)?|recent(?:ly)?(?!\s+(?:years|decades|months|weeks))|"
-    r"current(?:ly)?(?!\s+account)|now|nowadays|today|"
-    r"at\s+present|presently|these\s+days|so\s+far|to\s+date|up[\s-]to[\s-]date|as\s+of)\b", re.I)
+# The words of a latest question that ask for the newest state and say nothing of its subject (question.py
+# leaves them out of what a sentence is matched against); "in recent years" is a span of years, not that.
+RECENT_WORDS = (r"latest|newest|most\s+recent(?:ly)?|recent(?:ly)?(?!\s+(?:years|decades|months|weeks))|"
+                r"current(?:ly)?(?!\s+account)|nowadays|at\s+present|presently|these\s+days|to\s+date|"
+                r"up[\s-]to[\s-]date")
+_LATEST = re.compile(rf"\b(?:{RECENT_WORDS}|now|today|so\s+far|as\s+of)\b", re.I)
 _TIMELINE = re.compile(
     r"\bhow\s+(?:has|have|did|do|does)\b.{0,80}?\b(?:chang|evolv|grow|grew|develop|shift|rise|rose|risen|fall|"
     r"fell|declin|increas|decreas|progress)\w*"

@@ -356,7 +356,7 @@ class Engine:
 
     def _verified(self, question: str, standalone: str, statements: list[Statement], cited: list[Passage],
                   passages: list[Passage], mode: str, notes: list[str], timing: recency.TimeAsk,
-                  scores: dict[str, float] | None = None) -> Answer:
+                  scores: dict[str, float]) -> Answer:
         numbered = {i: p for i, p in enumerate(cited, 1)}
         kept, check_notes = verify(statements, numbered, weight=self.retriever.lexical.weight)
         notes.extend(check_notes)

@@ -11,6 +11,7 @@ from corridor.errors import InputError
 from corridor.records import Turn
 from vectorstore.lexical import stopwords, terms
 
+from .dates import RECENT_WORDS
 from .features import NUMBER
 
 # Characters that change how text looks without being text: zero-width, bidi controls, BOM.
@@ -126,8 +127,7 @@ _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z])")
 # whole question (dates.asks_latest, recency); matched as content they favour any sentence that says "latest"
 # or "new text" ("The figures come from the latest report of the EDB").
 _WHEN_WORDS = re.compile(
-    r"\b(?:latest|newest|most\s+recent(?:ly)?|recent(?:ly)?(?!\s+(?:years|decades|months|weeks))|"
-    r"current(?:ly)?(?!\s+account)|nowadays|these\s+days|at\s+present|presently|to\s+date|up[\s-]to[\s-]date)\b"
+    rf"\b(?:{RECENT_WORDS})\b"
     r"|,?\s*\b(?:that|which)\s+(?:the\s+)?(?:texts?|sources?|articles?|reports?)\s+(?:here\s+)?"
     r"(?:report|describe|mention|give|say|cover|name|list|put)s?\b"
     r"|,?\s*\b(?:that|which)\s+you\s+know\s+(?:about|of)\b"
