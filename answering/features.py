@@ -17,6 +17,8 @@ import numpy as np
 
 from vectorstore.lexical import terms
 
+from .sentences import DATELINE
+
 # A figure in digits: "4,300", "6.5", "2024" (one pattern for every module that reads figures).
 NUMBER = r"\d(?:[\d,.]*\d)?"
 
@@ -181,6 +183,17 @@ _BYLINE = re.compile(r"(?:^\W*|[.|–—:]\s+)By\s+[A-Z][\w’'-]+(?:\s+[A-Z][\w
 def is_byline(sentence: str) -> bool:
     """Whether a sentence is a piece's byline or author line (what `states_author` finds, less prose)."""
     return bool(_BYLINE.search(sentence))
+
+
+# A dateline on a line of its own, maybe with its agency ("ASTANA, 4 September 2015. Kazinform.", "BAKU,
+# Azerbaijan, June 12. Trend."): it states nothing but where and when the piece was filed.
+_AGENCY_TAIL = re.compile(r"[.,]?\s*(?:[–—-]\s*)?\(?[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*){0,3}\)?\s*[.:]?$")
+
+
+def is_dateline(sentence: str) -> bool:
+    """Whether a sentence is only a news agency's dateline (and the agency's name)."""
+    text = sentence.strip().rstrip(" .:")
+    return bool(DATELINE.fullmatch(text) or DATELINE.fullmatch(_AGENCY_TAIL.sub("", text).rstrip(" .:,")))
 
 
 def states_author(sentence: str) -> bool:

@@ -14,8 +14,9 @@ _ABBREV = {
     "corp", "co", "ltd", "gen", "col", "gov", "sen", "rep", "prof", "fig", "al",
 }
 # A news agency's dateline ("ASTANA, November 15." before the first sentence): not a sentence of its own, so
-# never quoted alone as an answer; it stays with the sentence it opens.
-_DATELINE = re.compile(r"[A-ZÇĞİÖŞÜ][A-ZÇĞİÖŞÜ .'-]+,\s+(?:[A-Z][a-z]+,\s+)?(?:[A-Z][a-z]+\.?\s+\d{1,2}|"
+# never quoted alone as an answer; it stays with the sentence it opens. On a line of its own it is a sentence,
+# which `features.is_dateline` tells the answer not to quote.
+DATELINE = re.compile(r"[A-ZÇĞİÖŞÜ][A-ZÇĞİÖŞÜ .'-]+,\s+(?:[A-Z][a-z]+,\s+)?(?:[A-Z][a-z]+\.?\s+\d{1,2}|"
                        r"\d{1,2}\s+[A-Z][a-z]+)"
                        r"(?:,?\s+\d{4})?")
 # A candidate boundary: end punctuation (maybe closed by a quote or bracket), space, a likely start.
@@ -36,7 +37,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             word = before[-1].lower().strip("(\"'“") if before else ""
             if word in _ABBREV or re.fullmatch(r"[a-z]", word) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word):
                 continue  # "U.S. companies", "J. Smith": not a boundary
-            if _DATELINE.fullmatch(body[start:m.start(1)].strip()):
+            if DATELINE.fullmatch(body[start:m.start(1)].strip()):
                 continue
             spans.append((line_start + start, line_start + end))
             start = m.end()
