@@ -169,7 +169,7 @@ def missing_value(question: str, statements: list[str]) -> str | None:
             _MONEY.search(s) for s in statements):
         return "a sum of money"  # "How much did the railway cost?" against its freight capacity in tonnes
     what = counted(question) if asked[0] == ("count",) else None
-    if what is None or any(_counts(what, s) for s in statements):
+    if what is None or any(counts(what, s) for s in statements):
         return None
     return f"a number for “how many {' '.join(what[2])}”"
 
@@ -209,7 +209,7 @@ def counted(question: str) -> tuple[set[str], str | None, list[str]] | None:
     return {_stem(w) for w in words if w != "of"} - {of}, of or None, words
 
 
-def _counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: int = 4) -> bool:
+def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: int = 4) -> bool:
     """Does the sentence set a number (in figures or words, not a year alone) at most `window` words before
     one of the counted words, and name the "of" complement if the question has one?"""
     names, of, _ = what

@@ -19,6 +19,7 @@ from vectorstore.lexical import LexicalIndex, terms
 from . import features as F
 from .attribution import speaker as speaker_of
 from .attribution import speaker_from
+from .coverage import counted, counts
 from .language import language
 from .question import looks_like_instruction
 from .ranker import Ranker, load
@@ -459,6 +460,15 @@ def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int,
             for o in shown)), None)
         if shown and other is not None:
             add(other)  # a second, different figure from another source: where sources disagree, show both
+        what = counted(aspects[0].query) if "count" in aspects[0].types else None
+        if what is not None and not any(counts(what, c.text) for c in chosen):
+            # "how many vessels" wants a number of vessels, as the refusal check reads it (coverage.counted):
+            # a chosen "six ferries by 2028" beside "two more vessels" left out by the cap was refused
+            counting = next((c for c in typed if counts(what, c.text)), None)
+            if counting is not None:
+                if len(chosen) >= max_sentences:
+                    chosen.pop()
+                add(counting)
     docs = {c.passage.doc.doc_id for c in chosen}
     if len(docs) == 1:
         other_doc = next((c for c in top if c.passage.doc.doc_id not in docs
