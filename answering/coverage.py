@@ -145,6 +145,13 @@ _FUTURE = re.compile(r"\b(?:will|would|shall|is\s+to|are\s+to|was\s+to|were\s+to
                      r"aim\w*|intend\w*|target\w*|until)\b", re.I)
 
 
+# A news lead's dateline ("23 Feb. WARBOOTS …", "BAKU, Azerbaijan, June 12. Trend. …"): when the piece was
+# filed, which is no planned date ("When will the factory open?" is not answered by the day it was reported).
+_DATELINE_LEAD = re.compile(r"^\s*(?:[A-ZÇĞİÖŞÜ][A-ZÇĞİÖŞÜ .'-]+,\s+(?:[A-Z][a-z]+,\s+)?)?"
+                            r"(?:[A-Z][a-z]+\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]+\.?)(?:,?\s+\d{4})?\s*[.:–—-]+\s*"
+                            r"(?:\(?[A-Z]\w*\)?\s*[.:–—-]+\s*)?")
+
+
 def missing_value(question: str, statements: list[str]) -> str | None:
     """What an English question asks for outright ("how many" → "a number", "when did …" → "a date") when
     no quoted sentence states one (a number in figures or words, a date): the sources name the subject, not
@@ -163,7 +170,8 @@ def missing_value(question: str, statements: list[str]) -> str | None:
     if not any(_states(t, s, question) for s in statements for t in asked[0]):
         return asked[1]
     if asked[0] == ("date",) and _FUTURE_WHEN.search(opening(question)) and not any(
-            _states("date", s, question) and _FUTURE.search(s) for s in statements):
+            _states("date", body, question) and _FUTURE.search(body)
+            for s in statements if (body := _DATELINE_LEAD.sub("", s))):
         return "a planned date"  # "When will the sixth meeting be held?" against the fifth one's date
     if asked[0] == ("amount",) and _PRICE_QUESTION.search(opening(question)) and not any(
             _MONEY.search(s) for s in statements):

@@ -58,6 +58,13 @@ from answering.features import asked_value
      "planned date"),
     ("On what date will the seventh meeting be held?", ["It will be held in Ankara on 3 May."], None),
     ("By what year is the plant expected to open?", ["The plant was announced in 2024."], "planned date"),
+    # a dateline is the day the piece was filed, no planned date
+    ("When will the factory start production?", ["23 Feb. WARBOOTS, a Turkish company, intends to open a "
+                                                 "factory in Uzbekistan."], "planned date"),
+    ("When will the ministers meet?", ["BAKU, Azerbaijan, June 12. Trend. The ministers plan to meet again."],
+     "planned date"),
+    ("When will the factory start production?", ["23 Feb. The factory will start production in May 2026."],
+     None),
     # "where will …" asks for a place still to come: where the last meeting was held does not give it
     ("Where will the ninth meeting be held?", ["The eighth meeting was held in Baku."], "planned place"),
     ("Where will the ninth meeting in Baku be held?", ["The meeting will be held in Baku."], "planned place"),
