@@ -246,11 +246,13 @@ _ROLE_QUESTION = re.compile(
     r"(?:appointed\s+|named\s+|elected\s+)?(?:the\s+)?(?:[\w’'-]+(?:’s|'s)\s+)?"
     r"(?:(?:new|current|first|acting|permanent|deputy)\s+)?"
     r"(?P<role>[a-z-]+(?:\s+general)?)\s+(?:of|to|at|for|in)\b"
-    r"|who\s+(?:(?:will|would)\s+)?(?P<verb>chairs?|heads?|leads?|runs?|operates?|manages?|builds?|owns?)\b"
+    r"|who\s+(?:(?:will|would)\s+)?(?P<verb>(?:co-)?chair(?:s|ed)?|head(?:s|ed)?|leads?|led|runs?|ran|"
+    r"operate[sd]?|manage[sd]?|builds?|built|owns?|owned)\b"
     r"|(?:what\s+is\s+the\s+name\s+of\s+the|which)\s+(?:company|companies|firm|firms|operator|contractor)\s+"
     r"(?:that\s+|will\s+|would\s+|is\s+to\s+)*(?P<verb2>operates?|runs?|manages?|builds?|owns?|construct\w*)\b)",
     re.I)
 _BYLINE = ("author", "writ", "wrote", "by")  # a byline: "written by", "by Y"
+_PAST = {"led": "lead", "ran": "run", "built": "build"}  # past forms whose stem is not their start
 _ROLE_GROUPS = (
     ("head", "lead", "chair", "chief", "director", "president", "ceo", "executive", "manag", "boss",
      "govern"),
@@ -301,6 +303,7 @@ def missing_role(question: str, statements: list[str], docs: list[str | None] | 
         return None
     role = (m.group("role") or m.group("verb") or m.group("verb2")).lower()
     word = role.split()[0] if role.endswith(" general") else role.split()[-1]
+    word = _PAST.get(word, word).removeprefix("co-")  # "Who led …?" asks for a leader, "co-chaired" a chair
     stems = next((g for g in _ROLE_GROUPS if any(word.startswith(s) for s in g)), (_role_stem(word),))
     def names_role(sentence: str) -> bool:
         return any(re.search(rf"\b{re.escape(s)}", sentence.lower()) for s in stems)
@@ -319,7 +322,8 @@ def missing_role(question: str, statements: list[str], docs: list[str | None] | 
         return None
     if m.group("role"):
         return f"the {role}"
-    return f"who {role if role.endswith('s') else role + 's'} it"  # "who operates it"
+    past = role.endswith("ed") or role in _PAST
+    return f"who {role if past or role.endswith('s') else role + 's'} it"  # "who operates it", "who led it"
 
 
 # "What did <Name> say / tell / think …?", "How does <Name> describe …?": the question asks for that person's

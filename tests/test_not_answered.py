@@ -186,6 +186,13 @@ def test_a_count_sets_its_number_before_the_things_counted(question, statements,
     ("Who will operate the new hub in Aktau?", ["The hub will be run by a Turkish firm."], None),
     ("What is the name of the company that operates Aktau airport?", ["Aktau airport is a hub."],
      "who operates it"),
+    # past tense: "Who chaired / co-chaired / led …?" asks for the one in that role as well
+    ("Who chaired the 5th meeting of the committee?", ["The committee held its 5th meeting in Istanbul."],
+     "who chaired it"),
+    ("Who co-chaired the 8th meeting?", ["The 8th meeting took place in Astana."], "who co-chaired it"),
+    ("Who chaired the meeting?", ["Two people chaired the meeting: Saparov and Omuraliyev."], None),
+    ("Who led the business delegation?", ["The delegation came to Tashkent."], "who led it"),
+    ("Who led the business delegation?", ["The delegation was headed by the chief of the union."], None),
     ("Who was the interviewer of Engin Ozer?", ["Ozer was interviewed by News.Az."], None),
     ("Who is the author of the piece?", ["It was written by Jane Doe."], None),
     ("Who said that trade will reach $10 billion?", ["Trade grew."], None),  # not a role question
