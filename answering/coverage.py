@@ -247,7 +247,7 @@ _ROLE_QUESTION = re.compile(
     r"(?:(?:new|current|first|acting|permanent|deputy)\s+)?"
     r"(?P<role>[a-z-]+(?:\s+general)?)\s+(?:of|to|at|for|in)\b"
     r"|who\s+(?:(?:will|would)\s+)?(?P<verb>(?:co-)?chair(?:s|ed)?|head(?:s|ed)?|leads?|led|runs?|ran|"
-    r"operate[sd]?|manage[sd]?|builds?|built|owns?|owned)\b"
+    r"operate[sd]?|manage[sd]?|builds?|built|owns?|owned|represent(?:s|ed)?)\b"
     r"|(?:what\s+is\s+the\s+name\s+of\s+the|which)\s+(?:company|companies|firm|firms|operator|contractor)\s+"
     r"(?:that\s+|will\s+|would\s+|is\s+to\s+)*(?P<verb2>operates?|runs?|manages?|builds?|owns?|construct\w*)\b)",
     re.I)
@@ -260,7 +260,8 @@ _ROLE_GROUPS = (
     ("operat", "run", "manag"),
     ("build", "built", "construct", "contractor"),
     ("own",),
-    ("representative", "envoy"),
+    ("represent", "envoy", "took part", "taking part", "take part", "takes part", "attend", "delegat",
+     "sent ", "send"),  # "Who represented X at …?" is answered by who took part, attended or was sent
     ("secretary",),
     ("minister",),
     ("spokes",),
