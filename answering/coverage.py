@@ -252,6 +252,7 @@ _ROLE_QUESTION = re.compile(
     r"(?:that\s+|will\s+|would\s+|is\s+to\s+)*(?P<verb2>operates?|runs?|manages?|builds?|owns?|construct\w*)\b)",
     re.I)
 _BYLINE = ("author", "writ", "wrote", "by")  # a byline: "written by", "by Y"
+_NOT_A_ROLE = re.compile(r"\bgovern(?:ment|ance|ing)\w*|\bleading\b")  # "the government", "leading companies"
 _PAST = {"led": "lead", "ran": "run", "built": "build"}  # past forms whose stem is not their start
 _ROLE_GROUPS = (
     ("head", "lead", "chair", "chief", "director", "president", "ceo", "executive", "manag", "boss",
@@ -307,7 +308,8 @@ def missing_role(question: str, statements: list[str], docs: list[str | None] | 
     word = _PAST.get(word, word).removeprefix("co-")  # "Who led …?" asks for a leader, "co-chaired" a chair
     stems = next((g for g in _ROLE_GROUPS if any(word.startswith(s) for s in g)), (_role_stem(word),))
     def names_role(sentence: str) -> bool:
-        return any(re.search(rf"\b{re.escape(s)}", sentence.lower()) for s in stems)
+        text = _NOT_A_ROLE.sub(" ", sentence.lower())
+        return any(re.search(rf"\b{re.escape(s)}", text) for s in stems)
 
     # whose byline: the piece itself, which a byline never names (its citation does)
     holder = _holder_of(opening(question)[m.end():]) if m.group("role") and stems != _BYLINE else None

@@ -193,6 +193,10 @@ def test_a_count_sets_its_number_before_the_things_counted(question, statements,
     ("Who chaired the meeting?", ["Two people chaired the meeting: Saparov and Omuraliyev."], None),
     ("Who led the business delegation?", ["The delegation came to Tashkent."], "who led it"),
     ("Who led the business delegation?", ["The delegation was headed by the chief of the union."], None),
+    # "the government" names no governor, "leading companies" no leader
+    ("Who heads the factory?", ["The government has approved the factory's plans."], "who heads it"),
+    ("Who heads the factory?", ["Leading companies are building such factories."], "who heads it"),
+    ("Who heads the region?", ["The governor of the region, Berik Uali, spoke."], None),
     # "Who represented X at …?": who took part, attended or was sent answers it
     ("Who represented Türkiye at the meeting?", ["It brings together the heads of the institutions."],
      "who represented it"),
