@@ -312,21 +312,25 @@ def missing_role(question: str, statements: list[str], docs: list[str | None] | 
         return any(re.search(rf"\b{re.escape(s)}", text) for s in stems)
 
     # whose byline: the piece itself, which a byline never names (its citation does)
-    holder = _holder_of(opening(question)[m.end():]) if m.group("role") and stems != _BYLINE else None
+    # "Who heads WARBOOTS …?" names whose head too, as "the president of …" does
+    holder = _holder_of(opening(question)[m.end():]) if stems != _BYLINE else None
+    past = role.endswith("ed") or role in _PAST
+    verb = role if past or role.endswith("s") else role + "s"  # "who operates it", "who led it"
     if holder is not None:  # "the president of the Turkic Academy": the role and whose it is, in one sentence
         docs = docs or [None] * len(statements)
         named = {i for i, s in enumerate(statements) if len(holder[1] & set(terms(s))) * 2 >= len(holder[1])}
         if any(names_role(s) and any(j == i or (docs[i] is not None and docs[j] == docs[i]) for j in named)
                for i, s in enumerate(statements)):
             return None
+        if not m.group("role"):
+            return f"who {verb} {holder[0]}"
         prep = opening(question)[:m.end()].split()[-1].lower()  # "ambassador to Kazakhstan"
         return f"the {role} {prep} {holder[0]}"
     if any(names_role(s) for s in statements):
         return None
     if m.group("role"):
         return f"the {role}"
-    past = role.endswith("ed") or role in _PAST
-    return f"who {role if past or role.endswith('s') else role + 's'} it"  # "who operates it", "who led it"
+    return f"who {verb} it"
 
 
 # "What did <Name> say / tell / think …?", "How does <Name> describe …?": the question asks for that person's
