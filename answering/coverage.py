@@ -245,7 +245,7 @@ _ROLE_QUESTION = re.compile(
     r"^\W*(?:who\s+(?:is|was|will\s+be|has\s+been|became|is\s+now|is\s+currently)\s+(?:the\s+)?"
     r"(?:appointed\s+|named\s+|elected\s+)?(?:the\s+)?(?:[\w’'-]+(?:’s|'s)\s+)?"
     r"(?:(?:new|current|first|acting|permanent|deputy)\s+)?"
-    r"(?P<role>[a-z-]+(?:\s+general)?)\s+(?:of|to|at|for|in)\b"
+    r"(?P<role>(?:(?:general|chief|managing|executive)\s+)?[a-z-]+(?:\s+general)?)\s+(?:of|to|at|for|in)\b"
     r"|who\s+(?:(?:will|would)\s+)?(?P<verb>(?:co-)?chair(?:s|ed)?|head(?:s|ed)?|leads?|led|runs?|ran|"
     r"operate[sd]?|manage[sd]?|builds?|built|owns?|owned|represent(?:s|ed)?)\b"
     r"|(?:what\s+is\s+the\s+name\s+of\s+the|which)\s+(?:company|companies|firm|firms|operator|contractor)\s+"

@@ -235,6 +235,11 @@ def test_a_role_question_needs_a_sentence_naming_the_role(question, statements, 
      ["Defence Minister Yaşar Güler met him."], None, None),
     ("Who is the head of government who hosted the summit?", ["The summit's host, its head, spoke."], None,
      None),  # "government" names no one's office
+    # a two-word role: "general director", "chief executive"
+    ("Who is the general director of ASFAT?", ["The base is to be built by YDA and ASFAT."], None,
+     "the general director of ASFAT"),
+    ("Who is the chief executive of TAV Airports?",
+     ["Serkan Kaptan, chief executive of TAV Airports, spoke."], None, None),
     # "Who heads X?" names whose head as well: another document's head is no answer
     ("Who heads WARBOOTS, the Turkish footwear maker?",
      ["WARBOOTS, a Turkish company, plans a factory.", "The company's leaders met the head of Astana."],
