@@ -152,6 +152,32 @@ _DATELINE_LEAD = re.compile(r"^\s*(?:[A-ZÇĞİÖŞÜ][A-ZÇĞİÖŞÜ .'-]+,\s+
                             r"(?:\(?[A-Z]\w*\)?\s*[.:–—-]+\s*)?")
 
 
+# "When was X founded / signed / joined …?" asks the date of that event: a sentence that dates something else
+# about X (its 15th meeting, a later ratification) does not give it. Each event word, and the words a sentence
+# dating that event may use ("set up" for "founded", "began" for "started").
+_ORIGIN = (r"found|establish|set\s+up|creat|launch|open|buil[dt]|form|start|beg[aiu]n|inaugurat|introduc|"
+           r"came\s+into|operational|commission|r[au]ns?\s+from|went\s+into|entered\s+service|since|first")
+_EVENTS = (
+    (re.compile(r"\b(?:found(?:ed)?|establish(?:ed)?|set\s+up|creat(?:e|ed)|launch(?:ed)?|open(?:ed)?|buil[dt]|"
+                r"form(?:ed)?|start(?:ed)?|beg[aiu]n|inaugurat(?:e|ed))\b", re.I),
+     re.compile(rf"\b(?:{_ORIGIN})", re.I)),
+    (re.compile(r"\bsign(?:ed)?\b", re.I), re.compile(r"\b(?:sign|conclud|ink)", re.I)),
+    (re.compile(r"\bjoin(?:ed)?\b", re.I),
+     re.compile(r"\b(?:join|accession|became\s+a\s+member|admitted)", re.I)),
+    (re.compile(r"\b(?:die|died)\b", re.I), re.compile(r"\b(?:die[ds]?|death|passed\s+away)", re.I)),
+)
+
+
+def _dated_event(question: str) -> tuple[str, re.Pattern] | None:
+    """For "When was X founded?", "In what year did Y join Z?": the event asked about and the pattern of the
+    words that date it; None for other questions."""
+    start = opening(question)
+    for asks, dates in _EVENTS:
+        if m := asks.search(start):
+            return m.group().lower(), dates
+    return None
+
+
 def missing_value(question: str, statements: list[str]) -> str | None:
     """What an English question asks for outright ("how many" → "a number", "when did …" → "a date") when
     no quoted sentence states one (a number in figures or words, a date): the sources name the subject, not
@@ -173,6 +199,9 @@ def missing_value(question: str, statements: list[str]) -> str | None:
             _states("date", body, question) and _FUTURE.search(body)
             for s in statements if (body := _DATELINE_LEAD.sub("", s))):
         return "a planned date"  # "When will the sixth meeting be held?" against the fifth one's date
+    event = _dated_event(question) if asked[0] == ("date",) else None
+    if event is not None and not any(_states("date", s, question) and event[1].search(s) for s in statements):
+        return f"a date for “{event[0]}”"  # "In which year was X set up?" against X's 15th meeting
     if asked[0] == ("amount",) and _PRICE_QUESTION.search(opening(question)) and not any(
             _MONEY.search(s) for s in statements):
         return "a sum of money"  # "How much did the railway cost?" against its freight capacity in tonnes

@@ -58,6 +58,17 @@ from answering.features import asked_value
      "planned date"),
     ("On what date will the seventh meeting be held?", ["It will be held in Ankara on 3 May."], None),
     ("By what year is the plant expected to open?", ["The plant was announced in 2024."], "planned date"),
+    # "When was X set up / signed / joined?" asks the date of that event, not of another one of X's
+    ("In which year was the Council of Elders set up?",
+     ["On 12 March 2024 the Council of Elders held its 15th meeting."], "date for “set up”"),
+    ("When was the Kok tu centre founded?", ["Kok tu was set up in March 2018."], None),
+    ("When did Turkish Airlines start serving Almaty?", ["Turkish Airlines began flying to Almaty in 1992."],
+     None),
+    ("When did Uzbekistan join TURKPA?", ["TURKPA was created in 2008 by four states."], "date for “join”"),
+    ("When did Uzbekistan join TURKPA?", ["Uzbekistan became a member of TURKPA in 2021."], None),
+    ("When was the agreement signed?", ["The Senate ratified the agreement on March 11."],
+     "date for “signed”"),
+    ("When was the agreement signed?", ["The agreement was signed on Nov. 6, 2024."], None),
     # a dateline is the day the piece was filed, no planned date
     ("When will the factory start production?", ["23 Feb. WARBOOTS, a Turkish company, intends to open a "
                                                  "factory in Uzbekistan."], "planned date"),
