@@ -17,6 +17,7 @@ from vectorstore.lexical import LexicalIndex, stopwords, terms
 from .dates import YEAR_IN_TEXT, parse_iso, periods
 from .features import NUMBER, asked_value, gives_new, opening
 from .language import language, name
+from .sentences import DATELINE_DAY_MONTH, DATELINE_MONTH_DAY, DATELINE_PLACE, DATELINE_YEAR
 
 _NAME = re.compile(r"(?<![\w.])[A-Z][\w’'-]*[a-z][\w’'-]*")  # capitalised words: names, places
 _YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s*[/–-]\s*(\d\d))?\b")
@@ -147,9 +148,9 @@ _FUTURE = re.compile(r"\b(?:will|would|shall|is\s+to|are\s+to|was\s+to|were\s+to
 
 # A news lead's dateline ("23 Feb. WARBOOTS …", "BAKU, Azerbaijan, June 12. Trend. …"): when the piece was
 # filed, which is no planned date ("When will the factory open?" is not answered by the day it was reported).
-_DATELINE_LEAD = re.compile(r"^\s*(?:[A-ZÇĞİÖŞÜ][A-ZÇĞİÖŞÜ .'-]+,\s+(?:[A-Z][a-z]+,\s+)?)?"
-                            r"(?:[A-Z][a-z]+\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]+\.?)(?:,?\s+\d{4})?\s*[.:–—-]+\s*"
-                            r"(?:\(?[A-Z]\w*\)?\s*[.:–—-]+\s*)?")
+# The place is optional here, and a month after the day may be cut short ("23 Feb.").
+_DATELINE_LEAD = re.compile(rf"^\s*(?:{DATELINE_PLACE})?(?:{DATELINE_MONTH_DAY}|{DATELINE_DAY_MONTH}\.?)"
+                            rf"{DATELINE_YEAR}\s*[.:–—-]+\s*(?:\(?[A-Z]\w*\)?\s*[.:–—-]+\s*)?")
 
 
 # "When was X founded / signed / joined …?" asks the date of that event: a sentence that dates something else

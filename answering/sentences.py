@@ -16,9 +16,13 @@ _ABBREV = {
 # A news agency's dateline ("ASTANA, November 15." before the first sentence): not a sentence of its own, so
 # never quoted alone as an answer; it stays with the sentence it opens. On a line of its own it is a sentence,
 # which `features.is_dateline` tells the answer not to quote.
-DATELINE = re.compile(r"[A-ZÇĞİÖŞÜ][A-ZÇĞİÖŞÜ .'-]+,\s+(?:[A-Z][a-z]+,\s+)?(?:[A-Z][a-z]+\.?\s+\d{1,2}|"
-                       r"\d{1,2}\s+[A-Z][a-z]+)"
-                       r"(?:,?\s+\d{4})?")
+# Its parts, which coverage's dateline lead ("23 Feb. WARBOOTS …") also reads: the place, the day either way
+# round, the year.
+DATELINE_PLACE = r"[A-ZÇĞİÖŞÜ][A-ZÇĞİÖŞÜ .'-]+,\s+(?:[A-Z][a-z]+,\s+)?"  # "BAKU, Azerbaijan, "
+DATELINE_MONTH_DAY = r"[A-Z][a-z]+\.?\s+\d{1,2}"  # "Oct. 27"
+DATELINE_DAY_MONTH = r"\d{1,2}\s+[A-Z][a-z]+"  # "4 September"
+DATELINE_YEAR = r"(?:,?\s+\d{4})?"
+DATELINE = re.compile(rf"{DATELINE_PLACE}(?:{DATELINE_MONTH_DAY}|{DATELINE_DAY_MONTH}){DATELINE_YEAR}")
 # A candidate boundary: end punctuation (maybe closed by a quote or bracket), space, a likely start.
 _BOUNDARY = re.compile(r"([.!?…](?:\[\w{1,3}\])*[\"'”’)\]]*)\s+(?=[\"“‘'(\[–—-]?\s*[A-Z0-9ÇĞİÖŞÜА-Я])")
 
