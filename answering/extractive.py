@@ -538,11 +538,18 @@ def _overlap(a: str, b: str) -> float:
     return len(ta & tb) / min(len(ta), len(tb)) if ta and tb else 0.0
 
 
+# Words that deny what a sentence states: "still has no fleet of its own" is no repeat of "has a fleet".
+_NEGATION = re.compile(r"\b(?:no|not|never|none|nor|neither|without|yet\s+to)\b|n[’']t\b", re.I)
+
+
 def repeats(a: str, b: str) -> bool:
-    """Does sentence a repeat b? Most of the shorter one's terms shared, and the same figures: a sentence
-    with other figures is another claim ("1,500 volunteers" beside "about 1,000 volunteers"), which the
-    answer shows beside the first (docs/QUALITY.md, eleventh session)."""
-    return _overlap(a, b) >= 0.6 and _figures(a) == _figures(b)
+    """Does sentence a repeat b? Most of the shorter one's terms shared, the same figures and the same
+    polarity: a sentence with other figures is another claim ("1,500 volunteers" beside "about 1,000
+    volunteers"), and so is one that denies what the other states ("still has no national fleet of its own"
+    beside "also has a commercial fleet of its own"); the answer shows it beside the first (docs/QUALITY.md,
+    eleventh and twenty-eighth sessions)."""
+    return (_overlap(a, b) >= 0.6 and _figures(a) == _figures(b)
+            and bool(_NEGATION.search(a)) == bool(_NEGATION.search(b)))
 
 
 def _compose(chosen: list[Candidate], relevance: float,
