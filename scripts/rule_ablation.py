@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from bot.evaluate.against import COMPARED as METRICS  # noqa: E402  (the metrics `corridor eval --against` counts)
+from bot.evaluate.against import per_metric  # noqa: E402  (counted as `corridor eval --against` counts)
 
 NEVER = re.compile(r"(?!x)x")  # a pattern that matches nothing: a rule keyed on a pattern, switched off
 
@@ -112,13 +112,7 @@ def run(out: Path, switches: list[Callable[[ExitStack], None]]) -> dict:
 
 def compare(base: dict, other: dict) -> dict[str, tuple[float, int, int]]:
     """Per metric: the mean's change, and how many questions gain and lose."""
-    out = {}
-    for m in METRICS:
-        pairs = [(base[k]["metrics"].get(m), other[k]["metrics"].get(m)) for k in base]
-        pairs = [(a, b) for a, b in pairs if a is not None and b is not None]
-        delta = (sum(b for _, b in pairs) - sum(a for a, _ in pairs)) / max(len(pairs), 1)
-        out[m] = (delta, sum(b > a for a, b in pairs), sum(b < a for a, b in pairs))
-    return out
+    return {m: (delta, len(up), len(down)) for m, (delta, up, down) in per_metric(base, other).items()}
 
 
 def main() -> None:

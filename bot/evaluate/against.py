@@ -55,24 +55,37 @@ def _previous_rows(previous: dict, set_name: str) -> dict[str, dict]:
     return {r["id"]: r for r in rows if isinstance(r, dict) and "id" in r}
 
 
+def per_metric(before: dict, after: dict) -> dict[str, tuple[float, list, list]]:
+    """Per compared metric, over the questions both runs answered with a value for it (rows keyed alike, each
+    with a "metrics" dict): the mean's change and the keys that gained and that lost. `corridor eval
+    --against` and scripts/rule_ablation.py both count this way."""
+    out: dict[str, tuple[float, list, list]] = {}
+    for metric in COMPARED:
+        pairs = [(k, a, b) for k, row in before.items() if k in after
+                 and (a := (row.get("metrics") or {}).get(metric)) is not None
+                 and (b := (after[k].get("metrics") or {}).get(metric)) is not None]
+        delta = sum(b - a for _, a, b in pairs) / max(len(pairs), 1)
+        up = [k for k, a, b in pairs if b - a > 1e-9]
+        out[metric] = (delta, up, [k for k, a, b in pairs if a - b > 1e-9])
+    return out
+
+
 def changes(previous: dict, multi: MultiRun) -> list[SetChanges]:
     """Per set of this run that the earlier report also has: the questions each metric gained and lost."""
     out: list[SetChanges] = []
     for name, run in multi.runs.items():
         before = _previous_rows(previous, name)
-        now = [r for r in run.results["corridor"] if r.id in before]
+        now = {r.id: {"answer": r.answer, "metrics": r.metrics}
+               for r in run.results["corridor"] if r.id in before}
         if not now:
             continue
         found = SetChanges(name, len(now))
-        for r in now:
-            old = before[r.id]
-            if old.get("answer") != r.answer:
-                found.answers_changed.append(r.id)
-            for key in COMPARED:
-                a, b = (old.get("metrics") or {}).get(key), r.metrics.get(key)
-                if a is None or b is None or abs(a - b) < 1e-9:
-                    continue
-                (found.gained if b > a else found.lost).setdefault(key, []).append(r.id)
+        found.answers_changed = [i for i, r in now.items() if before[i].get("answer") != r["answer"]]
+        for metric, (_, up, down) in per_metric(before, now).items():
+            if up:
+                found.gained[metric] = up
+            if down:
+                found.lost[metric] = down
         out.append(found)
     return out
 
