@@ -251,7 +251,7 @@ def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: 
     """Does the sentence set a number (in figures or words, not a year alone) at most `window` words before
     one of the counted words, and name the "of" complement if the question has one?"""
     names, of, _ = what
-    tokens = _TOKEN.findall(_NOT_A_COUNT.sub(" ", sentence))
+    tokens = [part for t in _TOKEN.findall(_NOT_A_COUNT.sub(" ", sentence)) for part in _count_compound(t)]
     stems = [_stem(t) for t in tokens]
     if of and of not in stems:
         return False
@@ -259,6 +259,12 @@ def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: 
         if s in names and any(_is_count(t) for t in tokens[max(0, i - window):i]):
             return True
     return False
+
+
+def _count_compound(token: str) -> list[str]:
+    """"two-storey", "24-room", "380-km": a count joined to what it counts, as two tokens; others whole."""
+    head, _, rest = token.partition("-")
+    return [head, rest] if rest and head and _is_count(head) else [token]
 
 
 def _is_count(token: str) -> bool:

@@ -176,6 +176,10 @@ def test_an_amount_is_money_a_quantity_a_percentage_or_a_multiple(sentence, give
      "a number for “how many days”"),
     ("How many companies operate there?", ["The two companies operate there."], "a number"),  # "the two"
     ("How much did it cost?", ["It cost $1 billion to build."], None),  # only "how many" names its things
+    # a count joined to what it counts: "a two-storey centre", "a 24-room hotel"
+    ("How many storeys does the health centre have?", ["The work was on a two-storey health centre."], None),
+    ("How many rooms does the hotel have?", ["They opened a 24-room hotel."], None),
+    ("How many days did it last?", ["Its well-known 3 ministers came."], "a number for “how many days”"),
 ])
 def test_a_count_sets_its_number_before_the_things_counted(question, statements, says) -> None:
     """"How many X (of Y)": a number in the few words before X, and Y named; a number about something else
