@@ -32,9 +32,13 @@ _QUALIFIES = re.compile(r"^(?:but|however|yet|still|nevertheless|nonetheless)\b"
 # An opening that names its speaker only as "he" or "she" ("He said …", "…, she added.", "…, he went on, …"):
 # the sentence before it follows it, as the sentence a "This …" opening leans on does, or, when that one too
 # says only "he", the nearest of the few before it that names a speaker (`_naming`).
-_UNNAMED_SPEAKER = re.compile(r"^(?:he|she)\b|\b(?:he|she)\s+(?:said|says|added|noted|stressed|told|"
-                              r"explained|recalled|proposed|suggested|argued|stated|underlined|emphasi[sz]ed|"
-                              r"went\s+on|continued|insisted|admitted|warned|pointed\s+out)\b", re.I)
+_SPEECH_VERBS = (r"(?:said|says|added|noted|stressed|told|explained|recalled|proposed|suggested|argued|"
+                 r"stated|underlined|emphasi[sz]ed|went\s+on|continued|insisted|admitted|warned|pointed\s+out)")
+# A speaker named only by a post ("The ambassador also noted …", "The minister said …") is unnamed as well.
+_POST_SPEAKER = (r"^\W*the\s+(?:[a-z-]+\s+)?(?:ambassador|envoy|minister|president|official|spokes\w+|"
+                 r"diplomat|governor|akim|mayor|chair(?:man|woman|person)?|head|director|expert|deputy|secretary|speaker|"
+                 r"premier|leader|chief|consul|representative)\s+(?:also\s+)?" + _SPEECH_VERBS + r"\b")
+_UNNAMED_SPEAKER = re.compile(r"^(?:he|she)\b|\b(?:he|she)\s+" + _SPEECH_VERBS + r"\b|" + _POST_SPEAKER, re.I)
 # A sentence whose speaker is again only a pronoun ("He called …", "In his view, …", "…, he said, …",
 # "Pointing to …, he said the two countries …").
 _PRONOUN_SPEAKER = re.compile(r"^\W*(?:(?:he|she)\b|(?:in\s+)?(?:his|her)\s+(?:view|words|opinion)\b)"

@@ -1,7 +1,8 @@
 """The sentences next to an answer's opening, through the real pipeline (real embeddings, embedded Chroma):
-an opening that names its speaker only as "he" or "she" is followed by the nearest sentence before it that
-names the speaker, in its own chunk or, when "He said …" opens a chunk, in the chunk before; a next sentence
-that goes on about what the opening named ("Its main advantage …") is quoted too."""
+an opening that names its speaker only as "he" or "she", or only by a post ("The ambassador noted …"), is
+followed by the nearest sentence before it that names the speaker, in its own chunk or, when "He said …"
+opens a chunk, in the chunk before; a next sentence that goes on about what the opening named ("Its main
+advantage …") is quoted too."""
 
 from __future__ import annotations
 
@@ -38,10 +39,14 @@ BEKETOV = "Ruslan Beketov congratulated the delegation on the opening of the new
 POINTING = "Pointing to the growth of trade, he said the two cities could work together in tourism."
 UMBRELLA = "The twinning council, he said, is an umbrella body for the cities' cultural exchanges."
 BRIDGE = "He said the bridge over the Ural river in Atyrau would open to traffic in the summer."
+ENVOY = "Against this background Temirkhan stressed the weight of the new ferry line to Baku."
+NOTED = "The ambassador also noted that talks on exporting wind power across the Caspian had picked up."
 DOCS = {
     "twinning.md": ("Twin cities meet", "Asia Wire", None, "2023-10-02", f"{BEKETOV} {POINTING} {UMBRELLA}"),
     "festival.md": ("A theatre festival in Shymkent", "Steppe Post", None, "2024-05-12",
                     f"The festival opened on Friday. {SPEECH} {RECALLED} {PUPPETS}"),
+    "envoy.md": ("An envoy's priorities", "Caspian Wire", None, "2024-03-20",
+                 f"The expert council met in Baku on Tuesday. {ENVOY}\n\n{NOTED}"),
     "bridge.md": ("A new bridge for Atyrau", "Steppe Post", "Aigerim Sadykova", "2025-02-02",
                   f"{BRIDGE} The bridge is 400 metres long and has four lanes."),
     "kuryk.md": ("Kuryk port to grow", "Caspian Wire", None, "2025-11-20",
@@ -166,3 +171,11 @@ def test_a_sentence_saying_he_said_mid_sentence_is_passed_over(engine) -> None:
     assert not answer.abstained, answer.notes
     texts = [s.text for s in answer.statements]
     assert texts[:2] == [UMBRELLA, BEKETOV], texts
+
+
+def test_a_speaker_named_only_by_a_post_is_named(engine) -> None:
+    """"Temirkhan stressed …. The ambassador also noted …": the sentence before names him."""
+    answer = engine.ask("Who noted that talks on exporting wind power across the Caspian had picked up?")
+    assert not answer.abstained, answer.notes
+    texts = [s.text for s in answer.statements]
+    assert texts[:2] == [NOTED, ENVOY], texts
