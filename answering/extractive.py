@@ -38,7 +38,8 @@ _SPEECH_VERBS = (r"(?:said|says|added|noted|stressed|told|explained|recalled|pro
 _POST_SPEAKER = (r"^\W*the\s+(?:[a-z-]+\s+)?(?:ambassador|envoy|minister|president|official|spokes\w+|"
                  r"diplomat|governor|akim|mayor|chair(?:man|woman|person)?|head|director|expert|deputy|secretary|speaker|"
                  r"premier|leader|chief|consul|representative)\s+(?:also\s+)?" + _SPEECH_VERBS + r"\b")
-_UNNAMED_SPEAKER = re.compile(r"^(?:he|she)\b|\b(?:he|she)\s+" + _SPEECH_VERBS + r"\b|" + _POST_SPEAKER, re.I)
+_UNNAMED_SPEAKER = re.compile(r"^(?:he|she)\b|\b(?:he|she)\s+" + _SPEECH_VERBS + r"\b|" + _POST_SPEAKER
+                              + r"|^\W*(?:in\s+)?(?:his|her)\s+(?:view|words|opinion)\b", re.I)
 # A sentence whose speaker is again only a pronoun ("He called …", "In his view, …", "…, he said, …",
 # "Pointing to …, he said the two countries …").
 _PRONOUN_SPEAKER = re.compile(r"^\W*(?:(?:he|she)\b|(?:in\s+)?(?:his|her)\s+(?:view|words|opinion)\b)"

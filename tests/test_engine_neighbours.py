@@ -1,8 +1,8 @@
 """The sentences next to an answer's opening, through the real pipeline (real embeddings, embedded Chroma):
-an opening that names its speaker only as "he" or "she", or only by a post ("The ambassador noted …"), is
-followed by the nearest sentence before it that names the speaker, in its own chunk or, when "He said …"
-opens a chunk, in the chunk before; a next sentence that goes on about what the opening named ("Its main
-advantage …") is quoted too."""
+an opening that names its speaker only as "he" or "she" ("In his view, …"), or only by a post ("The
+ambassador noted …"), is followed by the nearest sentence before it that names the speaker, in its own chunk
+or, when "He said …" opens a chunk, in the chunk before; a next sentence that goes on about what the opening
+named ("Its main advantage …") is quoted too."""
 
 from __future__ import annotations
 
@@ -40,13 +40,14 @@ POINTING = "Pointing to the growth of trade, he said the two cities could work t
 UMBRELLA = "The twinning council, he said, is an umbrella body for the cities' cultural exchanges."
 BRIDGE = "He said the bridge over the Ural river in Atyrau would open to traffic in the summer."
 ENVOY = "Against this background Temirkhan stressed the weight of the new ferry line to Baku."
+VIEW = "In his view, the old caravanserai in Shymkent should become a museum of the Silk Road."
 NOTED = "The ambassador also noted that talks on exporting wind power across the Caspian had picked up."
 DOCS = {
     "twinning.md": ("Twin cities meet", "Asia Wire", None, "2023-10-02", f"{BEKETOV} {POINTING} {UMBRELLA}"),
     "festival.md": ("A theatre festival in Shymkent", "Steppe Post", None, "2024-05-12",
                     f"The festival opened on Friday. {SPEECH} {RECALLED} {PUPPETS}"),
     "envoy.md": ("An envoy's priorities", "Caspian Wire", None, "2024-03-20",
-                 f"The expert council met in Baku on Tuesday. {ENVOY}\n\n{NOTED}"),
+                 f"The expert council met in Baku on Tuesday. {ENVOY} {VIEW}\n\n{NOTED}"),
     "bridge.md": ("A new bridge for Atyrau", "Steppe Post", "Aigerim Sadykova", "2025-02-02",
                   f"{BRIDGE} The bridge is 400 metres long and has four lanes."),
     "kuryk.md": ("Kuryk port to grow", "Caspian Wire", None, "2025-11-20",
@@ -179,3 +180,11 @@ def test_a_speaker_named_only_by_a_post_is_named(engine) -> None:
     assert not answer.abstained, answer.notes
     texts = [s.text for s in answer.statements]
     assert texts[:2] == [NOTED, ENVOY], texts
+
+
+def test_a_view_given_only_as_his_is_named(engine) -> None:
+    """"Temirkhan stressed …. In his view, …": the sentence before names whose view it is."""
+    answer = engine.ask("Who thinks the old caravanserai in Shymkent should become a Silk Road museum?")
+    assert not answer.abstained, answer.notes
+    texts = [s.text for s in answer.statements]
+    assert texts[:2] == [VIEW, ENVOY], texts
