@@ -120,9 +120,10 @@ def _states(kind: str, sentence: str, question: str) -> bool:
 _PRICE_QUESTION = re.compile(r"\b(?:cost|costs|pay|paid|spend|spent|invest|invested|price|budget|financ\w*|"
                              r"worth)\b", re.I)
 _MONEY = re.compile(r"(?:[$€£₸₺]|\b(?:USD|EUR|KZT|TRY)\s*)\s*\d|"
-                    r"\d[\d,.]*\s*(?:(?:billion|million|thousand|bn|mln)\s+)?"
-                    r"(?:tenge|dollars?|USD|euros?|EUR|KZT|TRY|manats?|liras?|rubles?|roubles?|soms?)\b",
-                    re.I)
+                    r"\d[\d,.]*\s*(?:(?:trillion|billion|million|thousand|bn|mln)\s+)?"
+                    r"(?:(?:US|U\.S\.|American)\s+)?"  # "300 million US dollars"
+                    r"(?:tenge|dollars?|USD|euros?|EUR|KZT|TRY|TL|manats?|liras?|lari|rubles?|roubles?|soms?|"
+                    r"soums?|yuan)\b", re.I)
 
 
 # "When will …?", "On what date is it to / expected to …?" asks for a date still to come: a sentence that

@@ -88,6 +88,10 @@ from answering.features import asked_value
     ("How much will the plant cost?", ["The plant will cost $500 million."], None),
     ("How much will the plant cost?", ["It is worth 39.2 billion tenge."], None),
     ("How much will the plant cost?", ["It costs EUR 40 million."], None),
+    ("How much will the fund invest?", ["It has an initial capital of 300 million US dollars."], None),
+    ("How much will the plant cost?", ["The plant is put at 2 trillion soums."], None),
+    ("How much did the bridge cost?", ["The bridge cost 20 million TL."], None),
+    ("How much did the bridge cost?", ["Two sums of 3 tons were paid."], "money"),
     ("How much of its value did the lira lose?", ["The lira lost 44% of its value."], None),  # not a price
 ])
 def test_a_reason_when_the_asked_value_is_not_stated(question, statements, says) -> None:
