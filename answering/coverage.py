@@ -102,7 +102,9 @@ _YEAR_ONLY = re.compile(r"(?:1[89]|20)\d\d")
 _WHEN_ELSE = re.compile(r"\b(?-i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|"
                         r"\b(?:yesterday|today|tomorrow|(?:last|this|next|earlier\s+this|later\s+this)\s+"
                         r"(?:year|month|week|spring|summer|autumn|fall|winter)|in\s+the\s+(?:spring|summer|"
-                        r"autumn|fall|winter)|\d+\s+(?:years?|months?|weeks?|days?)\s+ago)\b", re.I)
+                        r"autumn|fall|winter)|(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|"
+                        r"several|(?:a\s+)?few)\s+(?:years?|months?|weeks?|days?)\s+ago|the\s+(?:19|20)\d0s)\b",
+                        re.I)
 
 
 def _states(kind: str, sentence: str, question: str) -> bool:

@@ -31,6 +31,9 @@ from answering.features import asked_value
     ("How much did the railway cost?", ["It cost $1 billion to build."], None),
     ("When did they meet?", ["The ministers met on Tuesday in Baku."], None),
     ("When did the talks start?", ["The talks started last year."], None),
+    ("When did the talks start?", ["The talks started two weeks ago."], None),  # a relative date in words
+    ("When did the school open?", ["The school opened in the 1990s."], None),  # a decade
+    ("When did the school open?", ["The two schools opened."], "date"),
     ("When will the office open?", ["It may open an office in Xian."], "date"),  # "may": no month
     ("How many members does the platform have?", ["Its first meeting took place in Turkistan."], "number"),
     ("Why did exports fall?", ["Exports fell."], None),  # not a value question
