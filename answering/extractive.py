@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 # A next sentence that qualifies the one chosen ("… unrealistic in the short term. But over 10 years …").
 _QUALIFIES = re.compile(r"^(?:but|however|yet|still|nevertheless|nonetheless)\b", re.I)
-# An opening that names its speaker only as "he" or "she" ("He said …", "…, she added.", "…, he went on, …"):
+# An opening that names its speaker only as "he" or "she" ("He said …", "…, she added.", "In his view, …"):
 # the sentence before it follows it, as the sentence a "This …" opening leans on does, or, when that one too
 # says only "he", the nearest of the few before it that names a speaker (`_naming`).
 _SPEECH_VERBS = (r"(?:said|says|added|noted|stressed|told|explained|recalled|proposed|suggested|argued|"
