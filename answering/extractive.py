@@ -38,6 +38,7 @@ _SPEECH_VERBS = (r"(?:said|says|added|noted|stressed|told|explained|recalled|pro
 _POST_SPEAKER = (r"^\W*the\s+(?:[a-z-]+\s+)?(?:ambassador|envoy|minister|president|official|spokes\w+|"
                  r"diplomat|governor|akim|mayor|chair(?:man|woman|person)?|head|director|expert|deputy|secretary|speaker|"
                  r"premier|leader|chief|consul|representative)\s+(?:also\s+)?" + _SPEECH_VERBS + r"\b")
+_POST_ONLY = re.compile(_POST_SPEAKER, re.I)  # "The official added …": names no one either
 _UNNAMED_SPEAKER = re.compile(r"^(?:he|she)\b|\b(?:he|she)\s+" + _SPEECH_VERBS + r"\b|" + _POST_SPEAKER
                               + r"|^\W*(?:in\s+)?(?:his|her)\s+(?:view|words|opinion)\b", re.I)
 # A sentence whose speaker is again only a pronoun ("He called …", "In his view, …", "…, he said, …",
@@ -629,7 +630,7 @@ def _naming(previous: list[str]) -> str | None:
     for k, sentence in enumerate(previous):
         if is_asked(sentence):
             return None
-        if _PRONOUN_SPEAKER.search(sentence):
+        if _PRONOUN_SPEAKER.search(sentence) or _POST_ONLY.search(sentence):
             continue
         if k == 0 or _NAMES_SPEAKER.search(sentence):
             return sentence

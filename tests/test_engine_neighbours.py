@@ -41,11 +41,16 @@ UMBRELLA = "The twinning council, he said, is an umbrella body for the cities' c
 BRIDGE = "He said the bridge over the Ural river in Atyrau would open to traffic in the summer."
 ENVOY = "Against this background Temirkhan stressed the weight of the new ferry line to Baku."
 VIEW = "In his view, the old caravanserai in Shymkent should become a museum of the Silk Road."
+LIBRARY = "Aliya Temirova praised the new public library in Aktobe at its opening."
+SUNDAYS = "The deputy minister added that the library would open on Sundays."
+EBOOKS = "She said the library would lend e-books to every school in the region."
 NOTED = "The ambassador also noted that talks on exporting wind power across the Caspian had picked up."
 DOCS = {
     "twinning.md": ("Twin cities meet", "Asia Wire", None, "2023-10-02", f"{BEKETOV} {POINTING} {UMBRELLA}"),
     "festival.md": ("A theatre festival in Shymkent", "Steppe Post", None, "2024-05-12",
                     f"The festival opened on Friday. {SPEECH} {RECALLED} {PUPPETS}"),
+    "library.md": ("A library for Aktobe", "Steppe Post", None, "2024-09-03",
+                   f"{LIBRARY} {SUNDAYS} {EBOOKS}"),
     "envoy.md": ("An envoy's priorities", "Caspian Wire", None, "2024-03-20",
                  f"The expert council met in Baku on Tuesday. {ENVOY} {VIEW}\n\n{NOTED}"),
     "bridge.md": ("A new bridge for Atyrau", "Steppe Post", "Aigerim Sadykova", "2025-02-02",
@@ -188,3 +193,12 @@ def test_a_view_given_only_as_his_is_named(engine) -> None:
     assert not answer.abstained, answer.notes
     texts = [s.text for s in answer.statements]
     assert texts[:2] == [VIEW, ENVOY], texts
+
+
+def test_a_sentence_naming_its_speaker_only_by_a_post_is_passed_over(engine) -> None:
+    """"Temirova praised …. The deputy minister added …. She said …": the sentence just before names her only
+    by her post, so the one that names her is quoted."""
+    answer = engine.ask("Who said the library would lend e-books to every school in the region?")
+    assert not answer.abstained, answer.notes
+    texts = [s.text for s in answer.statements]
+    assert texts[:2] == [EBOOKS, LIBRARY], texts
