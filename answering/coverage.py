@@ -261,6 +261,10 @@ def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: 
     for i, s in enumerate(stems):
         if s in names and any(_is_count(t) for t in tokens[max(0, i - window):i]):
             return True
+        # "the number of Uzbek-Turkish enterprises has grown threefold … to 1.9 thousand": the count follows
+        if (s == "number" and tokens[i + 1:i + 2] == ["of"] and names & set(stems[i + 2:i + 2 + window])
+                and any(_is_count(t) for t in tokens[i + 3:])):
+            return True
     return False
 
 

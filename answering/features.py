@@ -96,7 +96,9 @@ _VALUE_QUESTIONS = (
     (re.compile(r"^\W*how\s+(?:long|far\s+(?:is|are|was|were))\b", re.I), ("length", "duration"),
      "a length or duration"),
     (re.compile(r"^\W*how\s+much\b|^\W*what\s+(?:is|was|will\s+be)\s+the\s+(?:[\w-]+\s+){0,2}"
-                r"(?:value|cost|price|budget|capacity|turnover)\s+of\b", re.I), ("amount",), "an amount"),
+                r"(?:value|cost|price|budget|capacity|turnover)\s+of\b|"
+                r"^\W*what\s+(?:is|was|are|were|will\s+be)\b[^?]*\bworth\W*$|"  # "What is the project worth?"
+                r"^\W*what\s+(?:does|did|will|would)\b[^?]*\bcost\W*$", re.I), ("amount",), "an amount"),
     (re.compile(r"^\W*(?:by\s+)?how\s+many\b|^\W*what\s+(?:is|was)\s+the\s+(?:total\s+)?number\s+of\b", re.I),
      ("count",), "a number"),
     (re.compile(r"^\W*(?:by\s+)?what\s+(?:percentage|share)\b", re.I), ("share",), "a percentage"),

@@ -119,6 +119,9 @@ def test_a_reason_when_the_asked_value_is_not_stated(question, statements, says)
     ("On what date was the third meeting held?", ("date",)),
     ("Until what year does the programme run?", ("date",)),
     ("On what grounds did the court rule?", None),
+    ("What is the whole industrial zone project worth?", ("amount",)),
+    ("What did the railway cost?", ("amount",)),
+    ("What is it worth to Kazakhstan?", None),  # the worth of something, not its price
 ])
 def test_what_counts_as_asking_for_a_value(question, types) -> None:
     asked = asked_value(question)
@@ -187,6 +190,13 @@ def test_an_amount_is_money_a_quantity_a_percentage_or_a_multiple(sentence, give
     ("How many storeys does the health centre have?", ["The work was on a two-storey health centre."], None),
     ("How many rooms does the hotel have?", ["They opened a 24-room hotel."], None),
     ("How many days did it last?", ["Its well-known 3 ministers came."], "a number for “how many days”"),
+    # "the number of X … to N": the count follows the things counted
+    ("How many Uzbek-Turkish enterprises are there?",
+     ["The number of Uzbek-Turkish enterprises has grown threefold, to 1.9 thousand."], None),
+    ("How many Uzbek-Turkish enterprises are there?", ["The number of Uzbek-Turkish enterprises has grown."],
+     "a number"),
+    ("How many hotels are there?", ["The number of tourists rose to 50,000."],
+     "a number for “how many hotels”"),
 ])
 def test_a_count_sets_its_number_before_the_things_counted(question, statements, says) -> None:
     """"How many X (of Y)": a number in the few words before X, and Y named; a number about something else
