@@ -280,6 +280,47 @@ def _is_count(token: str) -> bool:
     return bool(_NUMBER_WORD.fullmatch(token))
 
 
+# A name of the question is "rare" when few chunks use it: its IDF is at least this share of the IDF of a term
+# only one chunk uses ("Kokomeren", "Kayaturk", not "Turkish" or "Kazakhstan"). Chosen on fresh-dev (0.6–0.8
+# refuse the same out-of-scope questions; 0.7 refuses the fewest answerable ones), docs/QUALITY.md.
+RARE_NAME_SHARE = 0.7
+
+
+def rare_names(question: str, lexical: LexicalIndex, share: float = RARE_NAME_SHARE) -> dict[str, set[str]]:
+    """The question's capitalised names (not its first word) that few chunks use, each with its stems."""
+    top = lexical.max_idf()
+    out: dict[str, set[str]] = {}
+    for m in _NAME.finditer(opening(question)):
+        if m.start() == 0:
+            continue
+        stems = {t for t in terms(m.group(0)) if t not in stopwords() and lexical.idf(t) >= share * top}
+        if stems:
+            out[m.group(0)] = stems
+    return out
+
+
+def unanchored_count(question: str, statements: list[str], docs: list[str | None],
+                     contexts: list[str], names: dict[str, set[str]]) -> str | None:
+    """"How many jobs will Kayaturk Group's projects create?": a sentence that counts jobs answers it only
+    when its passage (`contexts`: each statement's passage text with its document's title) or another quoted
+    sentence of its document names one of the question's rare names (`rare_names`); a count of another
+    project's jobs does not. None when the question counts nothing, names no rare name, or a count is
+    anchored. The engine refuses on it, as on a missing value."""
+    what = counted(question) if names and language(question) == "en" else None
+    if what is None:
+        return None
+    wanted = set().union(*names.values())
+    counting = [i for i, s in enumerate(statements) if counts(what, s)]
+    if not counting:
+        return None  # missing_value's to say
+    for i in counting:
+        near = [contexts[i]] + [s for j, s in enumerate(statements)
+                                if docs[j] is not None and docs[j] == docs[i]]
+        if any(wanted & set(terms(text)) for text in near):
+            return None
+    return f"a number for “how many {' '.join(what[2])}” of {' or '.join(names)}"
+
+
 # Questions that ask who holds a role ("Who is Türkiye's ambassador to …?", "Who chairs …?", "What is the name
 # of the company that operates …?"), and the words a sentence that names the holder uses for that role. A
 # role word outside these groups must appear itself. Broad groups on purpose: "Who heads X?" is answered by
@@ -502,12 +543,17 @@ def _suffixed(num: int) -> str:
 
 
 def not_answered(question: str, statements: list[str], speakers: list[str | None] | None = None,
-                 docs: list[str | None] | None = None) -> str | None:
+                 docs: list[str | None] | None = None, contexts: list[str] | None = None,
+                 names: dict[str, set[str]] | None = None) -> str | None:
     """What the quoted sentences leave out of what the question asks outright ("states a number", "names
     the ambassador", "reports what Bektenov said"), or None: the engine refuses a one-part question on it.
     `speakers`: who speaks in each quoted sentence's passage, where ingest knows (interviews); `docs`: the
-    document each comes from."""
+    document each comes from; `contexts`: each one's passage text and document title; `names`: the question's
+    rare names (`rare_names`)."""
     if (value := missing_value(question, statements)) is not None:
+        return f"states {value}"
+    if contexts is not None and (value := unanchored_count(
+            question, statements, docs or [None] * len(statements), contexts, names or {})) is not None:
         return f"states {value}"
     if (role := missing_role(question, statements, docs)) is not None:
         return f"names {role}"

@@ -57,6 +57,8 @@ RULES: dict[str, tuple[str, list[Callable[[ExitStack], None]]]] = {
                       [_off("answering.coverage.missing_value", lambda *a, **k: None)]),
     "count_check": ("within missing_value: a count needs a number set before what is counted",
                     [_off("answering.coverage.counted", lambda *a, **k: None)]),
+    "anchored_count": ("a count answers \"how many\" only in a passage naming the question's rare names",
+                       [_off("answering.coverage.unanchored_count", lambda *a, **k: None)]),
     "missing_role": ("refuse \"who is the ambassador …\" when no quote names a holder of the role",
                      [_off("answering.coverage.missing_role", lambda *a, **k: None)]),
     "missing_speech": ("refuse \"what did X say\" when no quote is X's own words",

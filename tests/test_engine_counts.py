@@ -30,3 +30,32 @@ def test_a_question_it_does_not_count_is_still_refused(engine) -> None:
     """No sentence counts the yard's workers: the check still refuses (nothing is swapped in)."""
     answer = engine.ask("How many workers will the Turkish firm's yard in Kuryk employ?")
     assert answer.abstained
+
+
+# Two projects in two documents: a count of one project's jobs is no count of the other's.
+PROJECTS = {
+    "kayaturk.md": (
+        "A Turkish group plans a textile plant in Astana", "Steppe Post", None, "2021-03-02",
+        "Kayaturk Group, a Turkish company, wants to build a textile plant and a food store in Astana. Its "
+        "founder said the two projects would set up the manufacturing of goods in the city. The plans came "
+        "up when the company's leaders met the city's mayor."),
+    "windfarm.md": (
+        "A wind farm for Zhanatas", "Caspian Wire", None, "2022-06-14",
+        "The Zhanatas wind farm in the Zhambyl region is to be built by a Chinese and Kazakh venture. The "
+        "regional governor said the wind farm would create 300 jobs for local people once it runs."),
+}
+projects = engine_fixture("count-anchor", PROJECTS)
+
+
+def test_a_count_of_another_projects_jobs_is_no_answer(projects) -> None:
+    """"How many jobs will Kayaturk Group's projects create?": the only count of jobs is the wind farm's, in a
+    passage that never names Kayaturk, so the answer is a refusal that says so."""
+    answer = projects.ask("How many jobs will Kayaturk Group's two projects in Astana create?")
+    assert answer.abstained, [st.text for st in answer.statements]
+    assert any("Kayaturk" in note for note in answer.notes), answer.notes
+
+
+def test_a_count_of_the_named_projects_jobs_answers(projects) -> None:
+    answer = projects.ask("How many jobs will the Zhanatas wind farm create?")
+    assert not answer.abstained, answer.notes
+    assert any("300 jobs" in st.text for st in answer.statements)

@@ -11,6 +11,7 @@ from answering.coverage import (
     missing_speech,
     missing_value,
     not_answered,
+    unanchored_count,
     words_first,
 )
 from answering.features import asked_value
@@ -371,3 +372,18 @@ def test_a_numbered_event_needs_a_quote_about_that_one(question, statements, say
     assert missing_ordinal(question, statements) == says
     if says:
         assert not_answered(question, statements) == f"mentions {says}"
+
+
+def test_a_count_answers_only_beside_the_questions_rare_names() -> None:
+    """"How many jobs will Kayaturk Group's projects create?": a count of jobs in a passage, or beside a quote
+    of the same document, naming Kayaturk answers it; one about another project does not."""
+    q = "How many jobs will Kayaturk Group's projects create?"
+    names = {"Kayaturk": {"kayaturk"}}
+    jobs = ["The new projects would create 5,000 jobs."]
+    assert unanchored_count(q, jobs, ["wind"], ["A wind farm for Zhanatas. The new projects …"], names) == (
+        "a number for “how many jobs” of Kayaturk")
+    assert unanchored_count(q, jobs, ["k"], ["Kayaturk Group plans a plant. The projects …"], names) is None
+    beside = [*jobs, "Kayaturk Group wants to build a textile plant."]
+    assert unanchored_count(q, beside, ["k", "k"], ["…", "…"], names) is None  # the same document names it
+    assert unanchored_count(q, jobs, ["wind"], ["…"], {}) is None  # no rare name: nothing to anchor
+    assert unanchored_count(q, ["Kayaturk plans a plant."], ["k"], ["…"], names) is None  # missing_value's
