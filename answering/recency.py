@@ -110,6 +110,14 @@ def chooser(ask: TimeAsk, question: str) -> Callable | None:
                 first = next((c for c in pool if in_period(c)), None)
                 if first is not None:
                     add(first)
+            if ask.timeline:  # "from November 2021 to February 2025": each end of the timeline, not only one
+                for period in bounded:
+                    if not any(period.contains(parse_iso(c.passage.doc.date))
+                               or any(str(y) in c.text for y in period.years()) for c in out):
+                        first = next((c for c in sorted(ranked, key=lambda c: -c.score[0])
+                                      if period.contains(parse_iso(c.passage.doc.date))), None)
+                        if first is not None:
+                            add(first)
         if ask.timeline:
             docs = {c.passage.doc.doc_id for c in out}
             for c in pool:
