@@ -80,6 +80,9 @@ class Candidate:
     facts: F.SentenceFacts
     lexical: list[float] = field(default_factory=list)  # per aspect: IDF-weighted share of question terms
     rare: list[float] = field(default_factory=list)  # per aspect: the same with IDF² (rare names count most)
+    # per aspect: IDF² coverage of the question by the sentence and its document's title together: how far
+    # the sentence is on the question's subject (recency.chooser), which a title naming the subject says
+    on_subject: list[float] = field(default_factory=list)
     predicate: list[float] = field(default_factory=list)  # per aspect: the same, its lower-case words only
     bigrams: list[float] = field(default_factory=list)  # per aspect: share of the question's term pairs
     semantic: list[float | None] = field(default_factory=list)  # per aspect; None until embedded
@@ -213,7 +216,7 @@ def _lexical(cands: list[Candidate], aspects: list[Aspect]) -> None:
         title = titles.setdefault(c.passage.doc.doc_id, set(terms(c.passage.doc.title)))
         sent = terms(c.text)
         sent_terms, sent_pairs = set(sent), set(itertools.pairwise(sent))
-        c.lexical, c.rare, c.predicate = [], [], []
+        c.lexical, c.rare, c.predicate, c.on_subject = [], [], [], []
         for a in aspects:
             weights = {t: w for t, w in a.weights.items() if t not in title} or a.weights
             c.lexical.append(sum(w for t, w in weights.items() if t in sent_terms)
@@ -223,6 +226,8 @@ def _lexical(cands: list[Candidate], aspects: list[Aspect]) -> None:
             c.predicate.append(found / sum(asked.values()) if asked else 0.0)
             c.rare.append(sum(w * w for t, w in weights.items() if t in sent_terms)
                           / (sum(w * w for w in weights.values()) or 1.0))
+            c.on_subject.append(sum(w * w for t, w in a.weights.items() if t in sent_terms or t in title)
+                                / (sum(w * w for w in a.weights.values()) or 1.0))
         c.bigrams = [len(p & sent_pairs) / len(p) if p else 0.0 for p in pairs]
         c.semantic = [None] * len(aspects)
 

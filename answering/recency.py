@@ -74,8 +74,8 @@ def chooser(ask: TimeAsk, question: str) -> Callable | None:
         best = top.score[0]
         keep = max(ranker.keep_ratio * best, ranker.keep_floor)
 
-        def eligible(c) -> bool:
-            if c.rare[0] < RARE_SHARE * top.rare[0]:
+        def eligible(c, subject: Callable = lambda c: c.rare[0]) -> bool:
+            if subject(c) < RARE_SHARE * subject(top):
                 return False  # off the question's subject ("34 categories" for "how many companies")
             if numeric:  # "the latest figure": a sentence with a figure of the asked kind
                 return F.gives_type(c.text, numeric) and c.score[0] >= TYPED_SHARE * best
@@ -92,7 +92,11 @@ def chooser(ask: TimeAsk, question: str) -> Callable | None:
                 added.append(c)
 
         if ask.latest:
-            dated = [c for c in pool if _doc_date(c.passage, ask.cap) is not None]
+            # the newest source's sentence may name the subject only through its title ("An Uzbek-Turkish
+            # industrial zone, Ostim, is launched": its lead repeats none of the question's rare words that
+            # the title has), so its document's title counts for being on the subject
+            dated = [c for c in ranked if eligible(c, lambda c: c.on_subject[0])
+                     and _doc_date(c.passage, ask.cap) is not None]
             if dated:
                 newest = max(dated, key=lambda c: (_doc_date(c.passage, ask.cap), c.score[0]))
                 have = [d for c in out if (d := _doc_date(c.passage, ask.cap)) is not None]
