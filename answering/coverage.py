@@ -286,16 +286,22 @@ def _is_count(token: str) -> bool:
 RARE_NAME_SHARE = 0.7
 
 
+# a whole name as the question writes it: "National Bank of Kazakhstan", "Dauren Kossanov"
+_NAME_RUN = re.compile(r"(?<![\w.])[A-Z][\w’'-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'-]*)*")
+
+
 def rare_names(question: str, lexical: LexicalIndex, share: float = RARE_NAME_SHARE) -> dict[str, set[str]]:
-    """The question's capitalised names (not its first word) that few chunks use, each with its stems."""
+    """The question's names that few chunks use, each as the question writes the whole name ("the National
+    Bank of Kazakhstan" for "Bank"), with the stems of its rare words; not the question's first word."""
     top = lexical.max_idf()
     out: dict[str, set[str]] = {}
-    for m in _NAME.finditer(opening(question)):
-        if m.start() == 0:
-            continue
-        stems = {t for t in terms(m.group(0)) if t not in stopwords() and lexical.idf(t) >= share * top}
+    for m in _NAME_RUN.finditer(opening(question)):
+        name = m.group(0)
+        if m.start() == 0:  # a sentence's first word is capitalised anyway
+            name = name.partition(" ")[2].removeprefix("of ").removeprefix("the ")
+        stems = {t for t in terms(name) if t not in stopwords() and lexical.idf(t) >= share * top}
         if stems:
-            out[m.group(0)] = stems
+            out[name] = stems
     return out
 
 
@@ -318,7 +324,7 @@ def unanchored_count(question: str, statements: list[str], docs: list[str | None
                                 if docs[j] is not None and docs[j] == docs[i]]
         if any(wanted & set(terms(text)) for text in near):
             return None
-    return f"a number for “how many {' '.join(what[2])}” of {' or '.join(names)}"
+    return f"a number for “how many {' '.join(what[2])}” in a passage on {' or '.join(names)}"
 
 
 # Questions that ask who holds a role ("Who is Türkiye's ambassador to …?", "Who chairs …?", "What is the name

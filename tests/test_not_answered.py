@@ -381,7 +381,7 @@ def test_a_count_answers_only_beside_the_questions_rare_names() -> None:
     names = {"Kayaturk": {"kayaturk"}}
     jobs = ["The new projects would create 5,000 jobs."]
     assert unanchored_count(q, jobs, ["wind"], ["A wind farm for Zhanatas. The new projects …"], names) == (
-        "a number for “how many jobs” of Kayaturk")
+        "a number for “how many jobs” in a passage on Kayaturk")
     assert unanchored_count(q, jobs, ["k"], ["Kayaturk Group plans a plant. The projects …"], names) is None
     beside = [*jobs, "Kayaturk Group wants to build a textile plant."]
     assert unanchored_count(q, beside, ["k", "k"], ["…", "…"], names) is None  # the same document names it
