@@ -553,14 +553,26 @@ def _overlap(a: str, b: str) -> float:
 _NEGATION = re.compile(r"\b(?:no|not|never|none|nor|neither|without|yet\s+to)\b|n[’']t\b", re.I)
 
 
+# Two or more capitalised words after a sentence's first: the full names a sentence gives ("Adylbek
+# Kasymaliev", "Eurasian Economic Union"), not a capitalised word alone ("Chairman", "Cabinet").
+_NAMED = re.compile(r"(?<=\S)\s+([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)+)")
+
+
+def _names(text: str) -> set[str]:
+    return {t for m in _NAMED.finditer(text) for t in terms(m.group(1))}
+
+
 def repeats(a: str, b: str) -> bool:
-    """Does sentence a repeat b? Most of the shorter one's terms shared, the same figures and the same
-    polarity: a sentence with other figures is another claim ("1,500 volunteers" beside "about 1,000
-    volunteers"), and so is one that denies what the other states ("still has no national fleet of its own"
-    beside "also has a commercial fleet of its own"); the answer shows it beside the first (docs/QUALITY.md,
-    eleventh and twenty-eighth sessions)."""
+    """Does sentence a repeat b? Most of the shorter one's terms shared, the same figures, the same
+    polarity and no name that the other lacks on both sides: a sentence with other figures is another claim
+    ("1,500 volunteers" beside "about 1,000 volunteers"), so is one that denies what the other states ("still
+    has no national fleet of its own" beside "also has a commercial fleet of its own"), and so is one about
+    other people ("Adylbek Kasymaliev, Chairman of Kyrgyzstan's Cabinet" beside "Akylbek Japarov, Chairman of
+    the Cabinet"; "President Tokayev" beside "Tokayev" is the same); the answer shows it beside the first
+    (docs/QUALITY.md, eleventh, twenty-eighth and twenty-ninth sessions)."""
+    na, nb = _names(a), _names(b)
     return (_overlap(a, b) >= 0.6 and _figures(a) == _figures(b)
-            and bool(_NEGATION.search(a)) == bool(_NEGATION.search(b)))
+            and bool(_NEGATION.search(a)) == bool(_NEGATION.search(b)) and (na <= nb or nb <= na))
 
 
 def _compose(chosen: list[Candidate], relevance: float,

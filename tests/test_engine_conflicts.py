@@ -41,6 +41,17 @@ def test_a_sentence_with_another_figure_is_not_a_repeat() -> None:
     assert repeats("Steppeland has a merchant fleet of its own.", has)
 
 
+def test_a_sentence_about_other_people_is_not_a_repeat() -> None:
+    """Two chairmen of one cabinet, a year apart: the newer one is another claim, shown beside the first."""
+    older = ("The meeting was co-chaired by Akylbek Japarov, Chairman of the Cabinet of Ministers of "
+             "Kyrgyzstan, and Cevdet Yılmaz, Vice President of Türkiye.")
+    newer = ("The meeting in Bishkek was held by Adylbek Kasymaliev, Chairman of the Cabinet of Ministers of "
+             "Kyrgyzstan, and Cevdet Yılmaz, Vice President of Türkiye.")
+    assert not repeats(newer, older)
+    assert repeats(older.replace("co-chaired", "chaired"), older)  # the same people
+    assert repeats("Tokayev said trade would grow.", "President Kassym-Jomart Tokayev said trade would grow.")
+
+
 def test_both_reports_figures_are_shown_with_their_sources(engine) -> None:
     answer = engine.ask("How many volunteers will help run the Steppe Games?")
     assert not answer.abstained, answer.notes
