@@ -299,7 +299,9 @@ def rare_names(question: str, lexical: LexicalIndex, share: float = RARE_NAME_SH
         name = m.group(0)
         if m.start() == 0:  # a sentence's first word is capitalised anyway
             name = name.partition(" ")[2].removeprefix("of ").removeprefix("the ")
-        stems = {t for t in terms(name) if t not in stopwords() and lexical.idf(t) >= share * top}
+        # "I", "I've": the asker, not a name; a stem of one or two letters ("ve") names nothing either
+        stems = {t for t in terms(re.sub(r"\bI(?:['’]\w+)?\b", " ", name))
+                 if len(t) > 2 and t not in stopwords() and lexical.idf(t) >= share * top}
         if stems:
             out[name] = stems
     return out

@@ -11,6 +11,7 @@ from answering.coverage import (
     missing_speech,
     missing_value,
     not_answered,
+    rare_names,
     unanchored_count,
     words_first,
 )
@@ -387,3 +388,22 @@ def test_a_count_answers_only_beside_the_questions_rare_names() -> None:
     assert unanchored_count(q, beside, ["k", "k"], ["…", "…"], names) is None  # the same document names it
     assert unanchored_count(q, jobs, ["wind"], ["…"], {}) is None  # no rare name: nothing to anchor
     assert unanchored_count(q, ["Kayaturk plans a plant."], ["k"], ["…"], names) is None  # missing_value's
+
+
+def test_the_askers_i_is_no_rare_name() -> None:
+    """"I've seen different numbers": "I've" is the asker, not a name the count must be anchored to."""
+    from vectorstore.lexical import LexicalIndex
+
+    class OneChunkTerms(LexicalIndex):  # every term as rare as can be: only the filter decides
+        def __init__(self) -> None:
+            pass
+
+        def max_idf(self) -> float:
+            return 1.0
+
+        def idf(self, term: str) -> float:
+            return 1.0
+
+    names = rare_names("How many ferries does Kazakhstan need? I've seen different numbers.", OneChunkTerms())
+    assert "I've" not in names and all(len(t) > 2 for stems in names.values() for t in stems)
+    assert "Kazakhstan" in names
