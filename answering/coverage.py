@@ -263,9 +263,13 @@ def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: 
             return True
         # "the number of Uzbek-Turkish enterprises has grown threefold … to 1.9 thousand": the count follows
         if (s == "number" and tokens[i + 1:i + 2] == ["of"] and names & set(stems[i + 2:i + 2 + window])
-                and any(_is_count(t) for t in tokens[i + 3:])):
-            return True
+                and any(_is_count(t) and not _RATIO.match(after) for t, after in zip(
+                    tokens[i + 3:], [*tokens[i + 4:], ""], strict=True))):
+            return True  # not "rose 33-fold" or "by 40 percent": a ratio is no count
     return False
+
+
+_RATIO = re.compile(r"fold$|times$|percent$|per$|%$", re.I)  # the word after a number that makes it a ratio
 
 
 def _count_compound(token: str) -> list[str]:

@@ -197,6 +197,8 @@ def test_an_amount_is_money_a_quantity_a_percentage_or_a_multiple(sentence, give
      ["The number of Uzbek-Turkish enterprises has grown threefold, to 1.9 thousand."], None),
     ("How many Uzbek-Turkish enterprises are there?", ["The number of Uzbek-Turkish enterprises has grown."],
      "a number"),
+    ("How many container trains came from China?", ["The number of container trains rose 33-fold."],
+     "a number for “how many container trains came”"),  # a ratio is no count
     ("How many hotels are there?", ["The number of tourists rose to 50,000."],
      "a number for “how many hotels”"),
 ])
