@@ -102,13 +102,14 @@ def chooser(ask: TimeAsk, question: str) -> Callable | None:
                 have = [d for c in out if (d := _doc_date(c.passage, ask.cap)) is not None]
                 if not have or _doc_date(newest.passage, ask.cap) > max(have):
                     add(newest)
+        by_score = sorted(ranked, key=lambda c: -c.score[0])
         bounded = [p for p in ask.periods if p.kind in ("point", "range")]
         if bounded:
-            def in_period(c) -> bool:
-                return any(p.contains(parse_iso(c.passage.doc.date)) for p in bounded)
+            def in_period(c, periods: list[Period] = bounded) -> bool:
+                return any(p.contains(parse_iso(c.passage.doc.date)) for p in periods)
 
-            def names_year(c) -> bool:
-                return any(str(y) in c.text for p in bounded for y in p.years())
+            def names_year(c, periods: list[Period] = bounded) -> bool:
+                return any(str(y) in c.text for p in periods for y in p.years())
 
             if not any(in_period(c) or names_year(c) for c in out):
                 first = next((c for c in pool if in_period(c)), None)
@@ -116,10 +117,8 @@ def chooser(ask: TimeAsk, question: str) -> Callable | None:
                     add(first)
             if ask.timeline:  # "from November 2021 to February 2025": each end of the timeline, not only one
                 for period in bounded:
-                    if not any(period.contains(parse_iso(c.passage.doc.date))
-                               or any(str(y) in c.text for y in period.years()) for c in out):
-                        first = next((c for c in sorted(ranked, key=lambda c: -c.score[0])
-                                      if period.contains(parse_iso(c.passage.doc.date))), None)
+                    if not any(in_period(c, [period]) or names_year(c, [period]) for c in out):
+                        first = next((c for c in by_score if in_period(c, [period])), None)
                         if first is not None:
                             add(first)
         if ask.timeline:
@@ -133,7 +132,7 @@ def chooser(ask: TimeAsk, question: str) -> Callable | None:
             # ranker makes of a sentence that repeats none of the question's words
             seen = {t for c in out for t in _times(c.text)}
             quoted = {c.passage.chunk.chunk_id for c in out}
-            for c in sorted(ranked, key=lambda c: -c.score[0]):
+            for c in by_score:
                 if c.passage.chunk.chunk_id in quoted and (times := _times(c.text)) and not times <= seen:
                     seen |= times
                     add(c)
