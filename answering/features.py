@@ -192,10 +192,24 @@ def is_byline(sentence: str) -> bool:
 _AGENCY_TAIL = re.compile(r"[.,]?\s*(?:[–—-]\s*)?\(?[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*){0,3}\)?\s*[.:]?$")
 
 
+# A date on a line of its own, without a place ("27 November 2021.", "Saturday 23 July 2011.", "EastFruit,
+# February 2023.", "Qazaq TV, 2017.", "Baku, October 24, AZERTAC."): a piece's date line, which its citation's
+# date already shows.
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_MONTH = rf"(?:{MONTH_NAMES}|(?:{MONTH_ABBREVIATIONS})\.?)"
+_DATE_ONLY = re.compile(rf"(?:{_WEEKDAY},?\s+)?(?:\d{{1,2}}\s+{_MONTH}(?:,?\s+\d{{4}})?|"
+                        rf"{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|{_MONTH}\s+\d{{4}}|\d{{4}})(?:,?\s+{_WEEKDAY})?")
+# An agency or a place around that date ("nCa (News Central Asia)", "AKTAU – Kazinform"), not a byline's "By".
+_SOURCE = r"(?!By\b)\(?(?:[A-Z]|[a-z]+[A-Z])[\w&'’.-]*\)?(?:\s+(?:[–—-]\s+)?\(?[A-Z][\w&'’.-]*\)?){0,4}"
+_DATE_LINE = re.compile(rf"(?:{_SOURCE}\s*[,–—-]\s*)?(?:{_DATE_ONLY.pattern})(?:\s*[.,]?\s*{_SOURCE})?")
+
+
 def is_dateline(sentence: str) -> bool:
-    """Whether a sentence is only a news agency's dateline (and the agency's name)."""
-    text = sentence.strip().rstrip(" .:")
-    return bool(DATELINE.fullmatch(text) or DATELINE.fullmatch(_AGENCY_TAIL.sub("", text).rstrip(" .:,")))
+    """Whether a sentence is only a news agency's dateline (and the agency's name), or only a date with, at
+    most, its agency or place."""
+    text = sentence.strip().strip("*_").rstrip(" .:*_")
+    return bool(DATELINE.fullmatch(text) or DATELINE.fullmatch(_AGENCY_TAIL.sub("", text).rstrip(" .:,"))
+                or _DATE_LINE.fullmatch(text))
 
 
 def states_author(sentence: str) -> bool:

@@ -1,5 +1,6 @@
 """A dateline on a line of its own ("ASTANA, 4 September 2015. Kazinform.") says only where and when a piece
-was filed: it is not quoted as a statement, except when the question asks for a date, through the real
+was filed: it is not quoted as a statement, except when the question asks for a date; a date line without a
+place ("27 November 2021.", "Qazaq TV, 2017.") is a dateline too, through the real
 pipeline (real embeddings, embedded Chroma, BM25)."""
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ DOCS = {
         "Kazakhstan and Türkiye sign a military cooperation plan", "Trend", None, "2023-11-10",
         "Kazakhstan and Türkiye signed a plan of military cooperation for 2024. The plan covers joint "
         "exercises, military education and the defence industry."),
+    "ncA-health.md": (
+        "Uzbek and Turkish health ministers sign a roadmap", "nCa", None, "2019-02-20",
+        "20 February 2019.\n\n"
+        "Uzbekistan's health minister and his Turkish counterpart signed a roadmap on medical cooperation in "
+        "Istanbul. The roadmap covers joint clinics and the training of doctors."),
 }
 
 engine = engine_fixture("datelines", DOCS)
@@ -37,6 +43,30 @@ def test_a_dateline_alone_is_a_dateline(sentence) -> None:
                                       "Kazakhstan, Turkey."])
 def test_a_sentence_with_content_is_not(sentence) -> None:
     assert not is_dateline(sentence)
+
+
+@pytest.mark.parametrize("sentence", ["27 November 2021.", "*Qazaq TV, 2017.*", "Saturday 23 July 2011.",
+                                      "EastFruit, February 2023.", "7 April 2025. nCa (News Central Asia).",
+                                      "Baku, October 24, AZERTAC.", "AKTAU – Kazinform, 1 October 2025."])
+def test_a_date_alone_is_a_date_line(sentence) -> None:
+    assert is_dateline(sentence)
+
+
+@pytest.mark.parametrize("sentence", ["By Kamila Aliyeva, 25 December 2017", "Kazakhstan 2030",
+                                      "The roadmap was signed on 20 February 2019.", "It cost $44 million.",
+                                      "In 2017."])
+def test_a_byline_or_a_sentence_is_no_date_line(sentence) -> None:
+    assert not is_dateline(sentence)
+
+
+def test_a_timeline_does_not_quote_a_date_line(engine) -> None:
+    """A piece's date line without a place ("20 February 2019.") opened timeline answers as a statement of
+    nothing asked (fd1672); the signing's own sentence is quoted, its date shown by its citation."""
+    answer = engine.ask("How did health cooperation between Uzbekistan and Türkiye develop from 2019 to "
+                        "2023?")
+    assert not answer.abstained, answer.notes
+    assert not any(is_dateline(st.text) for st in answer.statements), [st.text for st in answer.statements]
+    assert any("signed a roadmap" in st.text for st in answer.statements)
 
 
 def test_a_timeline_does_not_quote_the_dateline(engine) -> None:
