@@ -505,8 +505,11 @@ _ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seven
 _ROMAN = {"II": 2, "III": 3, "IV": 4, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "XI": 11, "XII": 12, "XIII": 13,
           "XIV": 14, "XV": 15, "XX": 20}  # "the III Meeting" (one letter alone is too often a word or a name)
 _ORDINAL = re.compile(rf"\b(?:\d+(?:st|nd|rd|th)|(?i:{'|'.join(_ORDINAL_WORDS)})|(?-i:[IVX]{{2,4}}))\b")
-# The event word of a numbered event ("the 9th meeting", "the inaugural summit").
-_EVENT_WORD = r"(?P<what>(?i:meeting|summit|session|forum|congress|council|conference|round|edition|games))\b"
+# The event word of a numbered event ("the 9th meeting", "the inaugural summit", "the 2nd Space Camp", "the
+# fourth General Assembly").
+_EVENT_WORD = (r"(?P<what>(?i:meeting|summit|session|forum|congress|council|conference|round|edition|games|"
+               r"assembly|camp|festival|kurultai|olympiad|championship|tournament|exhibition|expo|fair|"
+               r"symposium|workshop|convention|plenum))\b")
 _ORDINAL_EVENT = re.compile(
     rf"\b(?P<n>\d+(?:st|nd|rd|th)|(?i:{'|'.join(_ORDINAL_WORDS)})|(?-i:[IVX]{{2,4}}))\s+"
     r"(?:(?:[A-Z][\w’'-]*|annual|joint|plenary|regular|informal|extraordinary)\s+){0,4}" + _EVENT_WORD)

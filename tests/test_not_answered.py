@@ -369,6 +369,12 @@ def test_a_question_for_a_persons_words_opens_with_them(question, statements, sp
      ["The first-ever summit was held in Almaty, the second summit in Baku."], None),
     ("What was signed at the 22nd summit?", ["The 21st summit was held in Baku."], "the 22nd summit"),
     ("What was agreed at the 9th meeting?", ["The 8th summit was held in Baku."], None),  # another kind
+    ("Where and when was the first Space Camp of the Organization of Turkic States held?",
+     ["The states will take part in the 2nd Space Camp, which Türkiye is to host."], "the first camp"),
+    ("Where was the third General Assembly of Directors of Opera and Ballet Theaters held?",
+     ["It followed the fourth General Assembly of Directors of Opera and Ballet Theaters, held in Almaty."],
+     "the third assembly"),
+    ("Who opened the 5th Turkic World Festival?", ["The 5th Turkic World Festival opened in Bursa."], None),
 ])
 def test_a_numbered_event_needs_a_quote_about_that_one(question, statements, says) -> None:
     """The quotes report another event of the series ("the 8th meeting") and never the one asked about."""
