@@ -172,7 +172,7 @@ _EVENTS = (
 )
 
 
-def _dated_event(question: str) -> tuple[str, re.Pattern] | None:
+def dated_event(question: str) -> tuple[str, re.Pattern] | None:
     """For "When was X founded?", "In what year did Y join Z?": the event asked about and the pattern of the
     words that date it; None for other questions."""
     start = opening(question)
@@ -203,7 +203,7 @@ def missing_value(question: str, statements: list[str]) -> str | None:
             _states("date", body, question) and _FUTURE.search(body)
             for s in statements if (body := _DATELINE_LEAD.sub("", s))):
         return "a planned date"  # "When will the sixth meeting be held?" against the fifth one's date
-    event = _dated_event(question) if asked[0] == ("date",) else None
+    event = dated_event(question) if asked[0] == ("date",) else None
     if event is not None and not any(_states("date", s, question) and event[1].search(s) for s in statements):
         return f"a date for “{event[0]}”"  # "In which year was X set up?" against X's 15th meeting
     if asked[0] == ("amount",) and _PRICE_QUESTION.search(opening(question)) and not any(

@@ -19,7 +19,7 @@ from vectorstore.lexical import LexicalIndex, terms
 from . import features as F
 from .attribution import speaker as speaker_of
 from .attribution import speaker_from
-from .coverage import counted, counts
+from .coverage import counted, counts, dated_event
 from .language import language
 from .question import looks_like_instruction
 from .ranker import Ranker, load
@@ -499,9 +499,14 @@ def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int,
 
 
 def _open_with_value(chosen: list[Candidate], query: str) -> None:
-    """A question that opens by asking for a value ("How long …?") opens with a chosen sentence giving one."""
+    """A question that opens by asking for a value ("How long …?") opens with a chosen sentence giving one;
+    for the date of an event ("In which year was X set up?"), with one dating that event where one is chosen
+    (as the refusal check reads it, `coverage.dated_event`), not a visit's "on February 18"."""
     asked = F.asked_value(query)
     typed = next((c for c in chosen if F.gives_type(c.text, list(asked[0]))), None) if asked else None
+    event = dated_event(query) if asked and asked[0] == ("date",) else None
+    if event is not None:
+        typed = next((c for c in chosen if F.gives_type(c.text, ["date"]) and event[1].search(c.text)), typed)
     if typed is not None:
         chosen.remove(typed)
         chosen.insert(0, typed)
