@@ -15,7 +15,7 @@ from corridor.records import Passage
 from vectorstore.lexical import LexicalIndex, stopwords, terms
 
 from .dates import YEAR_IN_TEXT, parse_iso, periods
-from .features import NUMBER, asked_value, gives_new, opening
+from .features import HOW_MANY, MONTH_ABBREVIATIONS, MONTH_NAMES, NUMBER, asked_value, gives_new, opening
 from .language import language, name
 from .sentences import DATELINE_DAY_MONTH, DATELINE_MONTH_DAY, DATELINE_PLACE, DATELINE_YEAR
 
@@ -107,11 +107,36 @@ _WHEN_ELSE = re.compile(r"\b(?-i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturd
                         re.I)
 
 
+# "How long …?" is answered by a length or a span of time: "three days", "a 15-year term", "since 2012",
+# "from 1994 to 1999" (figures alone are not: "signed on Thursday … $6 million" gives no grace period).
+_SPAN = re.compile(r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+                   r"twenty|thirty|forty|fifty|a|an|half\s+a|several|a\s+few|many)[\s-]+(?:days?|hours?|weeks?|"
+                   r"months?|years?|decades?|minutes?|nights?)\b|"
+                   rf"\bsince\s+(?:(?:{MONTH_NAMES})\s+)?(?:1[89]|20)\d\d\b|"
+                   r"\b(?:1[89]|20)\d\d\s*(?:[–-]|to|until)\s*(?:(?:1[89]|20)\d\d|\d\d)\b|"
+                   r"\d[\d,.]*\s*(?:km|kilomet\w*|miles?|metres?|meters?)\b", re.I)
+# "In which month …?" is answered by a month, or a season or a month said relatively; "this year" is no month.
+_MONTH = re.compile(rf"\b(?:{MONTH_NAMES})\b|\b(?:{MONTH_ABBREVIATIONS})\.|\b(?:spring|summer|autumn|fall|"
+                    r"winter)\b|\b(?:last|this|next|earlier\s+this|later\s+this)\s+month\b", re.I)
+_ASKS_MONTH = re.compile(r"\b(?:what|which)\s+month\b", re.I)
+
+
+def _new(pattern: re.Pattern, sentence: str, question: str) -> bool:
+    """Whether the pattern finds in the sentence something the question does not already say."""
+    known = set(terms(question)) | set(re.findall(NUMBER, question))
+    return any((set(terms(m.group())) | set(re.findall(NUMBER, m.group()))) - known
+               for m in pattern.finditer(sentence))
+
+
 def _states(kind: str, sentence: str, question: str) -> bool:
     """Whether the sentence states a value of this kind that the question does not already give: "a
     50-megawatt plant" answers no "How much will the 50-megawatt plant cost?"."""
+    if kind == "date" and _ASKS_MONTH.search(question):
+        return _new(_MONTH, sentence, question)
     if kind == "date":
         return gives_new(sentence, "date", question) or bool(_WHEN_ELSE.search(sentence))
+    if kind in ("length", "duration"):
+        return _new(_SPAN, sentence, question)
     given = set(re.findall(NUMBER, question))
     numbers = [n for n in re.findall(NUMBER, sentence) if n not in given]
     return any(not _YEAR_ONLY.fullmatch(n) for n in numbers) or bool(
@@ -120,7 +145,7 @@ def _states(kind: str, sentence: str, question: str) -> bool:
 
 # "How much … cost / pay / spend / invest / worth …?" asks for money, and a sum of money is in a currency.
 _PRICE_QUESTION = re.compile(r"\b(?:cost|costs|pay|paid|spend|spent|invest|invested|price|budget|financ\w*|"
-                             r"worth)\b", re.I)
+                             r"worth|money|funds?|funding)\b", re.I)
 _MONEY = re.compile(r"(?:[$€£₸₺]|\b(?:USD|EUR|KZT|TRY)\s*)\s*\d|"
                     r"\d[\d,.]*\s*(?:(?:trillion|billion|million|thousand|bn|mln)\s+)?"
                     r"(?:(?:US|U\.S\.|American)\s+)?"  # "300 million US dollars"
@@ -217,7 +242,7 @@ def missing_value(question: str, statements: list[str]) -> str | None:
 
 # "How many <what> (of <kind>) …": the words naming what is counted, up to the first stop word (at most three:
 # "Kazakh tourists", "civil passenger aircraft"), and a lower-case "of" complement ("tonnes of lentils").
-_HOW_MANY = re.compile(r"^\W*(?:by\s+)?how\s+many\s+(.*)$", re.I | re.S)
+_HOW_MANY = re.compile(rf"{HOW_MANY}\s+(.*)$", re.I | re.S)
 _TOKEN = re.compile(rf"{NUMBER}(?:-\w+)?|[\w’'-]+")
 # Units written either way: "826 km" counts "how many kilometres".
 _UNIT = {"km": "kilometr", "kilometr": "kilometr", "kilomet": "kilometr", "t": "tonn", "ton": "tonn",
@@ -254,7 +279,8 @@ def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: 
     """Does the sentence set a number (in figures or words, not a year alone) at most `window` words before
     one of the counted words, and name the "of" complement if the question has one?"""
     names, of, _ = what
-    tokens = [part for t in _TOKEN.findall(_NOT_A_COUNT.sub(" ", sentence)) for part in _count_compound(t)]
+    sentence = _DAY_OF_MONTH.sub(" ", _NOT_A_COUNT.sub(" ", sentence))  # "since July 5 every truck": a day
+    tokens = [part for t in _TOKEN.findall(sentence) for part in _count_compound(t)]
     stems = [_stem(t) for t in tokens]
     if of and of not in stems:
         return False
@@ -269,6 +295,8 @@ def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: 
     return False
 
 
+_DAY_OF_MONTH = re.compile(rf"\b(?:{MONTH_NAMES}|(?:{MONTH_ABBREVIATIONS})\.?)\s+\d{{1,2}}\b|"
+                           rf"\b\d{{1,2}}\s+(?:{MONTH_NAMES})\b")
 _RATIO = re.compile(r"fold$|times$|percent$|per$|%$", re.I)  # the word after a number that makes it a ratio
 
 

@@ -92,6 +92,8 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str] | _CountPattern]]
 # Questions that ask for a value outright — their opening, after a leading "According to X," — the answer
 # types that give it, and how a note names it. Narrower than asked_types on purpose: "Whom did he meet when
 # he said …?" asks for a person, not a date.
+# "How many …", "By how many …", "For how many years …": a count asked for at the question's start.
+HOW_MANY = r"^\W*(?:(?:by|for|in|within|after|over)\s+)?how\s+many"
 _VALUE_QUESTIONS = (
     (re.compile(r"^\W*how\s+(?:long|far\s+(?:is|are|was|were))\b", re.I), ("length", "duration"),
      "a length or duration"),
@@ -99,7 +101,7 @@ _VALUE_QUESTIONS = (
                 r"(?:value|cost|price|budget|capacity|turnover)\s+of\b|"
                 r"^\W*what\s+(?:is|was|are|were|will\s+be)\b[^?]*\bworth\W*$|"  # "What is the project worth?"
                 r"^\W*what\s+(?:does|did|will|would)\b[^?]*\bcost\W*$", re.I), ("amount",), "an amount"),
-    (re.compile(r"^\W*(?:by\s+)?how\s+many\b|^\W*what\s+(?:is|was)\s+the\s+(?:total\s+)?number\s+of\b", re.I),
+    (re.compile(rf"{HOW_MANY}\b|^\W*what\s+(?:is|was)\s+the\s+(?:total\s+)?number\s+of\b", re.I),
      ("count",), "a number"),
     (re.compile(r"^\W*(?:by\s+)?what\s+(?:percentage|share)\b", re.I), ("share",), "a percentage"),
     (re.compile(r"^\W*(?:when\s+(?:did|does|do|is|was|were|will|would|has|have|can|could)|(?:(?:in|on|by|until|"

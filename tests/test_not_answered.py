@@ -98,6 +98,22 @@ from answering.features import asked_value
     ("How much did the bridge cost?", ["The bridge cost 20 million TL."], None),
     ("How much did the bridge cost?", ["Two sums of 3 tons were paid."], "money"),
     ("How much of its value did the lira lose?", ["The lira lost 44% of its value."], None),  # not a price
+    # "how long" wants a length or a span of time, not any figure
+    ("How long is the grace period?", ["The $100 million loan was signed on Thursday."], "duration"),
+    ("How long is his official visit?", ["He is due on Aug. 7 for an official visit of three days."], None),
+    ("How long after the summit was the next held?", ["One week after it the next was held."], None),
+    ("How long has the firm worked in Uzbekistan?", ["The firm has been active there since 2012."], None),
+    ("How long did he serve as minister?", ["He served as minister from 1994 to 1999."], None),
+    # "For how many years …" asks for a count of years, as "How many years …" does
+    ("For how many years will the protocol stay in force?", ["It was signed at the 9th meeting."], "years"),
+    ("For how many years may YDA operate the airport?", ["YDA may operate it for 25 years."], None),
+    ("How much money will TÜBİTAK put into the projects?", ["It supports 9 joint projects."], "money"),
+    ("How much money did the fund raise?", ["The fund raised $500 million."], None),
+    ("How many trucks can the autoparks hold?", ["Since July 5 every truck stops there."], "trucks"),
+    ("How many trucks can the autoparks hold?", ["The autoparks hold 5 trucks each."], None),
+    ("In which month did Atambayev visit Ankara?", ["Atambayev visited Ankara this year."], "date"),
+    ("In which month did Atambayev visit Ankara?", ["Atambayev visited Ankara in March."], None),
+    ("In which month of 2012 did Atambayev visit Ankara?", ["Atambayev visited Ankara in 2012."], "date"),
 ])
 def test_a_reason_when_the_asked_value_is_not_stated(question, statements, says) -> None:
     missing = missing_value(question, statements)
