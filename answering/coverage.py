@@ -460,9 +460,14 @@ def missing_role(question: str, statements: list[str], docs: list[str | None] | 
 # "What did <Name> say / tell / think …?", "How does <Name> describe …?": the question asks for that person's
 # words. A sentence that answers reports speech (a verb of saying, "according to", "in his view") by that
 # person, named or as "he"/"she", or is that person's own answer in an interview.
+# The person may come after what they are ("Türkiye's interior minister Ali Yerlikaya", "Istanbul mayor Ekrem
+# İmamoğlu", "Kazakhstan's Minister of Culture and Information Aida Balayeva"), and a name may open with a
+# Turkish capital ("Şahap Kavcıoğlu"); not after "the" ("the head of the Turkish Space Agency" names a body).
+_UPPER = "A-ZÇĞİÖŞÜ"
 _SPEECH_QUESTION = re.compile(
     r"^\W*(?i:what|how)\s+(?i:did|does|do|has|have|had|will|would)\s+"
-    r"(?P<name>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,4})"
+    rf"(?:[{_UPPER}][\w’'.-]*(?:’s|'s)?\s+(?:[A-Za-z-]+\s+){{1,5}}?)??"  # the name alone first
+    rf"(?P<name>[{_UPPER}][\w’'.-]*(?:\s+[{_UPPER}][\w’'.-]*){{0,4}})"
     r"(?:\s+(?:of|from|at)\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*|\s*,[^,?]{1,80},)?\s+"
     r"(?:say|tell|stress|note|add|propose|promise|think|describe|call|urge|announce|suggest|believe|expect|"
     r"warn|explain|argue|recall|hope|mean)\b")

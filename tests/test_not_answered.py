@@ -333,6 +333,16 @@ def test_what_a_refusal_says_is_missing() -> None:
     ("What did he say it would become?", ["The school opened."], [None], None),  # no name: a follow-up's
     ("What do the sources say about trade?", ["Trade grew."], [None], None),  # not a person's words
     ("Who signed the resolutions?", ["Bektenov signed them."], [None], None),  # not a question of speech
+    # the person after what they are, a name opening with a Turkish capital
+    ("What did Türkiye's interior minister Ali Yerlikaya say at the meeting?",
+     ["Türkiye sent its Minister of Internal Affairs, Ali Yerlikaya."], [None], "Ali Yerlikaya"),
+    ("What did Istanbul mayor Ekrem İmamoğlu say at the ceremony?",
+     ["Among those who attended was Ekrem İmamoğlu, Mayor of Istanbul."], [None], "Ekrem İmamoğlu"),
+    ("What did Kazakhstan's Minister of Culture and Information Aida Balayeva say?",
+     ["Balayeva said the festival unites the young."], [None], None),
+    ("What did Şahap Kavcıoğlu say to explain the cut?", ["The lira plunged."], [None], "Şahap Kavcıoğlu"),
+    ("What did the head of the Turkish Space Agency say about the tender?",  # "the …": a body, not a name
+     ["Yıldırım added that a Turkish company had made an offer."], [None], None),
 ])
 def test_a_question_for_a_persons_words_needs_a_sentence_reporting_them(question, statements, speakers,
                                                                           says) -> None:
