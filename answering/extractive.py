@@ -60,8 +60,10 @@ _NAMES_SPEAKER = re.compile(
     r"|[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+)*\s+(?:also\s+)?[a-z]+ed\b)")
 NAMING_REACH = 4  # sentences searched back for the one that names an unnamed speaker
 
-# A next sentence that goes on about what the opening named ("… an aviation hub. Its main advantage …").
-_GOES_ON = re.compile(r"^(?:its|they|their|both)\b", re.I)
+# A next sentence that goes on about what the opening named ("… an aviation hub. Its main advantage …", "…
+# met Türkiye's ambassador. According to the ministry, the two sides talked about …").
+_GOES_ON = re.compile(r"^(?:its|they|their|both|(?:according\s+to\s+[^,]{1,80},\s+)?the\s+(?:two\s+)?"
+                      r"(?:sides|parties|delegations|leaders|presidents|ministers))\b", re.I)
 _CHROME = re.compile(r"^\W*(?:image|logo|map|caption|symbol|flag|coat)\b|\.(?:svg|png|jpe?g)\b", re.I)
 
 PER_PASSAGE = 2  # each passage's best sentences are embedded, so paraphrases get a chance
