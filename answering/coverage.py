@@ -279,7 +279,8 @@ def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: 
     """Does the sentence set a number (in figures or words, not a year alone) at most `window` words before
     one of the counted words, and name the "of" complement if the question has one?"""
     names, of, _ = what
-    sentence = _DAY_OF_MONTH.sub(" ", _NOT_A_COUNT.sub(" ", sentence))  # "since July 5 every truck": a day
+    # "since July 5 every truck": a day; "US$62,000 to train Tajik personnel": a sum of money
+    sentence = _MONEY_SPAN.sub(" ", _DAY_OF_MONTH.sub(" ", _NOT_A_COUNT.sub(" ", sentence)))
     tokens = [part for t in _TOKEN.findall(sentence) for part in _count_compound(t)]
     stems = [_stem(t) for t in tokens]
     if of and of not in stems:
@@ -297,6 +298,11 @@ def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: 
 
 _DAY_OF_MONTH = re.compile(rf"\b(?:{MONTH_NAMES}|(?:{MONTH_ABBREVIATIONS})\.?)\s+\d{{1,2}}\b|"
                            rf"\b\d{{1,2}}\s+(?:{MONTH_NAMES})\b")
+_MONEY_SPAN = re.compile(r"(?:\bUS)?[$€£₸₺]\s*\d[\d,.]*(?:\s*(?:trillion|billion|million|thousand|bn|mln)\b)?"
+                         r"|"
+                         r"\b\d[\d,.]*\s*(?:(?:trillion|billion|million|thousand|bn|mln)\s+)?"
+                         r"(?:(?:US|U\.S\.|American)\s+)?(?:tenge|dollars?|USD|euros?|EUR|KZT|TRY|TL|manats?|"
+                         r"liras?|lari|rubles?|roubles?|soms?|soums?|yuan)\b", re.I)
 _RATIO = re.compile(r"fold$|times$|percent$|per$|%$", re.I)  # the word after a number that makes it a ratio
 
 
