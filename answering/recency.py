@@ -74,12 +74,12 @@ def chooser(ask: TimeAsk, question: str) -> Callable | None:
         best = top.score[0]
         keep = max(ranker.keep_ratio * best, ranker.keep_floor)
 
-        def eligible(c, subject: Callable = lambda c: c.rare[0]) -> bool:
+        def eligible(c, subject: Callable = lambda c: c.rare[0], floor: float | None = None) -> bool:
             if subject(c) < RARE_SHARE * subject(top):
                 return False  # off the question's subject ("34 categories" for "how many companies")
             if numeric:  # "the latest figure": a sentence with a figure of the asked kind
                 return F.gives_type(c.text, numeric) and c.score[0] >= TYPED_SHARE * best
-            return c.score[0] >= keep
+            return c.score[0] >= (keep if floor is None else floor)
 
         pool = sorted((c for c in ranked if eligible(c)), key=lambda c: -c.score[0])
         out = list(chosen)
@@ -95,11 +95,13 @@ def chooser(ask: TimeAsk, question: str) -> Callable | None:
             # the newest source's sentence may name the subject only through its title ("An Uzbek-Turkish
             # industrial zone, Ostim, is launched": its lead repeats none of the question's rare words that
             # the title has), so its document's title counts for being on the subject
-            dated = [c for c in ranked if eligible(c, lambda c: c.on_subject[0])
+            dated = [c for c in ranked if eligible(c, lambda c: c.on_subject[0], TYPED_SHARE * best)
                      and _doc_date(c.passage, ask.cap) is not None]
             if dated:
                 newest = max(dated, key=lambda c: (_doc_date(c.passage, ask.cap), c.score[0]))
-                have = [d for c in out if (d := _doc_date(c.passage, ask.cap)) is not None]
+                # a newer source quoted off the subject (a side remark the ranker kept) is no newer answer
+                have = [d for c in out if c.on_subject[0] >= RARE_SHARE * top.on_subject[0]
+                        and (d := _doc_date(c.passage, ask.cap)) is not None]
                 if not have or _doc_date(newest.passage, ask.cap) > max(have):
                     add(newest)
         by_score = sorted(ranked, key=lambda c: -c.score[0])

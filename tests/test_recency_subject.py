@@ -52,3 +52,23 @@ def test_without_the_title_the_newest_source_is_off_the_subject() -> None:
     ranked[1].on_subject = [0.0]
     out = recency.chooser(ask, QUESTION)(chosen, ranked)
     assert [c.passage.doc.doc_id for c in out] == ["bishkek"]
+
+
+def test_a_newer_side_remark_does_not_hide_the_newest_source_on_the_subject() -> None:
+    """fd1790: the answer had kept a 2024 sentence on another subject (a side remark the ranker rated close),
+    so the 2019 text naming Garibashvili, newer than the 2013 opening, was taken for older than what was
+    quoted; and its sentence scored under the ranker's share for a further sentence, though on the subject."""
+    question = "What office does Irakli Garibashvili hold in the most recent text that names him?"
+    ask = recency.read(question, date(2026, 12, 2))
+    assert ask.latest
+    old = _candidate("messenger", "2013-12-12", "Georgia and Turkey connect their grids",
+                     "On December 11 Georgia's Prime Minister, Irakli Garibashvili, opened the line.",
+                     0.77, 0.48, 0.48)
+    aside = _candidate("azernews", "2024-07-07", "The Garabagh Declaration",
+                       "According to the author, the new text widens the spirit of the Shusha Declaration.",
+                       0.28, 0.15, 0.15)
+    new = _candidate("trend", "2019-12-25", "Turkey helps Georgia's military logistics",
+                     "Georgia's Defence Minister, Irakli Garibashvili, signed the agreement in Ankara.",
+                     0.21, 0.48, 0.48)
+    out = recency.chooser(ask, question)([old, aside], [old, aside, new])
+    assert [c.passage.doc.doc_id for c in out] == ["messenger", "azernews", "trend"]
