@@ -15,7 +15,18 @@ from corridor.records import Passage
 from vectorstore.lexical import LexicalIndex, stopwords, terms
 
 from .dates import YEAR_IN_TEXT, parse_iso, periods
-from .features import HOW_MANY, MONTH_ABBREVIATIONS, MONTH_NAMES, NUMBER, asked_value, gives_new, opening
+from .features import (
+    ANSWER_TYPES,
+    DAY_OF_MONTH,
+    HOW_MANY,
+    MONTH_ABBREVIATIONS,
+    MONTH_NAMES,
+    NUMBER,
+    asked_value,
+    finds_new,
+    gives_new,
+    opening,
+)
 from .language import language, name
 from .sentences import DATELINE_DAY_MONTH, DATELINE_MONTH_DAY, DATELINE_PLACE, DATELINE_YEAR
 
@@ -114,29 +125,22 @@ _SPAN = re.compile(r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine
                    r"months?|years?|decades?|minutes?|nights?)\b|"
                    rf"\bsince\s+(?:(?:{MONTH_NAMES})\s+)?(?:1[89]|20)\d\d\b|"
                    r"\b(?:1[89]|20)\d\d\s*(?:[–-]|to|until)\s*(?:(?:1[89]|20)\d\d|\d\d)\b|"
-                   r"\d[\d,.]*\s*(?:km|kilomet\w*|miles?|metres?|meters?)\b", re.I)
+                   + ANSWER_TYPES["length"][1].pattern, re.I)  # a length, as the length answer type reads it
 # "In which month …?" is answered by a month, or a season or a month said relatively; "this year" is no month.
 _MONTH = re.compile(rf"\b(?:{MONTH_NAMES})\b|\b(?:{MONTH_ABBREVIATIONS})\.|\b(?:spring|summer|autumn|fall|"
                     r"winter)\b|\b(?:last|this|next|earlier\s+this|later\s+this)\s+month\b", re.I)
 _ASKS_MONTH = re.compile(r"\b(?:what|which)\s+month\b", re.I)
 
 
-def _new(pattern: re.Pattern, sentence: str, question: str) -> bool:
-    """Whether the pattern finds in the sentence something the question does not already say."""
-    known = set(terms(question)) | set(re.findall(NUMBER, question))
-    return any((set(terms(m.group())) | set(re.findall(NUMBER, m.group()))) - known
-               for m in pattern.finditer(sentence))
-
-
 def _states(kind: str, sentence: str, question: str) -> bool:
     """Whether the sentence states a value of this kind that the question does not already give: "a
     50-megawatt plant" answers no "How much will the 50-megawatt plant cost?"."""
     if kind == "date" and _ASKS_MONTH.search(question):
-        return _new(_MONTH, sentence, question)
+        return finds_new(_MONTH, sentence, question)
     if kind == "date":
         return gives_new(sentence, "date", question) or bool(_WHEN_ELSE.search(sentence))
     if kind in ("length", "duration"):
-        return _new(_SPAN, sentence, question)
+        return finds_new(_SPAN, sentence, question)
     given = set(re.findall(NUMBER, question))
     numbers = [n for n in re.findall(NUMBER, sentence) if n not in given]
     return any(not _YEAR_ONLY.fullmatch(n) for n in numbers) or bool(
@@ -146,7 +150,10 @@ def _states(kind: str, sentence: str, question: str) -> bool:
 # "How much … cost / pay / spend / invest / worth …?" asks for money, and a sum of money is in a currency.
 _PRICE_QUESTION = re.compile(r"\b(?:cost|costs|pay|paid|spend|spent|invest|invested|price|budget|financ\w*|"
                              r"worth|money|funds?|funding)\b", re.I)
-_MONEY = re.compile(r"(?:[$€£₸₺]|\b(?:USD|EUR|KZT|TRY)\s*)\s*\d|"
+# A whole sum ("US$62,000", "$1.2 billion", "USD 40", "300 million US dollars"): read for a price, and masked
+# where a count is read (a sum counts nothing).
+_MONEY = re.compile(r"(?:(?:\bUS)?[$€£₸₺]|\b(?:USD|EUR|KZT|TRY)\s*)\s*\d[\d,.]*"
+                    r"(?:\s*(?:trillion|billion|million|thousand|bn|mln)\b)?|"
                     r"\d[\d,.]*\s*(?:(?:trillion|billion|million|thousand|bn|mln)\s+)?"
                     r"(?:(?:US|U\.S\.|American)\s+)?"  # "300 million US dollars"
                     r"(?:tenge|dollars?|USD|euros?|EUR|KZT|TRY|TL|manats?|liras?|lari|rubles?|roubles?|soms?|"
@@ -280,7 +287,7 @@ def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: 
     one of the counted words, and name the "of" complement if the question has one?"""
     names, of, _ = what
     # "since July 5 every truck": a day; "US$62,000 to train Tajik personnel": a sum of money
-    sentence = _MONEY_SPAN.sub(" ", _DAY_OF_MONTH.sub(" ", _NOT_A_COUNT.sub(" ", sentence)))
+    sentence = _MONEY.sub(" ", DAY_OF_MONTH.sub(" ", _NOT_A_COUNT.sub(" ", sentence)))
     tokens = [part for t in _TOKEN.findall(sentence) for part in _count_compound(t)]
     stems = [_stem(t) for t in tokens]
     if of and of not in stems:
@@ -296,13 +303,6 @@ def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: 
     return False
 
 
-_DAY_OF_MONTH = re.compile(rf"\b(?:{MONTH_NAMES}|(?:{MONTH_ABBREVIATIONS})\.?)\s+\d{{1,2}}\b|"
-                           rf"\b\d{{1,2}}\s+(?:{MONTH_NAMES})\b")
-_MONEY_SPAN = re.compile(r"(?:\bUS)?[$€£₸₺]\s*\d[\d,.]*(?:\s*(?:trillion|billion|million|thousand|bn|mln)\b)?"
-                         r"|"
-                         r"\b\d[\d,.]*\s*(?:(?:trillion|billion|million|thousand|bn|mln)\s+)?"
-                         r"(?:(?:US|U\.S\.|American)\s+)?(?:tenge|dollars?|USD|euros?|EUR|KZT|TRY|TL|manats?|"
-                         r"liras?|lari|rubles?|roubles?|soms?|soums?|yuan)\b", re.I)
 _RATIO = re.compile(r"fold$|times$|percent$|per$|%$", re.I)  # the word after a number that makes it a ratio
 
 

@@ -27,14 +27,17 @@ MONTH_NAMES = "January|February|March|April|May|June|July|August|September|Octob
 MONTH_ABBREVIATIONS = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"  # "Sept. 8", as some papers write it
 
 
+# The day of a date ("Feb. 6", "July 5", "7 April"): no count (`_CountPattern`, `coverage.counts`).
+DAY_OF_MONTH = re.compile(rf"\b(?:(?:{MONTH_NAMES})|(?:{MONTH_ABBREVIATIONS})\.?)\s+\d{{1,2}}\b|"
+                          rf"\b\d{{1,2}}\s+(?:{MONTH_NAMES}|(?:{MONTH_ABBREVIATIONS})\b)")
+
+
 class _CountPattern:
     """A number that counts: not a year alone and not the day of a date ("Feb. 6", "7 April": "How many
     people did the teams save?" is not answered by the day they set out). Ordinals stay ("its 20th
     anniversary" says how many years). Written as a class because the day of a date needs a look-behind of
     varying width, which `re` lacks; it offers the two methods the answer types are read with."""
 
-    _DAY = re.compile(rf"\b(?:(?:{MONTH_NAMES})|(?:{MONTH_ABBREVIATIONS})\.?)\s+\d{{1,2}}\b|"
-                      rf"\b\d{{1,2}}\s+(?:{MONTH_NAMES}|(?:{MONTH_ABBREVIATIONS})\b)")
     _NUMBER = re.compile(r"\b(?!(?:1[89]|20)\d\d\b)\d")
     # A cardinal in words, as news style writes those under ten ("six founding states"); not "one" (mostly
     # "one of", a pronoun) nor the vague "dozens", "hundreds"; not "the two countries", which refers, nor a
@@ -45,7 +48,7 @@ class _CountPattern:
                        r"minutes?)\b)", re.I)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        masked = self._DAY.sub(lambda m: " " * len(m.group()), text)  # same length: spans stay the text's
+        masked = DAY_OF_MONTH.sub(lambda m: " " * len(m.group()), text)  # same length: spans stay the text's
         found = [*self._NUMBER.finditer(masked), *self._WORD.finditer(masked)]
         return iter(sorted(found, key=lambda m: m.start()))
 
@@ -152,9 +155,14 @@ def gives_type(sentence: str, types: list[str]) -> bool:
 def gives_new(sentence: str, kind: str, question: str) -> bool:
     """Whether the sentence gives a value of this type that the question does not already name: "in April
     2019" answers no "When did the week start in April 2019?", "on 7 April 2019" does."""
+    return finds_new(ANSWER_TYPES[kind][1], sentence, question)
+
+
+def finds_new(pattern: re.Pattern[str] | _CountPattern, sentence: str, question: str) -> bool:
+    """Whether the pattern finds in the sentence something (a word or a figure) the question does not say."""
     known = set(terms(question)) | set(re.findall(NUMBER, question))
     return any((set(terms(m.group())) | set(re.findall(NUMBER, m.group()))) - known
-               for m in ANSWER_TYPES[kind][1].finditer(sentence))
+               for m in pattern.finditer(sentence))
 
 
 # "Who wrote …?", "Who is the author of …?", "Which journalist wrote …?", "Whose article …?": the question

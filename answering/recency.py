@@ -74,9 +74,14 @@ def chooser(ask: TimeAsk, question: str) -> Callable | None:
         best = top.score[0]
         keep = max(ranker.keep_ratio * best, ranker.keep_floor)
 
+        def about(c, subject: Callable = lambda c: c.rare[0]) -> bool:
+            """On the question's subject as the best sentence is ("34 categories" is not, for "how many
+            companies"): by the question's rare words, or (`on_subject`) with its document's title."""
+            return subject(c) >= RARE_SHARE * subject(top)
+
         def eligible(c, subject: Callable = lambda c: c.rare[0], floor: float | None = None) -> bool:
-            if subject(c) < RARE_SHARE * subject(top):
-                return False  # off the question's subject ("34 categories" for "how many companies")
+            if not about(c, subject):
+                return False
             if numeric:  # "the latest figure": a sentence with a figure of the asked kind
                 return F.gives_type(c.text, numeric) and c.score[0] >= TYPED_SHARE * best
             return c.score[0] >= (keep if floor is None else floor)
@@ -100,7 +105,7 @@ def chooser(ask: TimeAsk, question: str) -> Callable | None:
             if dated:
                 newest = max(dated, key=lambda c: (_doc_date(c.passage, ask.cap), c.score[0]))
                 # a newer source quoted off the subject (a side remark the ranker kept) is no newer answer
-                have = [d for c in out if c.on_subject[0] >= RARE_SHARE * top.on_subject[0]
+                have = [d for c in out if about(c, lambda c: c.on_subject[0])
                         and (d := _doc_date(c.passage, ask.cap)) is not None]
                 if not have or _doc_date(newest.passage, ask.cap) > max(have):
                     add(newest)
