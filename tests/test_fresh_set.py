@@ -85,7 +85,7 @@ def test_every_line_is_a_json_object() -> None:
 def test_ids_are_unique_and_numbered() -> None:
     dupes = [i for i, c in Counter(IDS).items() if c > 1]
     assert not dupes, f"duplicate ids: {dupes}"
-    bad = [i for i in IDS if not re.fullmatch(r"ft\d{2,3}", i)]
+    bad = [i for i in IDS if not re.fullmatch(r"ft\d{2,4}", i)]
     assert not bad, f"ids must be ft01, ft02, …: {bad}"
 
 
