@@ -147,9 +147,12 @@ def _states(kind: str, sentence: str, question: str) -> bool:
         _NUMBER_WORD.search(_NOT_A_COUNT.sub(" ", sentence)))
 
 
-# "How much … cost / pay / spend / invest / worth …?" asks for money, and a sum of money is in a currency.
+# "How much … cost / pay / spend / invest / worth / offer / lend …?" asks for money, and a sum of money is in
+# a currency.
 _PRICE_QUESTION = re.compile(r"\b(?:cost|costs|pay|paid|spend|spent|invest|invested|price|budget|financ\w*|"
-                             r"worth|money|funds?|funding)\b", re.I)
+                             r"worth|money|funds?|funding|tariff|fee|fare|offer(?:s|ed)?|bid|sold|sell|bought|"
+                             r"buy|lend|lent|loans?|grant(?:s|ed)?|allocat\w*|earn(?:s|ed)?|revenue|profit)\b",
+                             re.I)
 # A whole sum ("US$62,000", "$1.2 billion", "USD 40", "300 million US dollars"): read for a price, and masked
 # where a count is read (a sum counts nothing).
 _MONEY = re.compile(r"(?:(?:\bUS)?[$€£₸₺]|\b(?:USD|EUR|KZT|TRY)\s*)\s*\d[\d,.]*"

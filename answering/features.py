@@ -101,12 +101,16 @@ _VALUE_QUESTIONS = (
     (re.compile(r"^\W*how\s+(?:long|far\s+(?:is|are|was|were))\b", re.I), ("length", "duration"),
      "a length or duration"),
     (re.compile(r"^\W*how\s+much\b|^\W*what\s+(?:is|was|will\s+be)\s+the\s+(?:[\w-]+\s+){0,2}"
-                r"(?:value|cost|price|budget|capacity|turnover)\s+of\b|"
-                r"^\W*what\s+(?:is|was|are|were|will\s+be)\b[^?]*\bworth\W*$|"  # "What is the project worth?"
+                r"(?:value|cost|price|budget|capacity|turnover)\s+(?:in\s+(?:US\s+)?(?:dollars|euros|tenge|liras|"
+                r"manats)\s+)?of\b|"  # "What was the value in dollars of …?"
+                # "What is the project worth?", "What were exports worth in 2024?"
+                r"^\W*what\s+(?:is|was|are|were|will\s+be)\b[^?]*\bworth(?:\s+(?:in|by|during|over|last|"
+                r"this)\b[^?]*)?\W*$|"
+                r"^\W*(?:at\s+)?what\s+(?:price|tariff|fee|fare)\b|"  # "At what tariff per kWh …?"
                 r"^\W*what\s+(?:does|did|will|would)\b[^?]*\bcost\W*$", re.I), ("amount",), "an amount"),
     (re.compile(rf"{HOW_MANY}\b|^\W*what\s+(?:is|was)\s+the\s+(?:total\s+)?number\s+of\b", re.I),
      ("count",), "a number"),
-    (re.compile(r"^\W*(?:by\s+)?what\s+(?:percentage|share)\b", re.I), ("share",), "a percentage"),
+    (re.compile(r"^\W*(?:by\s+)?what\s+(?:percentage|share|stake)\b", re.I), ("share",), "a percentage"),
     (re.compile(r"^\W*(?:when\s+(?:did|does|do|is|was|were|will|would|has|have|can|could)|(?:(?:in|on|by|until|"
                 r"till|since|from|before|after)\s+)?(?:what|which)\s+(?:year|date|month|day)|since\s+when|"
                 r"for\s+(?:what|which)\s+(?:period|term|years?))\b", re.I), ("date",), "a date"),

@@ -109,6 +109,14 @@ from answering.features import asked_value
     ("For how many years may YDA operate the airport?", ["YDA may operate it for 25 years."], None),
     ("How much money will TÜBİTAK put into the projects?", ["It supports 9 joint projects."], "money"),
     ("How much money did the fund raise?", ["The fund raised $500 million."], None),
+    # an offer, a loan, a tariff or a sale is paid in money: a share of a company is no sum
+    ("How much did Turkcell offer TeliaSonera for its stake?", ["Turkcell holds 41.45% of the company."],
+     "money"),
+    ("How much did Turkcell offer for the stake?", ["It offered $3.2 billion for it."], None),
+    ("How much did Turkey lend Kyrgyzstan?", ["Turkey agreed to lend it 100 million."], "money"),
+    ("At what tariff will the plant's power be bought?", ["The plant will produce 100 MW."], "money"),
+    ("At what tariff will the plant's power be bought?", ["It will be bought at 5.2 soms per kWh."], None),
+    ("What was the value in dollars of the gifts?", ["The gifts were handed over in May."], "amount"),
     ("How many trucks can the autoparks hold?", ["Since July 5 every truck stops there."], "trucks"),
     ("How many trucks can the autoparks hold?", ["The autoparks hold 5 trucks each."], None),
     ("How many Tajik servicemen will be trained?",
@@ -143,6 +151,15 @@ def test_a_reason_when_the_asked_value_is_not_stated(question, statements, says)
     ("What is the whole industrial zone project worth?", ("amount",)),
     ("What did the railway cost?", ("amount",)),
     ("What is it worth to Kazakhstan?", None),  # the worth of something, not its price
+    ("What is it worth for Kazakhstan?", None),
+    # a price asked in other words: a value in a currency, a worth in a year, a price, tariff or stake
+    ("What were Kazakh exports to Türkiye worth in 2024?", ("amount",)),
+    ("What was the value in dollars of the equipment Turkey gave?", ("amount",)),
+    ("At what tariff per kilowatt-hour will Kyrgyzstan buy the electricity?", ("amount",)),
+    ("What price per tonne did Kazakhstan quote for its uranium?", ("amount",)),
+    ("What stake will ERSAI hold in the shipyard?", ("share",)),
+    ("What price did the winners get?", ("amount",)),
+    ("What prices do the shops charge?", None),  # "prices" names a topic here, not one value asked for
 ])
 def test_what_counts_as_asking_for_a_value(question, types) -> None:
     asked = asked_value(question)
