@@ -132,9 +132,22 @@ _MONTH = re.compile(rf"\b(?:{MONTH_NAMES})\b|\b(?:{MONTH_ABBREVIATIONS})\.|\b(?:
 _ASKS_MONTH = re.compile(r"\b(?:what|which)\s+month\b", re.I)
 
 
+# The date a text was reported on ("…, Trend reported on Aug. 13"): it dates the report, not the event
+# reported, so it answers no "On what date did the firefighters arrive?", only a question about the telling.
+# (Not "said on Tuesday": a speaker is often reported on the day of the event asked about.)
+_REPORTED_ON = re.compile(r"\b(?:reported|reports|wrote)\s+(?:on\s+)?(?:"
+                          r"(?-i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
+                          rf"(?:(?:{MONTH_ABBREVIATIONS})\.|{MONTH_NAMES})\s+\d{{1,2}}(?:,\s*(?:19|20)\d\d)?|"
+                          rf"\d{{1,2}}\s+(?:{MONTH_NAMES})(?:\s+(?:19|20)\d\d)?)\b", re.I)
+_ASKS_TELLING = re.compile(r"\b(?:say|said|report\w*|announc\w*|tell|told|wr[io]te|stated?|spoke)\b", re.I)
+
+
 def _states(kind: str, sentence: str, question: str) -> bool:
     """Whether the sentence states a value of this kind that the question does not already give: "a
-    50-megawatt plant" answers no "How much will the 50-megawatt plant cost?"."""
+    50-megawatt plant" answers no "How much will the 50-megawatt plant cost?"; the date of a report answers
+    no question about the event reported (`_REPORTED_ON`)."""
+    if kind == "date" and not _ASKS_TELLING.search(question):
+        sentence = _REPORTED_ON.sub(" ", sentence)
     if kind == "date" and _ASKS_MONTH.search(question):
         return finds_new(_MONTH, sentence, question)
     if kind == "date":
