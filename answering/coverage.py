@@ -484,11 +484,13 @@ def missing_role(question: str, statements: list[str], docs: list[str | None] | 
 # person, named or as "he"/"she", or is that person's own answer in an interview.
 # The person may come after what they are ("Türkiye's interior minister Ali Yerlikaya", "Istanbul mayor Ekrem
 # İmamoğlu", "Kazakhstan's Minister of Culture and Information Aida Balayeva"), and a name may open with a
-# Turkish capital ("Şahap Kavcıoğlu"); not after "the" ("the head of the Turkish Space Agency" names a body).
+# Turkish capital ("Şahap Kavcıoğlu"); not after "the" ("the head of the Turkish Space Agency" names a body)
+# nor after "in", "of", "at", "to" or "for" ("Turkey's embassy in Ashgabat": a body, named by its place).
 _UPPER = "A-ZÇĞİÖŞÜ"
 _SPEECH_QUESTION = re.compile(
     r"^\W*(?i:what|how)\s+(?i:did|does|do|has|have|had|will|would)\s+"
     rf"(?:[{_UPPER}][\w’'.-]*(?:’s|'s)?\s+(?:[A-Za-z-]+\s+){{1,5}}?)??"  # the name alone first
+    r"(?<!\sin\s)(?<!\sof\s)(?<!\sat\s)(?<!\sto\s)(?<!\sfor\s)"  # "Turkey's embassy in Ashgabat": a place
     rf"(?P<name>[{_UPPER}][\w’'.-]*(?:\s+[{_UPPER}][\w’'.-]*){{0,4}})"
     r"(?:\s+(?:of|from|at)\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*|\s*,[^,?]{1,80},)?\s+"
     r"(?:say|tell|stress|note|add|propose|promise|think|describe|call|urge|announce|suggest|believe|expect|"

@@ -371,6 +371,8 @@ def test_what_a_refusal_says_is_missing() -> None:
     ("What did Şahap Kavcıoğlu say to explain the cut?", ["The lira plunged."], [None], "Şahap Kavcıoğlu"),
     ("What did the head of the Turkish Space Agency say about the tender?",  # "the …": a body, not a name
      ["Yıldırım added that a Turkish company had made an offer."], [None], None),
+    ("What did Turkey's embassy in Ashgabat say about the university?",  # a body named by its place
+     ["The embassy said the cooperative attitude is remembered with gratitude."], [None], None),
 ])
 def test_a_question_for_a_persons_words_needs_a_sentence_reporting_them(question, statements, speakers,
                                                                           says) -> None:
