@@ -100,7 +100,7 @@ HOW_MANY = r"^\W*(?:(?:by|for|in|within|after|over)\s+)?how\s+many"
 _VALUE_QUESTIONS = (
     (re.compile(r"^\W*how\s+(?:long|far\s+(?:is|are|was|were))\b", re.I), ("length", "duration"),
      "a length or duration"),
-    (re.compile(r"^\W*how\s+much\b|^\W*what\s+(?:is|was|will\s+be)\s+the\s+(?:[\w-]+\s+){0,2}"
+    (re.compile(r"^\W*(?:(?:for|by|at)\s+)?how\s+much\b|^\W*what\s+(?:is|was|will\s+be)\s+the\s+(?:[\w-]+\s+){0,2}"
                 r"(?:value|cost|price|budget|capacity|turnover)\s+(?:in\s+(?:US\s+)?(?:dollars|euros|tenge|liras|"
                 r"manats)\s+)?of\b|"  # "What was the value in dollars of …?"
                 # "What is the project worth?", "What were exports worth in 2024?"

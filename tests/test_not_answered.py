@@ -166,6 +166,8 @@ def test_a_reason_when_the_asked_value_is_not_stated(question, statements, says)
     ("At what tariff per kilowatt-hour will Kyrgyzstan buy the electricity?", ("amount",)),
     ("What price per tonne did Kazakhstan quote for its uranium?", ("amount",)),
     ("What stake will ERSAI hold in the shipyard?", ("share",)),
+    ("For how much did the Turkish company build the hotel?", ("amount",)),  # "how much" after a preposition
+    ("By how much did Kazakh exports to Türkiye fall in 2023?", ("amount",)),
     ("What price did the winners get?", ("amount",)),
     ("What prices do the shops charge?", None),  # "prices" names a topic here, not one value asked for
 ])
