@@ -43,7 +43,7 @@ def unknown_names(question: str, lexical: LexicalIndex, passages: list[Passage])
     for m in _NAME.finditer(question):
         if m.start() == 0 or question[: m.start()].rstrip().endswith(("?", ".", "!")):
             continue  # a sentence's first word is capitalised anyway
-        word = m.group(0)
+        word = re.sub(r"[’']s$", "", m.group(0))  # "Yerevan's": the note names "Yerevan"
         stems = [t for t in terms(word) if t not in stopwords()]
         if stems and not any(lexical.knows(t) or t in meta for t in stems):
             out.append(word)

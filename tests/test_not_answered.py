@@ -13,9 +13,11 @@ from answering.coverage import (
     not_answered,
     rare_names,
     unanchored_count,
+    unknown_names,
     words_first,
 )
 from answering.features import asked_value
+from vectorstore.lexical import terms
 
 
 @pytest.mark.parametrize(("question", "statements", "says"), [
@@ -473,3 +475,19 @@ def test_the_askers_i_is_no_rare_name() -> None:
     names = rare_names("How many ferries does Kazakhstan need? I've seen different numbers.", OneChunkTerms())
     assert "I've" not in names and all(len(t) > 2 for stems in names.values() for t in stems)
     assert "Kazakhstan" in names
+
+
+class _Vocabulary:
+    """A store's vocabulary, as LexicalIndex.knows reads it (the index itself needs a store)."""
+
+    def __init__(self, words: str) -> None:
+        self.stems = set(terms(words))
+
+    def knows(self, stem: str) -> bool:
+        return stem in self.stems
+
+
+def test_an_unknown_name_is_named_without_its_possessive() -> None:
+    lexical = _Vocabulary("Ankara envoys agreed visa procedures for official passports")
+    question = "What did Ankara's and Yerevan's envoys agree to ease?"
+    assert unknown_names(question, lexical, []) == ["Yerevan"]
