@@ -24,14 +24,21 @@ COLS, ROWS = 120, 60
 DRAFT = "draft, not yet checked"
 
 
+def _readable(fd: int, timeout: float) -> bool:
+    """Whether the pty has output within `timeout` s. poll, not select: a pytest worker that has run many
+    tests may hold more than 1024 descriptors, and select() cannot watch one numbered that high."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(timeout * 1000))
+
+
 def read_until(fd: int, buffer: bytearray, needle: bytes, count: int, timeout: float) -> None:
     """Read the pty into `buffer` until `needle` has appeared `count` times (or fail after `timeout`)."""
     deadline = time.monotonic() + timeout
     while buffer.count(needle) < count:
         left = deadline - time.monotonic()
         assert left > 0, f"no {needle!r} #{count} within {timeout}s; got:\n{buffer.decode(errors='replace')}"
-        ready, _, _ = select.select([fd], [], [], min(left, 1.0))
-        if ready:
+        if _readable(fd, min(left, 1.0)):
             try:
                 buffer.extend(os.read(fd, 65536))
             except OSError:  # the child closed the terminal

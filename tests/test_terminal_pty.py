@@ -45,8 +45,9 @@ def run_in_pty(args: list[str], ingested, columns: int, stdin: str = "", timeout
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 1.0)
-            if not ready:
+            poller = select.poll()  # not select(): a busy worker's descriptors may pass 1024
+            poller.register(master, select.POLLIN)
+            if not poller.poll(1000):
                 if proc.poll() is not None:
                     break
                 continue
