@@ -22,6 +22,7 @@ from .features import (
     MONTH_ABBREVIATIONS,
     MONTH_NAMES,
     NUMBER,
+    WEEKDAY_NAMES,
     asked_value,
     finds_new,
     gives_new,
@@ -110,7 +111,7 @@ _NOT_A_COUNT = re.compile(r"\bthe\s+two\b|\bone\s+(?:of|another|side)\b|\b(?:no|
                           re.I)
 _YEAR_ONLY = re.compile(r"(?:1[89]|20)\d\d")
 # Dates the ranker's date type does not read (it reads a year or a month): a weekday, a relative date.
-_WHEN_ELSE = re.compile(r"\b(?-i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|"
+_WHEN_ELSE = re.compile(rf"\b(?-i:{WEEKDAY_NAMES})\b|"
                         r"\b(?:yesterday|today|tomorrow|(?:last|this|next|earlier\s+this|later\s+this)\s+"
                         r"(?:year|month|week|spring|summer|autumn|fall|winter)|in\s+the\s+(?:spring|summer|"
                         r"autumn|fall|winter)|(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|"
@@ -136,7 +137,7 @@ _ASKS_MONTH = re.compile(r"\b(?:what|which)\s+month\b", re.I)
 # reported, so it answers no "On what date did the firefighters arrive?", only a question about the telling.
 # (Not "said on Tuesday": a speaker is often reported on the day of the event asked about.)
 _REPORTED_ON = re.compile(r"\b(?:reported|reports|wrote)\s+(?:on\s+)?(?:"
-                          r"(?-i:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
+                          rf"(?-i:{WEEKDAY_NAMES})|"
                           rf"(?:(?:{MONTH_ABBREVIATIONS})\.|{MONTH_NAMES})\s+\d{{1,2}}(?:,\s*(?:19|20)\d\d)?|"
                           rf"\d{{1,2}}\s+(?:{MONTH_NAMES})(?:\s+(?:19|20)\d\d)?)\b", re.I)
 _ASKS_TELLING = re.compile(r"\b(?:say|said|report\w*|announc\w*|tell|told|wr[io]te|stated?|spoke)\b", re.I)
@@ -146,11 +147,11 @@ def _states(kind: str, sentence: str, question: str) -> bool:
     """Whether the sentence states a value of this kind that the question does not already give: "a
     50-megawatt plant" answers no "How much will the 50-megawatt plant cost?"; the date of a report answers
     no question about the event reported (`_REPORTED_ON`)."""
-    if kind == "date" and not _ASKS_TELLING.search(question):
-        sentence = _REPORTED_ON.sub(" ", sentence)
-    if kind == "date" and _ASKS_MONTH.search(question):
-        return finds_new(_MONTH, sentence, question)
     if kind == "date":
+        if not _ASKS_TELLING.search(question):
+            sentence = _REPORTED_ON.sub(" ", sentence)
+        if _ASKS_MONTH.search(question):
+            return finds_new(_MONTH, sentence, question)
         return gives_new(sentence, "date", question) or bool(_WHEN_ELSE.search(sentence))
     if kind in ("length", "duration"):
         return finds_new(_SPAN, sentence, question)

@@ -25,6 +25,7 @@ NUMBER = r"\d(?:[\d,.]*\d)?"
 # What a question asks for, and what a sentence that gives it contains.
 MONTH_NAMES = "January|February|March|April|May|June|July|August|September|October|November|December"
 MONTH_ABBREVIATIONS = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec"  # "Sept. 8", as some papers write it
+WEEKDAY_NAMES = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 
 
 # The day of a date ("Feb. 6", "July 5", "7 April"): no count (`_CountPattern`, `coverage.counts`).
@@ -209,7 +210,7 @@ _AGENCY_TAIL = re.compile(r"[.,]?\s*(?:[–—-]\s*)?\(?[A-Z][\w&'’-]*(?:\s+[A
 # A date on a line of its own, without a place ("27 November 2021.", "Saturday 23 July 2011.", "EastFruit,
 # February 2023.", "Qazaq TV, 2017.", "Baku, October 24, AZERTAC."): a piece's date line, which its citation's
 # date already shows.
-_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_WEEKDAY = rf"(?:{WEEKDAY_NAMES})"
 _MONTH = rf"(?:{MONTH_NAMES}|(?:{MONTH_ABBREVIATIONS})\.?)"
 _DATE_ONLY = re.compile(rf"(?:{_WEEKDAY},?\s+)?(?:\d{{1,2}}\s+{_MONTH}(?:,?\s+\d{{4}})?|"
                         rf"{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|{_MONTH}\s+\d{{4}}|\d{{4}})(?:,?\s+{_WEEKDAY})?")
