@@ -20,6 +20,7 @@ Helpers (plain functions):
 from __future__ import annotations
 
 import os
+import select
 import shutil
 from datetime import date
 from pathlib import Path
@@ -38,6 +39,15 @@ os.environ.setdefault("CORRIDOR_MULTILINGUAL_LANE", "false")
 from corridor.settings import PROJECT_ROOT, Settings
 
 BUNDLED_CORPUS = PROJECT_ROOT / "data" / "corpus"
+
+
+def pty_readable(fd: int, timeout: float) -> bool:
+    """Whether a pseudo-terminal has output (or was closed) within `timeout` s. poll, not select: a pytest
+    worker that has run many tests may hold more than 1024 descriptors, and select() cannot watch one
+    numbered that high."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(timeout * 1000))
 
 
 def engine_fixture(name: str, docs: dict[str, tuple], today: date = date(2026, 12, 2), **overrides: Any):

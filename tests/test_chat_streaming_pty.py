@@ -7,7 +7,6 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
-import select
 import struct
 import subprocess
 import sys
@@ -18,18 +17,12 @@ from pathlib import Path
 import pyte
 import pytest
 
+from tests.conftest import pty_readable
+
 pytestmark = pytest.mark.slow
 
 COLS, ROWS = 120, 60
 DRAFT = "draft, not yet checked"
-
-
-def _readable(fd: int, timeout: float) -> bool:
-    """Whether the pty has output within `timeout` s. poll, not select: a pytest worker that has run many
-    tests may hold more than 1024 descriptors, and select() cannot watch one numbered that high."""
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    return bool(poller.poll(timeout * 1000))
 
 
 def read_until(fd: int, buffer: bytearray, needle: bytes, count: int, timeout: float) -> None:
@@ -38,7 +31,7 @@ def read_until(fd: int, buffer: bytearray, needle: bytes, count: int, timeout: f
     while buffer.count(needle) < count:
         left = deadline - time.monotonic()
         assert left > 0, f"no {needle!r} #{count} within {timeout}s; got:\n{buffer.decode(errors='replace')}"
-        if _readable(fd, min(left, 1.0)):
+        if pty_readable(fd, min(left, 1.0)):
             try:
                 buffer.extend(os.read(fd, 65536))
             except OSError:  # the child closed the terminal

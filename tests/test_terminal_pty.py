@@ -6,7 +6,6 @@ from __future__ import annotations
 import fcntl
 import os
 import re
-import select
 import struct
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import time
 import pytest
 
 from answering.engine import Engine
+from tests.conftest import pty_readable
 
 pytestmark = pytest.mark.slow
 
@@ -45,9 +45,7 @@ def run_in_pty(args: list[str], ingested, columns: int, stdin: str = "", timeout
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
-            poller = select.poll()  # not select(): a busy worker's descriptors may pass 1024
-            poller.register(master, select.POLLIN)
-            if not poller.poll(1000):
+            if not pty_readable(master, 1.0):
                 if proc.poll() is not None:
                     break
                 continue
