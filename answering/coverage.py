@@ -365,10 +365,10 @@ def rare_names(question: str, lexical: LexicalIndex, share: float = RARE_NAME_SH
 def unanchored_count(question: str, statements: list[str], docs: list[str | None],
                      contexts: list[str], names: dict[str, set[str]]) -> str | None:
     """"How many jobs will Kayaturk Group's projects create?": a sentence that counts jobs answers it only
-    when its passage (`contexts`: each statement's passage text with its document's title) or another quoted
-    sentence of its document names one of the question's rare names (`rare_names`); a count of another
-    project's jobs does not. None when the question counts nothing, names no rare name, or a count is
-    anchored. The engine refuses on it, as on a missing value."""
+    when its passage (`contexts`: each statement's passage text with its document's title and the other
+    passages found in that document) or another quoted sentence of its document names one of the question's
+    rare names (`rare_names`); a count of another project's jobs does not. None when the question counts
+    nothing, names no rare name, or a count is anchored. The engine refuses on it, as on a missing value."""
     what = counted(question) if names and language(question) == "en" else None
     if what is None:
         return None
@@ -621,8 +621,8 @@ def not_answered(question: str, statements: list[str], speakers: list[str | None
     """What the quoted sentences leave out of what the question asks outright ("states a number", "names
     the ambassador", "reports what Bektenov said"), or None: the engine refuses a one-part question on it.
     `speakers`: who speaks in each quoted sentence's passage, where ingest knows (interviews); `docs`: the
-    document each comes from; `contexts`: each one's passage text and document title; `names`: the question's
-    rare names (`rare_names`)."""
+    document each comes from; `contexts`: each one's passage text and document title, with the other passages
+    found in its document; `names`: the question's rare names (`rare_names`)."""
     if (value := missing_value(question, statements)) is not None:
         return f"states {value}"
     if contexts is not None and (value := unanchored_count(

@@ -365,7 +365,11 @@ class Engine:
         kept = attribute(kept, numbered)  # the speakers "What did X say?" is checked against
         texts, speakers = [s.text for s in kept], [s.speaker for s in kept]
         docs = [numbered[s.citations[0]].doc.doc_id if s.citations else None for s in kept]
-        contexts = [" ".join(f"{numbered[n].doc.title} {numbered[n].chunk.text}" for n in s.citations)
+        # each statement's passage under its title, with the other passages found in its document ("the
+        # hospital" in the quoted one, "the Sema Hospital" in another found beside it)
+        contexts = [" ".join([*(f"{numbered[n].doc.title} {numbered[n].chunk.text}" for n in s.citations),
+                              *(p.chunk.text for p in passages if p.doc.doc_id in {numbered[n].doc.doc_id
+                                                                                    for n in s.citations})])
                     for s in kept]
         names = rare_names(question, self.retriever.lexical)
         if (missing := not_answered(question, texts, speakers, docs, contexts, names)) is not None:

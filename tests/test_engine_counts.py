@@ -59,3 +59,33 @@ def test_a_count_of_the_named_projects_jobs_answers(projects) -> None:
     answer = projects.ask("How many jobs will the Zhanatas wind farm create?")
     assert not answer.abstained, answer.notes
     assert any("300 jobs" in st.text for st in answer.statements)
+
+
+# A hospital named once, in the passage before the one that counts its operations ("the hospital").
+HOSPITAL = {
+    "heart-hospital.md": (
+        "A Turkish heart hospital opens in Almaty", "Steppe Post", None, "2011-10-05",
+        "The Sema Hospital, a Turkish clinic that specialises in heart disease, was officially opened in "
+        "Almaty on Tuesday by the health ministers of both countries. The building has five floors and 120 "
+        "beds, and its doctors trained in Istanbul and Ankara before they came to Kazakhstan. Its owners "
+        "said they had chosen the city because patients from all over Central Asia travel there for "
+        "treatment, and that a second branch could follow in the capital within a few years.\n\n"
+        "Every month the hospital intends to perform 3,000 physical examinations, 300 angiographies and 100 "
+        "bypass operations. So far its surgeons have carried out 150 procedures, most of them on patients "
+        "who would otherwise have gone abroad. The clinic will also train local nurses and technicians in "
+        "a programme that runs for two years, and it plans to work with the city's medical university on "
+        "research into cardiac care, its director told reporters after the opening ceremony."),
+    "windfarm.md": PROJECTS["windfarm.md"],
+}
+hospital = engine_fixture("count-anchor-doc", HOSPITAL)
+
+
+def test_a_count_is_anchored_by_another_passage_of_its_document(hospital) -> None:
+    """The passage that counts bypass operations says "the hospital"; another passage found in the same
+    document names the Sema Hospital, so the count answers "How many … does the Sema Hospital …?"."""
+    answer = hospital.ask("How many bypass operations a month does the Sema Hospital in Almaty intend to "
+                          "perform?")
+    assert not answer.abstained, answer.notes
+    assert any("100 bypass operations" in st.text for st in answer.statements)
+    counting = [c.quote for c in answer.citations if "100 bypass" in c.quote]
+    assert counting and not any("Sema" in quote for quote in counting)  # the check had to look beside it
