@@ -101,9 +101,11 @@ HOW_MANY = r"^\W*(?:(?:by|for|in|within|after|over)\s+)?how\s+many"
 _VALUE_QUESTIONS = (
     (re.compile(r"^\W*how\s+(?:long|far\s+(?:is|are|was|were))\b", re.I), ("length", "duration"),
      "a length or duration"),
-    (re.compile(r"^\W*(?:(?:for|by|at)\s+)?how\s+much\b|^\W*what\s+(?:is|was|will\s+be)\s+the\s+(?:[\w-]+\s+){0,2}"
-                r"(?:value|cost|price|budget|capacity|turnover)\s+(?:in\s+(?:US\s+)?(?:dollars|euros|tenge|liras|"
-                r"manats)\s+)?of\b|"  # "What was the value in dollars of …?"
+    # "How much …?", "How large / how big …?" (a size); "What was the value in dollars of …?"
+    (re.compile(r"^\W*(?:(?:for|by|at)\s+)?how\s+(?:much|large|big)\b|"
+                r"^\W*what\s+(?:is|was|will\s+be)\s+the\s+(?:[\w-]+\s+){0,2}"
+                r"(?:value|cost|price|budget|capacity|turnover)\s+"
+                r"(?:in\s+(?:US\s+)?(?:dollars|euros|tenge|liras|manats)\s+)?of\b|"
                 # "What is the project worth?", "What were exports worth in 2024?"
                 r"^\W*what\s+(?:is|was|are|were|will\s+be)\b[^?]*\bworth(?:\s+(?:in|by|during|over|last|"
                 r"this)\b[^?]*)?\W*$|"

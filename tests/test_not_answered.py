@@ -98,6 +98,9 @@ from vectorstore.lexical import terms
     ("How much will the fund invest?", ["It has an initial capital of 300 million US dollars."], None),
     ("How much will the plant cost?", ["The plant is put at 2 trillion soums."], None),
     ("How much did the bridge cost?", ["The bridge cost 20 million TL."], None),
+    ("How large are the oil reserves of the field?", ["The field drew interest from the Turkish side."],
+     "amount"),
+    ("How large are the oil reserves of the field?", ["Its reserves are put at 200 million tonnes."], None),
     ("How much did the bridge cost?", ["Two sums of 3 tons were paid."], "money"),
     ("How much of its value did the lira lose?", ["The lira lost 44% of its value."], None),  # not a price
     # "how long" wants a length or a span of time, not any figure
@@ -172,6 +175,10 @@ def test_a_reason_when_the_asked_value_is_not_stated(question, statements, says)
     ("By how much did Kazakh exports to Türkiye fall in 2023?", ("amount",)),
     ("What price did the winners get?", ("amount",)),
     ("What prices do the shops charge?", None),  # "prices" names a topic here, not one value asked for
+    # "How large / how big …?" asks for a size, as "How much …?" does
+    ("How large are the estimated oil reserves of the offshore field?", ("amount",)),
+    ("How big an area will the factory cover?", ("amount",)),
+    ("How largely did the plan succeed?", None),
 ])
 def test_what_counts_as_asking_for_a_value(question, types) -> None:
     asked = asked_value(question)
