@@ -114,7 +114,7 @@ _VALUE_QUESTIONS = (
     (re.compile(rf"{HOW_MANY}\b|^\W*what\s+(?:is|was)\s+the\s+(?:total\s+)?number\s+of\b", re.I),
      ("count",), "a number"),
     (re.compile(r"^\W*(?:by\s+)?what\s+(?:percentage|share|stake)\b", re.I), ("share",), "a percentage"),
-    (re.compile(r"^\W*(?:when\s+(?:did|does|do|is|was|were|will|would|has|have|can|could)|(?:(?:in|on|by|until|"
+    (re.compile(r"^\W*(?:when\s+(?:did|does|do|is|are|was|were|will|would|has|have|had|can|could)|(?:(?:in|on|by|until|"
                 r"till|since|from|before|after)\s+)?(?:what|which)\s+(?:year|date|month|day)|since\s+when|"
                 r"for\s+(?:what|which)\s+(?:period|term|years?))\b", re.I), ("date",), "a date"),
 )

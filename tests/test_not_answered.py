@@ -59,6 +59,8 @@ from vectorstore.lexical import terms
     ("When is the fund going to start work?", ["The fund is scheduled to start work this year (2025)."],
      None),
     ("When is the plant expected to open?", ["The plant was announced in March 2024."], "planned date"),
+    ("When are Türkiye and Tajikistan to sign the memorandum?",
+     ["Özvar stressed how much the memorandum that Türkiye and Tajikistan are to sign matters."], "date"),
     # the same with a preposition before "what date": "On what date will …?", "By what year is it to …?"
     ("On what date will the seventh meeting be held?", ["The sixth meeting was held in Bishkek."], "date"),
     ("On what date will the seventh meeting be held?", ["They co-chaired the sixth meeting on July 29."],
@@ -179,6 +181,9 @@ def test_a_reason_when_the_asked_value_is_not_stated(question, statements, says)
     ("How large are the estimated oil reserves of the offshore field?", ("amount",)),
     ("How big an area will the factory cover?", ("amount",)),
     ("How largely did the plan succeed?", None),
+    # "When are / had …?" asks for a date as "When is / has …?" does
+    ("When are the two countries to sign the memorandum?", ("date",)),
+    ("When had the ministers last met before their 5th meeting?", ("date",)),
 ])
 def test_what_counts_as_asking_for_a_value(question, types) -> None:
     asked = asked_value(question)
