@@ -115,7 +115,7 @@ _VALUE_QUESTIONS = (
      ("count",), "a number"),
     (re.compile(r"^\W*(?:by\s+)?what\s+(?:percentage|share|stake)\b", re.I), ("share",), "a percentage"),
     (re.compile(r"^\W*(?:when\s+(?:did|does|do|is|are|was|were|will|would|has|have|had|can|could)|(?:(?:in|on|by|until|"
-                r"till|since|from|before|after)\s+)?(?:what|which)\s+(?:year|date|month|day)|since\s+when|"
+                r"till|since|from|before|after)\s+)?(?:what|which)\s+(?:year|date|month|day)s?|since\s+when|"
                 r"for\s+(?:what|which)\s+(?:period|term|years?))\b", re.I), ("date",), "a date"),
 )
 _LEADING_CLAUSE = re.compile(r"^\W*(?:according\s+to|in\s+the\s+view\s+of|in\s+your\s+view)[^,?]*,\s*", re.I)

@@ -184,6 +184,10 @@ def test_a_reason_when_the_asked_value_is_not_stated(question, statements, says)
     # "When are / had …?" asks for a date as "When is / has …?" does
     ("When are the two countries to sign the memorandum?", ("date",)),
     ("When had the ministers last met before their 5th meeting?", ("date",)),
+    # several days, dates or years asked for at once
+    ("On which days was the conference held in Astana?", ("date",)),
+    ("On which dates will the games be held?", ("date",)),
+    ("Which years does the programme cover?", ("date",)),
 ])
 def test_what_counts_as_asking_for_a_value(question, types) -> None:
     asked = asked_value(question)
