@@ -163,7 +163,8 @@ def _states(kind: str, sentence: str, question: str) -> bool:
 
 # "How much … cost / pay / spend / invest / worth / offer / lend …?" asks for money, and a sum of money is in
 # a currency.
-_PRICE_QUESTION = re.compile(r"\b(?:cost|costs|pay|paid|spend|spent|invest|invested|price|budget|financ\w*|"
+_PRICE_QUESTION = re.compile(r"\b(?:cost(?:s|ing)?|pay(?:s|ing)?|paid|spend(?:s|ing)?|spent|"
+                             r"invest(?:s|ing|ed)?|price|budget|financ\w*|"
                              r"worth|money|funds?|funding|tariff|fee|fare|offer(?:s|ed)?|bid|sold|sell|bought|"
                              r"buy|lend|lent|loans?|grant(?:s|ed)?|allocat\w*|earn(?:s|ed)?|revenue|profit)\b",
                              re.I)

@@ -121,6 +121,10 @@ from vectorstore.lexical import terms
      "money"),
     ("How much did Turkcell offer for the stake?", ["It offered $3.2 billion for it."], None),
     ("How much did Turkey lend Kyrgyzstan?", ["Turkey agreed to lend it 100 million."], "money"),
+    # the verb in any form: "spending", "paying", "investing", "costing"
+    ("How much is Turkey spending to host the games?", ["The games run from Sept. 29 to Oct. 2."], "money"),
+    ("How much is the club paying for the stadium?", ["The stadium seats 30,000 people."], "money"),
+    ("How much is Turkey spending to host the games?", ["Turkey is spending $20 million on them."], None),
     ("At what tariff will the plant's power be bought?", ["The plant will produce 100 MW."], "money"),
     ("At what tariff will the plant's power be bought?", ["It will be bought at 5.2 soms per kWh."], None),
     ("What was the value in dollars of the gifts?", ["The gifts were handed over in May."], "amount"),
