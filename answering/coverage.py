@@ -268,7 +268,7 @@ def missing_value(question: str, statements: list[str]) -> str | None:
 # "How many <what> (of <kind>) …": the words naming what is counted, up to the first stop word (at most three:
 # "Kazakh tourists", "civil passenger aircraft"), and a lower-case "of" complement ("tonnes of lentils").
 _HOW_MANY = re.compile(rf"{HOW_MANY}\s+(.*)$", re.I | re.S)
-_TOKEN = re.compile(rf"{NUMBER}(?:-\w+)?|[\w’'-]+")
+_TOKEN = re.compile(rf"\d+(?:st|nd|rd|th)\b|{NUMBER}(?:-\w+)?|[\w’'-]+")  # "2nd" whole: an ordinal
 # Units written either way: "826 km" counts "how many kilometres".
 _UNIT = {"km": "kilometr", "kilometr": "kilometr", "kilomet": "kilometr", "t": "tonn", "ton": "tonn",
          "tonn": "tonn", "ha": "hectar", "hectar": "hectar", "m": "metr", "metr": "metr"}
@@ -304,6 +304,7 @@ def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: 
     """Does the sentence set a number (in figures or words, not a year alone) at most `window` words before
     one of the counted words, and name the "of" complement if the question has one?"""
     names, of, _ = what
+    ordinals = "year" in names  # "its 20th anniversary" counts years; "the 2nd Karabakh War" counts no war
     # "since July 5 every truck": a day; "US$62,000 to train Tajik personnel": a sum of money
     sentence = _MONEY.sub(" ", DAY_OF_MONTH.sub(" ", _NOT_A_COUNT.sub(" ", sentence)))
     tokens = [part for t in _TOKEN.findall(sentence) for part in _count_compound(t)]
@@ -311,7 +312,7 @@ def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: 
     if of and of not in stems:
         return False
     for i, s in enumerate(stems):
-        if s in names and any(_is_count(t) for t in tokens[max(0, i - window):i]):
+        if s in names and any(_is_count(t, ordinals) for t in tokens[max(0, i - window):i]):
             return True
         # "the number of Uzbek-Turkish enterprises has grown threefold … to 1.9 thousand": the count follows
         if (s == "number" and tokens[i + 1:i + 2] == ["of"] and names & set(stems[i + 2:i + 2 + window])
@@ -322,6 +323,7 @@ def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: 
 
 
 _RATIO = re.compile(r"fold$|times$|percent$|per$|%$", re.I)  # the word after a number that makes it a ratio
+_ORDINAL_NUMBER = re.compile(r"\d+(?:st|nd|rd|th)", re.I)
 
 
 def _count_compound(token: str) -> list[str]:
@@ -330,7 +332,9 @@ def _count_compound(token: str) -> list[str]:
     return [head, rest] if rest and head and _is_count(head) else [token]
 
 
-def _is_count(token: str) -> bool:
+def _is_count(token: str, ordinals: bool = False) -> bool:
+    if _ORDINAL_NUMBER.fullmatch(token):
+        return ordinals
     if token[0].isdigit():
         return not _YEAR_ONLY.fullmatch(token)
     return bool(_NUMBER_WORD.fullmatch(token))

@@ -259,6 +259,15 @@ def test_an_amount_is_money_a_quantity_a_percentage_or_a_multiple(sentence, give
     # a count joined to what it counts: "a two-storey centre", "a 24-room hotel"
     ("How many storeys does the health centre have?", ["The work was on a two-storey health centre."], None),
     ("How many rooms does the hotel have?", ["They opened a 24-room hotel."], None),
+    # an ordinal numbers one thing of a series and counts none, but the years of an anniversary
+    ("How many war veterans have Turkish doctors treated?",
+     ["He recalled the 2nd Karabakh War and thanked the doctors who treated the veterans."],
+     "a number for “how many war veterans”"),
+    ("How many joint exercises does the plan provide for?", ["It was signed at the 4th joint meeting."],
+     "a number for “how many joint exercises”"),
+    ("How many years has the airline flown to Astana?", ["The flight marks its 20th anniversary this year."],
+     None),
+    ("How many war veterans have Turkish doctors treated?", ["They treated 300 war veterans."], None),
     ("How many days did it last?", ["Its well-known 3 ministers came."], "a number for “how many days”"),
     # "the number of X … to N": the count follows the things counted
     ("How many Uzbek-Turkish enterprises are there?",
