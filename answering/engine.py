@@ -54,6 +54,7 @@ class Engine:
 
     def __init__(self, settings: Settings | None = None, store=None) -> None:
         self.settings = settings or get_settings()
+        self._owns_store = store is None  # a store handed in is its caller's to close
         if store is None:
             from vectorstore.store import ChunkStore
 
@@ -439,3 +440,5 @@ class Engine:
         self._pool.shutdown(wait=False, cancel_futures=True)
         if self._lane is not None:
             self._lane.close()
+        if self._owns_store:
+            self.store.close()

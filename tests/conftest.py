@@ -59,6 +59,7 @@ def engine_fixture(name: str, docs: dict[str, tuple], today: date = date(2026, 1
                            **overrides)
         yield eng
         eng.close()
+        eng.store.close()
 
     return engine
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 
@@ -133,3 +134,43 @@ def test_a_long_running_reader_sees_what_another_process_ingested(tmp_path, sett
         chunk, meta = store.get_passages([best])[best]
         assert meta.doc_id == "ferry-note" and "zelvorite" in chunk.text
         assert len(store.doc_chunks("ferry-note", with_embeddings=True)["embeddings"]) == 1
+
+
+def _files_open_under(path) -> list[str]:
+    """This process's open descriptors that point into path (Linux: /proc/self/fd)."""
+    import os
+
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:  # closed while listing
+            continue
+        if target.startswith(str(path)):
+            found.append(target)
+    return found
+
+
+def test_closing_the_last_store_on_a_path_closes_its_files(tmp_path, settings_factory, embeddings) -> None:
+    """Two stores on one path share Chroma's system: closing one leaves the other working; closing the last
+    closes the database and index files; a store opened afterwards reads what was written."""
+    settings = settings_factory(tmp_path)
+    first, second = ChunkStore(settings, embeddings=embeddings), ChunkStore(settings, embeddings=embeddings)
+    meta, chunks = _chunk("d", 3)
+    first.upsert(meta, chunks, [[1.0 if j == i else 0.0 for j in range(384)] for i in range(3)])
+    assert second.dense_search([1.0] + [0.0] * 383, 1)[0][0] == "d-0"
+    assert _files_open_under(tmp_path)
+    first.close()
+    first.close()  # closing twice counts once
+    assert second.count() == 3 and second.dense_search([0.0, 1.0] + [0.0] * 382, 1)[0][0] == "d-1"
+    second.close()
+    # the index files close at once; Chroma's database pool closes its connection on a thread of its own,
+    # so that one is waited for (a generous bound: this checks that it closes, not how fast)
+    assert [f for f in _files_open_under(tmp_path) if not f.endswith("chroma.sqlite3")] == []
+    deadline = time.monotonic() + 60
+    while _files_open_under(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _files_open_under(tmp_path) == []
+    again = ChunkStore(settings, embeddings=embeddings)
+    assert again.count() == 3 and again.dense_search([0.0, 0.0, 1.0] + [0.0] * 381, 1)[0][0] == "d-2"
+    again.close()

@@ -37,6 +37,7 @@ T = TypeVar("T")
 # its own generation, and one collection's token must not look like another process's write to the next.
 _SYNCED: dict[tuple[str, str], str] = {}
 _EPOCH: dict[str, int] = {}  # path → how many times this process reopened it (stores rebind when it moves)
+_OPEN: dict[str, int] = {}  # path → embedded stores open on it in this process (the last close stops it)
 
 
 def text_hash(text: str) -> str:
@@ -153,9 +154,11 @@ class ChunkStore:
                     "(start it with `chroma run`, or unset CHROMA_HOST for the embedded store)"
                 ) from exc
             raise StoreUnavailable(f"{settings.chroma_location} cannot be opened: {exc}") from exc
+        self._closed = settings.uses_server  # a server's client holds no files here
         if not settings.uses_server:  # the first open in this process reads the disk: it is current
             _SYNCED.setdefault(self._sync_key, str((self.collection.metadata or {}).get("generation", "")))
             self._epoch = _EPOCH.setdefault(self._path_key, 0)
+            _OPEN[self._path_key] = _OPEN.get(self._path_key, 0) + 1
         stored_model = (self.collection.metadata or {}).get("embedding_model")
         if stored_model and stored_model != settings.embedding_model:
             raise InputError(
@@ -203,6 +206,30 @@ class ChunkStore:
             self.collection = self.client.get_collection(self.settings.collection, embedding_function=None)
             self._langchain = None
             self._epoch = _EPOCH[key]
+
+    def close(self) -> None:
+        """Let go of the store (and its multilingual lane). The last store open on an embedded path stops
+        that path's Chroma system, which closes its database and index files (about a dozen descriptors):
+        a process that opens many stores, a test run among them, would otherwise keep every one open.
+        Chroma has no public per-path close, so its cached system is dropped and stopped here."""
+        if self._lane is not None:
+            self._lane.close()
+            self._lane = None
+        if self._closed:
+            return
+        self._closed = True
+        key = self._path_key
+        _OPEN[key] -= 1
+        if _OPEN[key] > 0:
+            return
+        del _OPEN[key]
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        for synced in [k for k in _SYNCED if k[0] == key]:  # a later open reads the disk afresh
+            del _SYNCED[synced]
+        system = SharedSystemClient._identifier_to_system.pop(key, None)
+        if system is not None:
+            system.stop()
 
     def _fresh_metadata(self) -> dict[str, Any]:
         return {"generation": uuid.uuid4().hex, "embedding_model": self.settings.embedding_model,
