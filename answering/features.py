@@ -97,7 +97,9 @@ ANSWER_TYPES: dict[str, tuple[re.Pattern[str], re.Pattern[str] | _CountPattern]]
 # types that give it, and how a note names it. Narrower than asked_types on purpose: "Whom did he meet when
 # he said …?" asks for a person, not a date.
 # "How many …", "By how many …", "For how many years …": a count asked for at the question's start.
-HOW_MANY = r"^\W*(?:(?:by|for|in|within|after|over)\s+)?how\s+many"
+# … with a preposition or a hedge before it: "On how many hectares …?", "About how many …?"
+HOW_MANY = (r"^\W*(?:(?:and|about|around|roughly|approximately|some|by|for|in|into|on|onto|with|from|to|at|"
+            r"within|after|over|across|among|between)\s+)?how\s+many")
 _VALUE_QUESTIONS = (
     (re.compile(r"^\W*how\s+(?:long|far\s+(?:is|are|was|were))\b", re.I), ("length", "duration"),
      "a length or duration"),

@@ -259,6 +259,12 @@ def test_an_amount_is_money_a_quantity_a_percentage_or_a_multiple(sentence, give
     # a count joined to what it counts: "a two-storey centre", "a 24-room hotel"
     ("How many storeys does the health centre have?", ["The work was on a two-storey health centre."], None),
     ("How many rooms does the hotel have?", ["They opened a 24-room hotel."], None),
+    # a preposition or a hedge before "how many"
+    ("On how many hectares will it introduce water-saving technologies?",
+     ["It means to introduce water-saving technologies."], "a number"),
+    ("On how many hectares will it introduce water-saving technologies?",
+     ["It will introduce them on 5,000 hectares."], None),
+    ("About how many deposits are listed in the register?", ["The register lists deposits."], "a number"),
     # an ordinal numbers one thing of a series and counts none, but the years of an anniversary
     ("How many war veterans have Turkish doctors treated?",
      ["He recalled the 2nd Karabakh War and thanked the doctors who treated the veterans."],
