@@ -174,3 +174,45 @@ def test_closing_the_last_store_on_a_path_closes_its_files(tmp_path, settings_fa
     again = ChunkStore(settings, embeddings=embeddings)
     assert again.count() == 3 and again.dense_search([0.0, 0.0, 1.0] + [0.0] * 381, 1)[0][0] == "d-2"
     again.close()
+
+
+def test_dense_search_is_exact_on_an_embedded_store(tmp_path, settings_factory, embeddings) -> None:
+    """An embedded store is searched against every vector (ChunkStore._exact_search): the ranking and the
+    similarities are numpy's cosine over the stored vectors, after deletes and re-adds too, a `where`
+    filter keeps only its chunks, and another store opened on the path ranks the same."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    store = ChunkStore(settings_factory(tmp_path), embeddings=embeddings)
+    vectors = {}
+    for doc in ("a", "b", "c"):
+        meta, chunks = _chunk(doc, 40)
+        rows = rng.normal(size=(40, 384)).tolist()
+        store.upsert(meta, chunks, rows)
+        vectors.update({c.chunk_id: v for c, v in zip(chunks, rows, strict=True)})
+    store.delete_doc("b")
+    meta, chunks = _chunk("b", 10)  # b again, shorter and with other vectors
+    rows = rng.normal(size=(10, 384)).tolist()
+    store.upsert(meta, chunks, rows)
+    vectors = {cid: v for cid, v in vectors.items() if not cid.startswith("b-")}
+    vectors.update({c.chunk_id: v for c, v in zip(chunks, rows, strict=True)})
+    query = rng.normal(size=384)
+
+    def cosine(v) -> float:
+        return float(np.dot(v, query) / (np.linalg.norm(v) * np.linalg.norm(query)))
+
+    want = sorted(vectors, key=lambda cid: cosine(vectors[cid]), reverse=True)
+    hits = store.dense_search(query.tolist(), 15)
+    assert [cid for cid, _ in hits] == want[:15]
+    assert [s for _, s in hits] == pytest.approx([cosine(vectors[c]) for c in want[:15]], abs=1e-5)
+    only_b = store.dense_search(query.tolist(), 100, where={"doc_id": "b"})
+    assert [cid for cid, _ in only_b] == [cid for cid in want if cid.startswith("b-")]
+    assert len(store.dense_search(query.tolist(), 500)) == len(vectors) == 90
+    other = ChunkStore(settings_factory(tmp_path), embeddings=embeddings)
+    assert other.dense_search(query.tolist(), 15) == hits
+    meta, chunks = _chunk("d", 1)  # a write: the vectors read for the search are read again
+    other.upsert(meta, chunks, [query.tolist()])
+    for reader in (store, other):
+        assert reader.dense_search(query.tolist(), 1)[0] == ("d-0", pytest.approx(1.0, abs=1e-5))
+    store.close()
+    other.close()

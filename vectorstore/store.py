@@ -38,6 +38,9 @@ T = TypeVar("T")
 _SYNCED: dict[tuple[str, str], str] = {}
 _EPOCH: dict[str, int] = {}  # path → how many times this process reopened it (stores rebind when it moves)
 _OPEN: dict[str, int] = {}  # path → embedded stores open on it in this process (the last close stops it)
+# Embedded stores up to this many chunks are searched exactly (ChunkStore._exact_search): 20,000 vectors of
+# 384 floats are 30 MB and a search over them takes a few milliseconds.
+EXACT_SEARCH_MAX = 20_000
 
 
 def text_hash(text: str) -> str:
@@ -131,6 +134,7 @@ class ChunkStore:
         self._embeddings = embeddings
         self._langchain = None
         self._lane: ChunkStore | None = None
+        self._vectors: tuple[str, list[str], Any] | None = None  # (generation, ids, unit vectors)
         try:
             if settings.uses_server:
                 self.client = chromadb.HttpClient(
@@ -286,14 +290,44 @@ class ChunkStore:
     @_reachable
     def dense_search(self, query_embedding: list[float], k: int,
                      where: dict | None = None) -> list[tuple[str, float]]:
-        """(chunk_id, cosine similarity) of the k nearest chunks, best first."""
+        """(chunk_id, cosine similarity) of the k nearest chunks, best first. An embedded store of up to
+        EXACT_SEARCH_MAX chunks is searched exactly (`_exact_search`); a larger one, or a Chroma server,
+        through Chroma's HNSW index."""
         self._sync()
         n = self.collection.count()
         if n == 0 or k <= 0:
             return []
+        if not self.settings.uses_server and n <= EXACT_SEARCH_MAX:
+            return self._exact_search(query_embedding, k, where)
         got = self.collection.query(query_embeddings=[query_embedding], n_results=min(k, n), where=where,
                                     include=["distances"])
         return [(cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)]
+
+    def _exact_search(self, query_embedding: list[float], k: int,
+                      where: dict | None) -> list[tuple[str, float]]:
+        """Cosine similarity against every stored vector, with numpy: exact, and the same in every process.
+        Written by hand because Chroma 1.5.9's local HNSW index, once a store has been re-ingested (chunks
+        deleted and added), gives different nearest neighbours from one process to the next and misses
+        live chunks (chroma-core/chroma#7758, #3638): on the eval store of fresh-dev, 4 % of questions got
+        another top 30 than the exact one, varying from run to run. The vectors are read once per
+        generation of the store; a `where` filter is left to Chroma (which chunks qualify), the ranking is
+        done here. Ties go to the chunk stored first."""
+        import numpy as np
+
+        generation = self.generation()
+        if self._vectors is None or self._vectors[0] != generation:
+            got = self.collection.get(include=["embeddings"])
+            matrix = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
+            norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+            self._vectors = (generation, list(got["ids"]), matrix / np.where(norms == 0, 1.0, norms))
+        _, ids, matrix = self._vectors
+        query = np.asarray(query_embedding, dtype=np.float32)
+        sims = matrix @ (query / (np.linalg.norm(query) or 1.0))
+        if where is not None:
+            allowed = set(self.collection.get(where=where, include=[])["ids"])
+            sims = np.where([cid in allowed for cid in ids], sims, -np.inf)
+        order = np.argsort(-sims, kind="stable")[:k]
+        return [(ids[i], float(sims[i])) for i in order if np.isfinite(sims[i])]
 
     @_reachable
     def get_passages(self, ids: list[str]) -> dict[str, tuple[Chunk, DocumentMeta]]:
