@@ -135,6 +135,7 @@ class ChunkStore:
         self._langchain = None
         self._lane: ChunkStore | None = None
         self._vectors: tuple[str, list[str], Any] | None = None  # (generation, ids, unit vectors)
+        self._generation = ""  # the store's generation as this process last read it (_sync)
         try:
             if settings.uses_server:
                 self.client = chromadb.HttpClient(
@@ -196,7 +197,7 @@ class ChunkStore:
         if self.settings.uses_server:
             return
         key = self._path_key
-        current = self.generation()
+        current = self._generation = self.generation()
         if _SYNCED.get(self._sync_key) != current:
             from chromadb.api.shared_system_client import SharedSystemClient
 
@@ -314,7 +315,7 @@ class ChunkStore:
         done here. Ties go to the chunk stored first."""
         import numpy as np
 
-        generation = self.generation()
+        generation = self._generation  # read by _sync, which every search runs first
         if self._vectors is None or self._vectors[0] != generation:
             got = self.collection.get(include=["embeddings"])
             matrix = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
