@@ -268,7 +268,8 @@ def missing_value(question: str, statements: list[str]) -> str | None:
 # "How many <what> (of <kind>) …": the words naming what is counted, up to the first stop word (at most three:
 # "Kazakh tourists", "civil passenger aircraft"), and a lower-case "of" complement ("tonnes of lentils").
 _HOW_MANY = re.compile(rf"{HOW_MANY}\s+(.*)$", re.I | re.S)
-_TOKEN = re.compile(rf"\d+(?:st|nd|rd|th)\b|{NUMBER}(?:-\w+)?|[\w’'-]+")  # "2nd" whole: an ordinal
+_ORDINAL_FIGURE = r"\d+(?:st|nd|rd|th)"  # "2nd", "10th": one thing of a series, in figures
+_TOKEN = re.compile(rf"{_ORDINAL_FIGURE}\b|{NUMBER}(?:-\w+)?|[\w’'-]+")  # "2nd" whole: an ordinal
 # Units written either way: "826 km" counts "how many kilometres".
 _UNIT = {"km": "kilometr", "kilometr": "kilometr", "kilomet": "kilometr", "t": "tonn", "ton": "tonn",
          "tonn": "tonn", "ha": "hectar", "hectar": "hectar", "m": "metr", "metr": "metr"}
@@ -323,7 +324,7 @@ def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: 
 
 
 _RATIO = re.compile(r"fold$|times$|percent$|per$|%$", re.I)  # the word after a number that makes it a ratio
-_ORDINAL_NUMBER = re.compile(r"\d+(?:st|nd|rd|th)", re.I)
+_ORDINAL_NUMBER = re.compile(_ORDINAL_FIGURE, re.I)
 
 
 def _count_compound(token: str) -> list[str]:
@@ -567,14 +568,14 @@ _ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seven
                   "seventeenth", "eighteenth", "nineteenth", "twentieth")
 _ROMAN = {"II": 2, "III": 3, "IV": 4, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "XI": 11, "XII": 12, "XIII": 13,
           "XIV": 14, "XV": 15, "XX": 20}  # "the III Meeting" (one letter alone is too often a word or a name)
-_ORDINAL = re.compile(rf"\b(?:\d+(?:st|nd|rd|th)|(?i:{'|'.join(_ORDINAL_WORDS)})|(?-i:[IVX]{{2,4}}))\b")
+_ORDINAL = re.compile(rf"\b(?:{_ORDINAL_FIGURE}|(?i:{'|'.join(_ORDINAL_WORDS)})|(?-i:[IVX]{{2,4}}))\b")
 # The event word of a numbered event ("the 9th meeting", "the inaugural summit", "the 2nd Space Camp", "the
 # fourth General Assembly").
 _EVENT_WORD = (r"(?P<what>(?i:meeting|summit|session|forum|congress|council|conference|round|edition|games|"
                r"assembly|camp|festival|kurultai|olympiad|championship|tournament|exhibition|expo|fair|"
                r"symposium|workshop|convention|plenum))\b")
 _ORDINAL_EVENT = re.compile(
-    rf"\b(?P<n>\d+(?:st|nd|rd|th)|(?i:{'|'.join(_ORDINAL_WORDS)})|(?-i:[IVX]{{2,4}}))\s+"
+    rf"\b(?P<n>{_ORDINAL_FIGURE}|(?i:{'|'.join(_ORDINAL_WORDS)})|(?-i:[IVX]{{2,4}}))\s+"
     r"(?:(?:[A-Z][\w’'-]*|annual|joint|plenary|regular|informal|extraordinary)\s+){0,4}" + _EVENT_WORD)
 
 
