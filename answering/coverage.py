@@ -26,6 +26,7 @@ from .features import (
     asked_value,
     finds_new,
     gives_new,
+    is_dateline,
     opening,
 )
 from .language import language, name
@@ -140,15 +141,19 @@ _REPORTED_ON = re.compile(r"\b(?:reported|reports|wrote)\s+(?:on\s+)?(?:"
                           rf"(?-i:{WEEKDAY_NAMES})|"
                           rf"(?:(?:{MONTH_ABBREVIATIONS})\.|{MONTH_NAMES})\s+\d{{1,2}}(?:,\s*(?:19|20)\d\d)?|"
                           rf"\d{{1,2}}\s+(?:{MONTH_NAMES})(?:\s+(?:19|20)\d\d)?)\b", re.I)
-_ASKS_TELLING = re.compile(r"\b(?:say|said|report\w*|announc\w*|tell|told|wr[io]te|stated?|spoke)\b", re.I)
+_ASKS_TELLING = re.compile(r"\b(?:say|said|report\w*|announc\w*|tell|told|wr[io]te|stated?|spoke|"
+                           r"publish\w*)\b", re.I)
 
 
 def _states(kind: str, sentence: str, question: str) -> bool:
     """Whether the sentence states a value of this kind that the question does not already give: "a
     50-megawatt plant" answers no "How much will the 50-megawatt plant cost?"; the date of a report answers
-    no question about the event reported (`_REPORTED_ON`)."""
+    no question about the event reported (`_REPORTED_ON`), nor does a dateline quoted alone ("6 December 2017.
+    TURKMENISTAN.RU."): the day the piece was filed."""
     if kind == "date":
         if not _ASKS_TELLING.search(question):
+            if is_dateline(sentence):
+                return False
             sentence = _REPORTED_ON.sub(" ", sentence)
         if _ASKS_MONTH.search(question):
             return finds_new(_MONTH, sentence, question)

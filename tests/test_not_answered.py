@@ -141,6 +141,11 @@ from vectorstore.lexical import terms
     ("When did Trend report the firefighters' return?",
      ["They will come home soon, Trend reported on Aug. 13."], None),
     ("When did the ministers meet?", ["The ministers met in Baku, the ministry said on Tuesday."], None),
+    # a dateline quoted alone is the day the piece was filed, not the day of what it reports
+    ("On what date did the Days of Culture close?", ["6 December 2017.", "The Days began with a concert."],
+     "date"),
+    ("On what date did the Days of Culture close?", ["The Days closed on 6 December 2017."], None),
+    ("When was the report on the Days of Culture published?", ["6 December 2017."], None),
     ("In which month did Atambayev visit Ankara?", ["Atambayev visited Ankara this year."], "date"),
     ("In which month did Atambayev visit Ankara?", ["Atambayev visited Ankara in March."], None),
     ("In which month of 2012 did Atambayev visit Ankara?", ["Atambayev visited Ankara in 2012."], "date"),
