@@ -132,6 +132,12 @@ _SPAN = re.compile(r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine
 _MONTH = re.compile(rf"\b(?:{MONTH_NAMES})\b|\b(?:{MONTH_ABBREVIATIONS})\.|\b(?:spring|summer|autumn|fall|"
                     r"winter)\b|\b(?:last|this|next|earlier\s+this|later\s+this)\s+month\b", re.I)
 _ASKS_MONTH = re.compile(r"\b(?:what|which)\s+month\b", re.I)
+# "On what date …?", "Which day …?" is answered by a day: a day of a month, a month at least, a weekday or a
+# relative day; a year alone is no date ("in 2020" answers no "From what date did they recognise …?").
+_ASKS_DAY = re.compile(r"\b(?:what|which)\s+(?:exact\s+)?(?:date|day)\b", re.I)
+_DAY = re.compile(rf"{DAY_OF_MONTH.pattern}|{_MONTH.pattern}|\b(?-i:{WEEKDAY_NAMES})\b|"
+                  r"\b(?:yesterday|today|tomorrow)\b|\b\d{1,2}[./]\d{1,2}[./](?:19|20)?\d\d\b|\b(?:19|20)\d\d-\d\d-\d\d\b",
+                  re.I)
 
 
 # The date a text was reported on ("…, Trend reported on Aug. 13"): it dates the report, not the event
@@ -157,6 +163,8 @@ def _states(kind: str, sentence: str, question: str) -> bool:
             sentence = _REPORTED_ON.sub(" ", sentence)
         if _ASKS_MONTH.search(question):
             return finds_new(_MONTH, sentence, question)
+        if _ASKS_DAY.search(question):
+            return finds_new(_DAY, sentence, question)
         return gives_new(sentence, "date", question) or bool(_WHEN_ELSE.search(sentence))
     if kind in ("length", "duration"):
         return finds_new(_SPAN, sentence, question)

@@ -144,6 +144,13 @@ from vectorstore.lexical import terms
     # a dateline quoted alone is the day the piece was filed, not the day of what it reports
     ("On what date did the Days of Culture close?", ["6 December 2017.", "The Days began with a concert."],
      "date"),
+    # "on what date" asks for a day: a year alone is none, a day of a month (or a month, a weekday) is
+    ("From what date did they recognise the certificates?", ["They thanked Turkey for aid in 2020."], "date"),
+    ("From what date did they recognise the certificates?", ["They recognise them from 1 May."], None),
+    ("On what date in March 2020 were flights halted?", ["Flights were halted in March 2020."], "date"),
+    ("On what date in March 2020 were the flights halted?", ["The flights were halted on March 11."], None),
+    ("On which day did the forum open?", ["The forum opened on Tuesday."], None),
+    ("In which year did the forum open?", ["The forum opened in 2020."], None),
     ("On what date did the Days of Culture close?", ["The Days closed on 6 December 2017."], None),
     ("When was the report on the Days of Culture published?", ["6 December 2017."], None),
     ("In which month did Atambayev visit Ankara?", ["Atambayev visited Ankara this year."], "date"),
