@@ -245,6 +245,13 @@ def dated_event(question: str) -> tuple[str, re.Pattern] | None:
     return None
 
 
+# "What is the name / title of …?", "What are the names of …?", "What is the venture called?" asks for a name:
+# a capitalised word the question does not give (not a sentence's first word), or a quoted title.
+_ASKS_NAME = re.compile(r"^\W*(?:what|which)\s+(?:is|was|are|were|will\s+be)\s+(?:the\s+)?(?:name|title)s?\s+"
+                        r"of\b|^\W*what\s+(?:is|was|are|were)\b[^?]*\b(?:called|named|titled)\W*$", re.I)
+_A_NAME = re.compile(r"(?<=\w[\s,(])[A-ZÇĞİÖŞÜ][\w’'-]*|[“\"«][^”\"»]{2,80}[”\"»]")
+
+
 def missing_value(question: str, statements: list[str]) -> str | None:
     """What an English question asks for outright ("how many" → "a number", "when did …" → "a date") when
     no quoted sentence states one (a number in figures or words, a date): the sources name the subject, not
@@ -257,6 +264,8 @@ def missing_value(question: str, statements: list[str]) -> str | None:
     if _FUTURE_WHERE.search(opening(question)) and not any(
             _names_place(s, question) and _FUTURE.search(s) for s in statements):
         return "a planned place"
+    if _ASKS_NAME.search(opening(question)) and not any(finds_new(_A_NAME, s, question) for s in statements):
+        return "a name"  # "What is the name of the joint venture …?" against "a joint venture in petroleum …"
     asked = asked_value(question)
     if asked is None:
         return None
