@@ -186,7 +186,9 @@ _PRICE_QUESTION = re.compile(r"\b(?:cost(?:s|ing)?|pay(?:s|ing)?|paid|spend(?:s|
 _MONEY = re.compile(r"(?:(?:\bUS)?[$€£₸₺]|\b(?:USD|EUR|KZT|TRY)\s*)\s*\d[\d,.]*"
                     r"(?:\s*(?:trillion|billion|million|thousand|bn|mln)\b)?|"
                     r"\d[\d,.]*\s*(?:(?:trillion|billion|million|thousand|bn|mln)\s+)?"
-                    r"(?:(?:US|U\.S\.|American)\s+)?"  # "300 million US dollars"
+                    # "300 million US dollars", "200,000 Azerbaijani manat", "120 million Turkish liras"
+                    r"(?:(?:US|U\.S\.|American|Turkish|Azerbaijani|Kazakh(?:stani)?|Uzbek|Kyrgyz|Tajik|Turkmen|"
+                    r"Georgian|Russian|Chinese)\s+)?"
                     r"(?:tenge|dollars?|USD|euros?|EUR|KZT|TRY|TL|manats?|liras?|lari|rubles?|roubles?|soms?|"
                     r"soums?|yuan)\b", re.I)
 

@@ -128,6 +128,9 @@ from vectorstore.lexical import terms
     ("At what tariff will the plant's power be bought?", ["The plant will produce 100 MW."], "money"),
     ("At what tariff will the plant's power be bought?", ["It will be bought at 5.2 soms per kWh."], None),
     ("What was the value in dollars of the gifts?", ["The gifts were handed over in May."], "amount"),
+    # a sum in a currency named with its country's adjective is money too
+    ("How much can a partner be granted?", ["A partner gets up to 200,000 Azerbaijani manat."], None),
+    ("How much will the government allocate?", ["It will allocate 120 million Turkish liras."], None),
     ("How many trucks can the autoparks hold?", ["Since July 5 every truck stops there."], "trucks"),
     ("How many trucks can the autoparks hold?", ["The autoparks hold 5 trucks each."], None),
     ("How many Tajik servicemen will be trained?",
