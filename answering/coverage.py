@@ -111,9 +111,11 @@ _NUMBER_WORD = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|te
 _NOT_A_COUNT = re.compile(r"\bthe\s+two\b|\bone\s+(?:of|another|side)\b|\b(?:no|any|each|every)\s+one\b",
                           re.I)
 _YEAR_ONLY = re.compile(r"(?:1[89]|20)\d\d")
+# A day named without its date: a weekday, or yesterday, today, tomorrow.
+_DAY_WORD = rf"\b(?-i:{WEEKDAY_NAMES})\b|\b(?:yesterday|today|tomorrow)\b"
 # Dates the ranker's date type does not read (it reads a year or a month): a weekday, a relative date.
-_WHEN_ELSE = re.compile(rf"\b(?-i:{WEEKDAY_NAMES})\b|"
-                        r"\b(?:yesterday|today|tomorrow|(?:last|this|next|earlier\s+this|later\s+this)\s+"
+_WHEN_ELSE = re.compile(rf"{_DAY_WORD}|"
+                        r"\b(?:(?:last|this|next|earlier\s+this|later\s+this)\s+"
                         r"(?:year|month|week|spring|summer|autumn|fall|winter)|in\s+the\s+(?:spring|summer|"
                         r"autumn|fall|winter)|(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|"
                         r"several|(?:a\s+)?few)\s+(?:years?|months?|weeks?|days?)\s+ago|the\s+(?:19|20)\d0s)\b",
@@ -135,9 +137,8 @@ _ASKS_MONTH = re.compile(r"\b(?:what|which)\s+month\b", re.I)
 # "On what date …?", "Which day …?" is answered by a day: a day of a month, a month at least, a weekday or a
 # relative day; a year alone is no date ("in 2020" answers no "From what date did they recognise …?").
 _ASKS_DAY = re.compile(r"\b(?:what|which)\s+(?:exact\s+)?(?:date|day)\b", re.I)
-_DAY = re.compile(rf"{DAY_OF_MONTH.pattern}|{_MONTH.pattern}|\b(?-i:{WEEKDAY_NAMES})\b|"
-                  r"\b(?:yesterday|today|tomorrow)\b|\b\d{1,2}[./]\d{1,2}[./](?:19|20)?\d\d\b|\b(?:19|20)\d\d-\d\d-\d\d\b",
-                  re.I)
+_DAY = re.compile(rf"{DAY_OF_MONTH.pattern}|{_MONTH.pattern}|{_DAY_WORD}|"
+                  r"\b\d{1,2}[./]\d{1,2}[./](?:19|20)?\d\d\b|\b(?:19|20)\d\d-\d\d-\d\d\b", re.I)
 
 
 # The date a text was reported on ("…, Trend reported on Aug. 13"): it dates the report, not the event
