@@ -227,11 +227,14 @@ _DATELINE_LEAD = re.compile(rf"^\s*(?:{DATELINE_PLACE})?(?:{DATELINE_MONTH_DAY}|
 # dating that event may use ("set up" for "founded", "began" for "started").
 _ORIGIN = (r"found|establish|set\s+up|creat|launch|open|buil[dt]|form|start|beg[aiu]n|inaugurat|introduc|"
            r"came\s+into|operational|commission|r[au]ns?\s+from|went\s+into|entered\s+service|since|first")
+# "an agreement on military education of 8 August 1993": a document named by its day, the day it was signed.
+_DOCUMENT_OF_DAY = (r"\b(?:agreement|treaty|memorandum|accord|protocol|convention|declaration|contract)s?\b"
+                    rf"[^.;]{{0,80}}?\b(?:of|dated)\s+(?:{DAY_OF_MONTH.pattern})")
 _EVENTS = (
     (re.compile(r"\b(?:found(?:ed)?|establish(?:ed)?|set\s+up|creat(?:e|ed)|launch(?:ed)?|open(?:ed)?|buil[dt]|"
                 r"form(?:ed)?|start(?:ed)?|beg[aiu]n|inaugurat(?:e|ed))\b", re.I),
      re.compile(rf"\b(?:{_ORIGIN})", re.I)),
-    (re.compile(r"\bsign(?:ed)?\b", re.I), re.compile(r"\b(?:sign|conclud|ink)", re.I)),
+    (re.compile(r"\bsign(?:ed)?\b", re.I), re.compile(rf"\b(?:sign|conclud|ink)|{_DOCUMENT_OF_DAY}", re.I)),
     (re.compile(r"\bjoin(?:ed)?\b", re.I),
      re.compile(r"\b(?:join|accession|became\s+a\s+member|admitted)", re.I)),
     (re.compile(r"\b(?:die|died)\b", re.I), re.compile(r"\b(?:die[ds]?|death|passed\s+away)", re.I)),

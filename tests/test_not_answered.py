@@ -78,6 +78,11 @@ from vectorstore.lexical import terms
     ("When was the agreement signed?", ["The Senate ratified the agreement on March 11."],
      "date for “signed”"),
     ("When was the agreement signed?", ["The agreement was signed on Nov. 6, 2024."], None),
+    # a document named by its day was signed that day; a document merely mentioned beside a day was not
+    ("On what dates were the two earlier agreements signed?",
+     ["Cooperation rested on an agreement on military education of 8 August 1993."], None),
+    ("When was the treaty signed?", ["The treaty was debated in parliament on 8 August 1993."],
+     "date for “signed”"),
     # a dateline is the day the piece was filed, no planned date
     ("When will the factory start production?", ["23 Feb. WARBOOTS, a Turkish company, intends to open a "
                                                  "factory in Uzbekistan."], "planned date"),
