@@ -625,20 +625,23 @@ def _ordinal_events(text: str) -> set[tuple[int, str]]:
     return out
 
 
-def missing_ordinal(question: str, statements: list[str]) -> str | None:
+def missing_ordinal(question: str, statements: list[str], contexts: list[str] | None = None) -> str | None:
     """The numbered event a question asks about ("the 9th meeting") when the quoted sentences name another
     event of that series ("the 8th meeting") and never this one: they report a different meeting. None when
     the question names no numbered event, or several of one kind ("from its third meeting to its fifth"), or
     the quotes name no other of the kind. "The first meeting" counts like any other (an "inaugural" or
     "founding" one in the quotes is the first): until the twenty-third session it was left alone, and three
     out-of-scope questions on the tuning sets were answered with the second meeting's or the tenth summit's
-    sentences and no answerable one needed the exception (docs/QUALITY.md)."""
+    sentences and no answerable one needed the exception (docs/QUALITY.md). A quote whose passage or document
+    title (`contexts`) names the asked event speaks of it ("It is held to mark …" under "II Forum …")."""
     asked = _ordinal_events(question)
     if len(asked) != 1 or len(_ORDINAL.findall(question)) != 1 or language(question) != "en":
         return None  # "from its third meeting to its fifth": a span of the series
     [(num, what)] = asked
     quoted = _ordinal_events(" ".join(statements))
     if (num, what) in quoted or not any(w == what for _, w in quoted):
+        return None
+    if any((num, what) in _ordinal_events(context) for context in contexts or []):
         return None
     return f"the {_ORDINAL_WORDS[num - 1] if num <= len(_ORDINAL_WORDS) else _suffixed(num)} {what}"
 
@@ -666,6 +669,6 @@ def not_answered(question: str, statements: list[str], speakers: list[str | None
         return f"names {role}"
     if (who := missing_speech(question, statements, speakers or [])) is not None:
         return f"reports what {who} said"
-    if (event := missing_ordinal(question, statements)) is not None:
+    if (event := missing_ordinal(question, statements, contexts)) is not None:
         return f"mentions {event}"
     return None

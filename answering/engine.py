@@ -366,16 +366,15 @@ class Engine:
         kept = attribute(kept, numbered)  # the speakers "What did X say?" is checked against
         texts, speakers = [s.text for s in kept], [s.speaker for s in kept]
         docs = [numbered[s.citations[0]].doc.doc_id if s.citations else None for s in kept]
-        contexts = names = None
-        if counted(question) is not None:  # only a "how many" question reads where its count stands
-            # each statement's passage under its title, with the other passages found in its document ("the
-            # hospital" in the quoted one, "the Sema Hospital" in another found beside it)
-            contexts = []
-            for s in kept:
-                own = {numbered[n].doc.doc_id for n in s.citations}
-                quoted = [f"{numbered[n].doc.title} {numbered[n].chunk.text}" for n in s.citations]
-                contexts.append(" ".join([*quoted, *(p.chunk.text for p in passages if p.doc.doc_id in own)]))
-            names = rare_names(question, self.retriever.lexical)
+        # each statement's passage under its title, with the other passages found in its document ("the
+        # hospital" in the quoted one, "the Sema Hospital" in another found beside it)
+        contexts = []
+        for s in kept:
+            own = {numbered[n].doc.doc_id for n in s.citations}
+            quoted = [f"{numbered[n].doc.title} {numbered[n].chunk.text}" for n in s.citations]
+            contexts.append(" ".join([*quoted, *(p.chunk.text for p in passages if p.doc.doc_id in own)]))
+        # only a "how many" question reads where its count stands
+        names = rare_names(question, self.retriever.lexical) if counted(question) is not None else None
         if (missing := not_answered(question, texts, speakers, docs, contexts, names)) is not None:
             if not split_question(standalone):
                 notes.append(f"No passage found here {missing} in answer to this question.")

@@ -507,6 +507,18 @@ def test_a_numbered_event_needs_a_quote_about_that_one(question, statements, say
         assert not_answered(question, statements) == f"mentions {says}"
 
 
+def test_a_quote_whose_passage_names_the_asked_event_speaks_of_it() -> None:
+    """"It is held to mark …" under the title "II Meteorological Forum …" is about the second forum, though
+    another quote names the first; a passage on the first forum alone is not."""
+    question = "Which anniversary was the II Meteorological Forum of the Turkic World held to mark?"
+    statements = ["The first Meteorological Forum of the Turkic World was held in Ankara.",
+                  "It is held as part of the events marking the 100th anniversary of Heydar Aliyev."]
+    first = "First forum. The first Meteorological Forum of the Turkic World was held in Ankara."
+    second = "II Meteorological Forum of the Turkic World in Baku. It is held as part of the events."
+    assert missing_ordinal(question, statements, [first, second]) is None
+    assert missing_ordinal(question, statements, [first, first]) == "the second forum"
+
+
 def test_a_count_answers_only_beside_the_questions_rare_names() -> None:
     """"How many jobs will Kayaturk Group's projects create?": a count of jobs in a passage, or beside a quote
     of the same document, naming Kayaturk answers it; one about another project does not."""
