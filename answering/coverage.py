@@ -130,6 +130,11 @@ _SPAN = re.compile(r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine
                    rf"\bsince\s+(?:(?:{MONTH_NAMES})\s+)?(?:1[89]|20)\d\d\b|"
                    r"\b(?:1[89]|20)\d\d\s*(?:[–-]|to|until)\s*(?:(?:1[89]|20)\d\d|\d\d)\b|"
                    + ANSWER_TYPES["length"][1].pattern, re.I)  # a length, as the length answer type reads it
+# A rate's time unit ("14 million passengers a year", "once every ten days", "three flights per week") says
+# how often, not how long: no span for "How long does the flight take?", no count for "For how many years …?".
+_RATE = re.compile(r"\b(?:a|an|per|each|every|(?:once|twice)\s+(?:a|an|every))\s+(?:(?:\d+|one|two|three|"
+                   r"four|five|six|seven|eight|nine|ten|other|few)\s+)?(?:years?|months?|weeks?|days?|hours?|"
+                   r"minutes?)\b", re.I)
 # "In which month …?" is answered by a month, or a season or a month said relatively; "this year" is no month.
 _MONTH = re.compile(rf"\b(?:{MONTH_NAMES})\b|\b(?:{MONTH_ABBREVIATIONS})\.|\b(?:spring|summer|autumn|fall|"
                     r"winter)\b|\b(?:last|this|next|earlier\s+this|later\s+this)\s+month\b", re.I)
@@ -168,7 +173,7 @@ def _states(kind: str, sentence: str, question: str) -> bool:
             return finds_new(_DAY, sentence, question)
         return gives_new(sentence, "date", question) or bool(_WHEN_ELSE.search(sentence))
     if kind in ("length", "duration"):
-        return finds_new(_SPAN, sentence, question)
+        return finds_new(_SPAN, _RATE.sub(" ", sentence), question)
     given = set(re.findall(NUMBER, question))
     numbers = [n for n in re.findall(NUMBER, sentence) if n not in given]
     return any(not _YEAR_ONLY.fullmatch(n) for n in numbers) or bool(
@@ -335,7 +340,7 @@ def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: 
     names, of, _ = what
     ordinals = "year" in names  # "its 20th anniversary" counts years; "the 2nd Karabakh War" counts no war
     # "since July 5 every truck": a day; "US$62,000 to train Tajik personnel": a sum of money
-    sentence = _MONEY.sub(" ", DAY_OF_MONTH.sub(" ", _NOT_A_COUNT.sub(" ", sentence)))
+    sentence = _RATE.sub(" ", _MONEY.sub(" ", DAY_OF_MONTH.sub(" ", _NOT_A_COUNT.sub(" ", sentence))))
     tokens = [part for t in _TOKEN.findall(sentence) for part in _count_compound(t)]
     stems = [_stem(t) for t in tokens]
     if of and of not in stems:

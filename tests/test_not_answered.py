@@ -116,6 +116,12 @@ from vectorstore.lexical import terms
     ("How long after the summit was the next held?", ["One week after it the next was held."], None),
     ("How long has the firm worked in Uzbekistan?", ["The firm has been active there since 2012."], None),
     ("How long did he serve as minister?", ["He served as minister from 1994 to 1999."], None),
+    # a rate's time unit says how often, not how long nor how many years
+    ("How long does the flight take?", ["The flight will run once every ten days."], "duration"),
+    ("How long does the flight take?", ["The flight takes four hours."], None),
+    ("For how many years would TAV run the airports?", ["It handles 14 million passengers a year."], "years"),
+    ("For how many years would TAV run the airports?", ["TAV would run them for 25 years."], None),
+    ("How many flights a week does it operate?", ["It now has 11 flights a week."], None),
     # "For how many years …" asks for a count of years, as "How many years …" does
     ("For how many years will the protocol stay in force?", ["It was signed at the 9th meeting."], "years"),
     ("For how many years may YDA operate the airport?", ["YDA may operate it for 25 years."], None),
