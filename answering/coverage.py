@@ -230,8 +230,10 @@ _DATELINE_LEAD = re.compile(rf"^\s*(?:{DATELINE_PLACE})?(?:{DATELINE_MONTH_DAY}|
 # "When was X founded / signed / joined …?" asks the date of that event: a sentence that dates something else
 # about X (its 15th meeting, a later ratification) does not give it. Each event word, and the words a sentence
 # dating that event may use ("set up" for "founded", "began" for "started").
-_ORIGIN = (r"found|establish|set\s+up|creat|launch|open|buil[dt]|form|start|beg[aiu]n|inaugurat|introduc|"
-           r"came\s+into|operational|commission|r[au]ns?\s+from|went\s+into|entered\s+service|since|first")
+# "found" not in "Foundation": a name ("the Science Development Foundation") dates no founding.
+_ORIGIN = (r"(?-i:found|Found(?!ation))|establish|set\s+up|creat|launch|open|buil[dt]|form|start|beg[aiu]n|"
+           r"inaugurat|introduc|came\s+into|operational|commission|r[au]ns?\s+from|went\s+into|entered\s+service|"
+           r"since|first")
 # "an agreement on military education of 8 August 1993": a document named by its day, the day it was signed.
 _DOCUMENT_OF_DAY = (r"\b(?:agreement|treaty|memorandum|accord|protocol|convention|declaration|contract)s?\b"
                     rf"[^.;]{{0,80}}?\b(?:of|dated)\s+(?:{DAY_OF_MONTH.pattern})")

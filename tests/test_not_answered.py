@@ -71,6 +71,9 @@ from vectorstore.lexical import terms
     ("In which year was the Council of Elders set up?",
      ["On 12 March 2024 the Council of Elders held its 15th meeting."], "date for “set up”"),
     ("When was the Kok tu centre founded?", ["Kok tu was set up in March 2018."], None),
+    ("In which year was the Science Development Foundation founded?",  # a name dates no founding
+     ["Babayev, head of the Science Development Foundation, came on 2 October 2018."], "date for “founded”"),
+    ("When was the company founded?", ["Since its foundation in 1992 the company has grown."], None),
     ("When did Turkish Airlines start serving Almaty?", ["Turkish Airlines began flying to Almaty in 1992."],
      None),
     ("When did Uzbekistan join TURKPA?", ["TURKPA was created in 2008 by four states."], "date for “join”"),
