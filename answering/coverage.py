@@ -52,6 +52,17 @@ def unknown_names(question: str, lexical: LexicalIndex, passages: list[Passage])
     return out
 
 
+def covered_years(passages: list[Passage]) -> set[int]:
+    """The years these passages cover: named in their text (a range's years between), or their documents'."""
+    text = " ".join(p.chunk.text for p in passages)
+    have = {int(y) for y in YEAR_IN_TEXT.findall(text)}
+    for between, since, until in _YEAR_RANGE.findall(text):  # "from 2011 to 2013", "2011–2013": 2012 too
+        first, last = int(between or since), int(until)
+        if first < last <= first + 50:
+            have.update(range(first, last + 1))
+    return have | {d.year for p in passages if (d := parse_iso(p.doc.date)) is not None}
+
+
 def missing_years(question: str, passages: list[Passage], today: date | None = None) -> list[str]:
     """Periods the question names with a year (or seasons like 2024/25) that none of the passages covers.
 
@@ -60,12 +71,7 @@ def missing_years(question: str, passages: list[Passage], today: date | None = N
     the day and month. Relative periods ("last year") never refuse. Seasons match text only: a marketing
     year is not a publication date."""
     text = " ".join(p.chunk.text for p in passages)
-    have = {int(y) for y in YEAR_IN_TEXT.findall(text)}
-    for between, since, until in _YEAR_RANGE.findall(text):  # "from 2011 to 2013", "2011–2013": 2012 too
-        first, last = int(between or since), int(until)
-        if first < last <= first + 50:
-            have.update(range(first, last + 1))
-    have |= {d.year for p in passages if (d := parse_iso(p.doc.date)) is not None}
+    have = covered_years(passages)
     missing = []
     for m in _YEAR.finditer(question):
         year, tail = m.group(1), m.group(2)

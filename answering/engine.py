@@ -23,7 +23,7 @@ from vectorstore.sentence_vectors import SentenceVectors
 from . import extractive, llm, recency, sentence_vectors
 from .attribution import attribute
 from .citations import verify
-from .coverage import counted, not_answered, rare_names, uncovered_reason, words_first
+from .coverage import counted, covered_years, not_answered, rare_names, uncovered_reason, words_first
 from .dates import parse_iso, span
 from .language import language
 from .model_queue import Ticket
@@ -213,9 +213,18 @@ class Engine:
         """A question naming a period ("in November 2024") gets a second search restricted to that period
         (an article of that month may name only the day), and when the period is a month, the passages
         dated in it go first. Not a timeline ("between 2022 and 2024"): its sources are dated at each end and
-        after, and a search within the span crowded out the later points (docs/QUALITY.md)."""
+        after, and a search within the span crowded out the later points (docs/QUALITY.md); a timeline's
+        period that no passage found covers gets its own search, lest a document of that date go unread and
+        the question be refused as uncovered."""
         found = timing.periods
-        if not found or timing.timeline:
+        if not found:
+            return
+        if timing.timeline:
+            have = covered_years(retrieval.passages)
+            for p in found:
+                if p.literal and not p.years() & have:
+                    self._search_more(query, retrieval, filters, PER_PERIOD, p.start.isoformat(),
+                                      p.end.isoformat())
             return
         start, end = span(found)
         if not self._search_more(query, retrieval, filters, DATED_EXTRA, start.isoformat(), end.isoformat()):

@@ -82,15 +82,21 @@ def test_a_period_question_searches_the_documents_dated_in_that_period(engine) -
     assert year.passages[0].doc.doc_id == "wire-summit-old"  # a year is not a month: the order stays
 
 
-def test_a_timeline_gets_no_search_restricted_to_its_span(engine) -> None:
-    """"How … between 2024 and 2025?" spans years: its sources are dated at each end and after, so the
+def test_a_timeline_gets_no_search_restricted_to_its_span_unless_nothing_found_covers_it(engine) -> None:
+    """"How … between 2023 and 2024?" spans years: its sources are dated at each end and after, so the
     search within a named period (for an event of that month) is not made for it (docs/QUALITY.md,
-    eighteenth session)."""
+    eighteenth session). A span that no passage found covers is searched: a document dated in it exists,
+    and without it the question would be refused as uncovered (fresh-dev fd2951)."""
     question = "Who took over the chairmanship of the Organization of Turkic States"
-    _, span, _ = engine.prepare(question + " between 2024 and 2025?", k=1)
-    assert [p.doc.doc_id for p in span.passages] == ["wire-summit-old"]  # only what the question finds
+    _, span, _ = engine.prepare(question + " between 2023 and 2024?", k=1)
+    assert [p.doc.doc_id for p in span.passages] == ["wire-summit-old"]  # 2023 covered: only what it finds
     _, point, _ = engine.prepare(question + " in 2024?", k=1)
     assert "wire-summit-new" in {p.doc.doc_id for p in point.passages}  # a period, not a span: searched
+    _, later, _ = engine.prepare(question + " between 2024 and 2025?", k=1)
+    assert later.passages[0].doc.doc_id == "wire-summit-old"  # what the question finds first,
+    assert "wire-summit-new" in {p.doc.doc_id for p in later.passages}  # and, uncovered, the span searched
+    answer = engine.ask(question + " between 2024 and 2025?")
+    assert not any("covers" in n for n in answer.notes), answer.notes
 
 
 def test_a_latest_question_also_searches_documents_as_new_or_newer(rrf_engine) -> None:
