@@ -413,20 +413,21 @@ def unanchored_count(question: str, statements: list[str], docs: list[str | None
                      contexts: list[str], names: dict[str, set[str]]) -> str | None:
     """"How many jobs will Kayaturk Group's projects create?": a sentence that counts jobs answers it only
     when its passage (`contexts`: each statement's passage text with its document's title and the other
-    passages found in that document) or another quoted sentence of its document names one of the question's
-    rare names (`rare_names`); a count of another project's jobs does not. None when the question counts
-    nothing, names no rare name, or a count is anchored. The engine refuses on it, as on a missing value."""
+    passages found in that document) or another quoted sentence of its document names each of the
+    question's rare names (`rare_names`); a count of another project's jobs does not, nor a count of Osh
+    airport's passengers one of Almaty's. None when the question counts nothing, names no rare name, or a
+    count is anchored. The engine refuses on it, as on a missing value."""
     what = counted(question) if names and language(question) == "en" else None
     if what is None:
         return None
-    wanted = set().union(*names.values())
     counting = [i for i, s in enumerate(statements) if counts(what, s)]
     if not counting:
         return None  # missing_value's to say
     for i in counting:
         near = [contexts[i]] + [s for j, s in enumerate(statements)
                                 if docs[j] is not None and docs[j] == docs[i]]
-        if any(wanted & set(terms(text)) for text in near):
+        named = set(terms(" ".join(near)))
+        if all(stems & named for stems in names.values()):
             return None
     return f"a number for “how many {' '.join(what[2])}” in a passage on {' or '.join(names)}"
 

@@ -543,6 +543,22 @@ def test_a_count_answers_only_beside_the_questions_rare_names() -> None:
     assert unanchored_count(q, ["Kayaturk plans a plant."], ["k"], ["…"], names) is None  # missing_value's
 
 
+def test_a_count_answers_only_beside_each_of_the_questions_rare_names() -> None:
+    """"How many passengers a year does Osh airport handle, according to the report on TAV's offer?": a
+    count of passengers in a passage on TAV naming Almaty, not Osh, does not answer it (fresh-dev fd2767);
+    one whose passage names both does."""
+    q = "How many passengers a year does Osh airport handle, according to the report on TAV's offer?"
+    names = {"Osh": {"osh"}, "TAV's": {"tav"}}
+    count = ["With it, the airport can handle more than 14 million passengers a year."]
+    almaty = "TAV opens Almaty terminal. The new terminal of Almaty airport, run by TAV, opened on June 1."
+    assert unanchored_count(q, count, ["a"], [almaty], names) == (
+        "a number for “how many passengers” in a passage on Osh or TAV's")
+    osh = "TAV offers to run Osh airport. The airport in Osh would be modernised."
+    assert unanchored_count(q, count, ["o"], [osh], names) is None
+    named_beside = [*count, "The offer covers Osh airport."]  # the other name in a quote of the same document
+    assert unanchored_count(q, named_beside, ["a", "a"], [almaty, almaty], names) is None
+
+
 def test_the_askers_i_is_no_rare_name() -> None:
     """"I've seen different numbers": "I've" is the asker, not a name the count must be anchored to."""
     from vectorstore.lexical import LexicalIndex
