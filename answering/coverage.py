@@ -251,6 +251,13 @@ _EVENTS = (
     (re.compile(r"\bjoin(?:ed)?\b", re.I),
      re.compile(r"\b(?:join|accession|became\s+a\s+member|admitted)", re.I)),
     (re.compile(r"\b(?:die|died)\b", re.I), re.compile(r"\b(?:die[ds]?|death|passed\s+away)", re.I)),
+    # "When did the agreement enter into force?": not the day a chamber adopted it or the Senate approved it
+    (re.compile(r"\b(?:enter(?:ed|s)?\s+into\s+force|c[oa]mes?\s+into\s+(?:force|effect)|"
+                r"t(?:ake|akes|ook|aken)\s+effect|(?:go|goes|went)\s+into\s+effect|bec[oa]me\s+effective)\b",
+                re.I),
+     re.compile(r"\b(?:enter\w*\s+into\s+force|in\s+force|c[oa]m(?:es?|ing)\s+into\s+(?:force|effect)|"
+                r"t(?:ake|akes|ook|aken|aking)\s+effect|(?:go|goes|went|gone|going)\s+into\s+effect|effective|"
+                r"valid)", re.I)),
 )
 
 

@@ -112,6 +112,8 @@ _VALUE_QUESTIONS = (
                 r"^\W*what\s+(?:is|was|are|were|will\s+be)\b[^?]*\bworth(?:\s+(?:in|by|during|over|last|"
                 r"this)\b[^?]*)?\W*$|"
                 r"^\W*(?:at\s+)?what\s+(?:price|tariff|fee|fare)\b|"  # "At what tariff per kWh …?"
+                r"^\W*what\s+(?:(?:total|annual)\s+)?(?:budget|sum|amount)\s+(?:has|had|have|is|was|were|will|would|"
+                r"did|does|do|of|for)\b|"  # "What budget has been set aside …?", not "What budget priorities"
                 r"^\W*what\s+(?:does|did|will|would)\b[^?]*\bcost\W*$", re.I), ("amount",), "an amount"),
     (re.compile(rf"{HOW_MANY}\b|^\W*what\s+(?:is|was)\s+the\s+(?:total\s+)?number\s+of\b", re.I),
      ("count",), "a number"),

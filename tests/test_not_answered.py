@@ -182,6 +182,12 @@ from vectorstore.lexical import terms
     ("In which month did Atambayev visit Ankara?", ["Atambayev visited Ankara this year."], "date"),
     ("In which month did Atambayev visit Ankara?", ["Atambayev visited Ankara in March."], None),
     ("In which month of 2012 did Atambayev visit Ankara?", ["Atambayev visited Ankara in 2012."], "date"),
+    # "When did the agreement enter into force?": not the days its chambers adopted and approved it
+    ("On what date did the agreement enter into force?", ["The Senate approved it on December 27, 2022."],
+     "enter into force"),
+    ("On what date did the agreement enter into force?", ["It took effect on Nov. 1, 2020."], None),
+    ("When does the Competition Code come into force?", ["The code comes into force on July 1."], None),
+    ("When did the visa rules take effect?", ["They were signed on 3 May and took effect on 1 June."], None),
 ])
 def test_a_reason_when_the_asked_value_is_not_stated(question, statements, says) -> None:
     missing = missing_value(question, statements)
@@ -230,6 +236,11 @@ def test_a_reason_when_the_asked_value_is_not_stated(question, statements, says)
     ("On which days was the conference held in Astana?", ("date",)),
     ("On which dates will the games be held?", ("date",)),
     ("Which years does the programme cover?", ("date",)),
+    # "What budget / sum / amount …?" asks for an amount; "What budget priorities …?" for priorities
+    ("What budget has been set aside for the Competition Council?", ("amount",)),
+    ("What sum did Turkey agree to lend Kyrgyzstan?", ("amount",)),
+    ("What amount of wheat was shipped?", ("amount",)),
+    ("What budget priorities did the minister name?", None),
 ])
 def test_what_counts_as_asking_for_a_value(question, types) -> None:
     asked = asked_value(question)
