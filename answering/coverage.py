@@ -278,6 +278,24 @@ _ASKS_NAME = re.compile(r"^\W*(?:what|which)\s+(?:is|was|are|were|will\s+be)\s+(
 _A_NAME = re.compile(r"(?<=\w[\s,(])[A-ZÇĞİÖŞÜ][\w’'-]*|[“\"«][^”\"»]{2,80}[”\"»]")
 
 
+# "What was the turnover for the whole of 2021?" asks for a year's figure: one for its first eight months, its
+# first half or January to November does not give it; a sentence naming that year (or "last year") without a
+# part does.
+_WHOLE_YEAR = re.compile(r"\b(?:whole|full|entire)\s+(?:of\s+)?(?:the\s+)?(?:year\s+)?(?:of\s+)?"
+                         r"((?:19|20)\d\d)\b|\b((?:19|20)\d\d)\s+as\s+a\s+whole\b|\ball\s+of\s+((?:19|20)\d\d)\b",
+                         re.I)
+_PART_OF_YEAR = re.compile(rf"\b(?:first|last)\s+(?:\w+\s+)?(?:months?|quarters?|half|weeks?)\b|\bquarter\b|"
+                           rf"\bhalf\s+of\b|\b(?:{MONTH_NAMES})\s*(?:[–-]|to|through|and)\s*(?:{MONTH_NAMES})\b",
+                           re.I)
+_THE_YEAR = r"\b(?:last|past|that|the\s+whole)\s+year\b"
+
+
+def _whole_year(question: str, types: tuple[str, ...]) -> str | None:
+    """The year whose whole a question asking for a figure names ("for the whole of 2021"), or None."""
+    m = _WHOLE_YEAR.search(opening(question)) if types != ("date",) else None
+    return next(g for g in m.groups() if g) if m else None
+
+
 def missing_value(question: str, statements: list[str]) -> str | None:
     """What an English question asks for outright ("how many" → "a number", "when did …" → "a date") when
     no quoted sentence states one (a number in figures or words, a date): the sources name the subject, not
@@ -304,6 +322,10 @@ def missing_value(question: str, statements: list[str]) -> str | None:
     event = dated_event(question) if asked[0] == ("date",) else None
     if event is not None and not any(_states("date", s, question) and event[1].search(s) for s in statements):
         return f"a date for “{event[0]}”"  # "In which year was X set up?" against X's 15th meeting
+    if (year := _whole_year(question, asked[0])) is not None and not any(
+            _states(t, s, question) and not _PART_OF_YEAR.search(s)
+            and re.search(rf"\b{year}\b|{_THE_YEAR}", s, re.I) for s in statements for t in asked[0]):
+        return f"a figure for the whole of {year}"  # "… for the whole of 2021" against its first nine months
     if asked[0] == ("amount",) and _PRICE_QUESTION.search(opening(question)) and not any(
             _MONEY.search(s) for s in statements):
         return "a sum of money"  # "How much did the railway cost?" against its freight capacity in tonnes

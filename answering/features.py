@@ -114,7 +114,10 @@ _VALUE_QUESTIONS = (
                 r"^\W*(?:at\s+)?what\s+(?:price|tariff|fee|fare)\b|"  # "At what tariff per kWh …?"
                 r"^\W*what\s+(?:(?:total|annual)\s+)?(?:budget|sum|amount)\s+(?:has|had|have|is|was|were|will|would|"
                 r"did|does|do|of|for)\b|"  # "What budget has been set aside …?", not "What budget priorities"
-                r"^\W*what\s+(?:does|did|will|would)\b[^?]*\bcost\W*$", re.I), ("amount",), "an amount"),
+                # "What would the pipeline cost (, according to X)?"
+                r"^\W*what\s+(?:does|did|will|would)\b[^?]*\bcost(?:\s*,\s*according\s+to\b[^?]*)?\W*$",
+                re.I),
+     ("amount",), "an amount"),
     (re.compile(rf"{HOW_MANY}\b|^\W*what\s+(?:is|was)\s+the\s+(?:total\s+)?number\s+of\b", re.I),
      ("count",), "a number"),
     (re.compile(r"^\W*(?:by\s+)?what\s+(?:percentage|share|stake)\b", re.I), ("share",), "a percentage"),

@@ -188,6 +188,20 @@ from vectorstore.lexical import terms
     ("On what date did the agreement enter into force?", ["It took effect on Nov. 1, 2020."], None),
     ("When does the Competition Code come into force?", ["The code comes into force on July 1."], None),
     ("When did the visa rules take effect?", ["They were signed on 3 May and took effect on 1 June."], None),
+    # "for the whole of 2021" asks for the year's figure, not its first months'
+    ("How much did Turkish investment in Georgia amount to over the whole of 2021?",
+     ["Turkish investment reached $75.5 million in the first three quarters of 2021."], "whole of 2021"),
+    ("How much did Turkish investment in Georgia amount to over the whole of 2021?",
+     ["Trade came to $2.8 billion in January–August 2021, against $4.1 billion in 2020."], "whole of 2021"),
+    ("How much did Turkish investment in Georgia amount to over the whole of 2021?",
+     ["Turkish investment in Georgia came to $120 million in 2021."], None),
+    ("How much did Turkish investment in Georgia amount to in 2021 as a whole?",
+     ["Last year Turkish investment in Georgia came to $120 million."], None),
+    ("How much did Turkish investment in Georgia amount to in 2021?",
+     ["Turkish investment reached $75.5 million in the first three quarters of 2021."], None),  # no whole
+    ("What would the pipeline cost, according to Khydyrov?", ["Azerbaijan is keen to carry Turkmen gas."],
+     "amount"),
+    ("What would the pipeline cost, according to Khydyrov?", ["It would cost about $5 billion."], None),
 ])
 def test_a_reason_when_the_asked_value_is_not_stated(question, statements, says) -> None:
     missing = missing_value(question, statements)
