@@ -17,7 +17,7 @@ import numpy as np
 
 from vectorstore.lexical import terms
 
-from .sentences import DATELINE
+from .sentences import DATELINE, LEAD_DATELINE
 
 # A figure in digits: "4,300", "6.5", "2024" (one pattern for every module that reads figures).
 NUMBER = r"\d(?:[\d,.]*\d)?"
@@ -232,7 +232,8 @@ def is_dateline(sentence: str) -> bool:
     """Whether a sentence is only a news agency's dateline (and the agency's name), or only a date with, at
     most, its agency or place."""
     text = sentence.strip().strip("*_").rstrip(" .:*_")
-    return bool(DATELINE.fullmatch(text) or DATELINE.fullmatch(_AGENCY_TAIL.sub("", text).rstrip(" .:,"))
+    bare = _AGENCY_TAIL.sub("", text).rstrip(" .:,")
+    return bool(any(d.fullmatch(t) for d in (DATELINE, LEAD_DATELINE) for t in (text, bare))
                 or _DATE_LINE.fullmatch(text))
 
 

@@ -23,6 +23,13 @@ DATELINE_MONTH_DAY = r"[A-Z][a-z]+\.?\s+\d{1,2}"  # "Oct. 27"
 DATELINE_DAY_MONTH = r"\d{1,2}\s+[A-Z][a-z]+"  # "4 September"
 DATELINE_YEAR = r"(?:,?\s+\d{4})?"
 DATELINE = re.compile(rf"{DATELINE_PLACE}(?:{DATELINE_MONTH_DAY}|{DATELINE_DAY_MONTH}){DATELINE_YEAR}")
+# At a line's start the place may be written in title case, or be a weekday ("Baku, May 28.", "Wednesday,
+# 19 July 2017."): mid-line, such a pair reads like a sentence's own words, so only the opening one is joined.
+# "Baku", "New York", "Wednesday"; not a byline ("By Kamila Aliyeva, 25 December 2017")
+_TITLE_WORDS = r"(?!By\s)[A-ZÇĞİÖŞÜ][^\W\d_]*(?:[ '-][A-ZÇĞİÖŞÜ][^\W\d_]*)*"
+DATELINE_TITLE_PLACE = rf"{_TITLE_WORDS},\s+(?:[A-Z][a-z]+,\s+)?"
+LEAD_DATELINE = re.compile(rf"{DATELINE_TITLE_PLACE}(?:{DATELINE_MONTH_DAY}|{DATELINE_DAY_MONTH})"
+                           rf"{DATELINE_YEAR}")
 # A candidate boundary: end punctuation (maybe closed by a quote or bracket), space, a likely start.
 _BOUNDARY = re.compile(r"([.!?…](?:\[\w{1,3}\])*[\"'”’)\]]*)\s+(?=[\"“‘'(\[–—-]?\s*[A-Z0-9ÇĞİÖŞÜА-Я])")
 
@@ -41,7 +48,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             word = before[-1].lower().strip("(\"'“") if before else ""
             if word in _ABBREV or re.fullmatch(r"[a-z]", word) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word):
                 continue  # "U.S. companies", "J. Smith": not a boundary
-            if DATELINE.fullmatch(body[start:m.start(1)].strip()):
+            head = body[start:m.start(1)].strip()
+            if DATELINE.fullmatch(head) or (start == 0 and LEAD_DATELINE.fullmatch(head)):
                 continue
             spans.append((line_start + start, line_start + end))
             start = m.end()

@@ -26,6 +26,11 @@ DOCS = {
         "20 February 2019.\n\n"
         "Uzbekistan's health minister and his Turkish counterpart signed a roadmap on medical cooperation in "
         "Istanbul. The roadmap covers joint clinics and the training of doctors."),
+    "azertac-park.md": (
+        "Azerbaijani and Turkish ministers discuss a joint technology park", "AZERTAC", None, "2022-05-28",
+        "Baku, May 28. Rashad Nabiyev, Azerbaijan's Minister of Digital Development and Transport, met "
+        "Mustafa Varank, Türkiye's Minister of Industry and Technology. The ministers discussed a joint "
+        "technology park and training for engineers."),
 }
 
 engine = engine_fixture("datelines", DOCS)
@@ -35,6 +40,20 @@ engine = engine_fixture("datelines", DOCS)
                                       "BAKU, Azerbaijan, June 12. Trend.", "ALMATY, May 3 (Kazinform).",
                                       "ANKARA, Dec. 4 - Anadolu Agency"])
 def test_a_dateline_alone_is_a_dateline(sentence) -> None:
+    assert is_dateline(sentence)
+
+
+def test_a_title_case_dateline_dates_its_lead(engine) -> None:
+    """"Baku, May 28." opens the lead in title case: it stays with the sentence it dates, so "On what day
+    …?" is answered by the lead (fd2566 was refused: the lead alone named no day, and a dateline quoted
+    alone is the day the piece was filed)."""
+    answer = engine.ask("On what day in May did Rashad Nabiyev meet Mustafa Varank?")
+    assert not answer.abstained, answer.notes
+    assert answer.statements[0].text.startswith("Baku, May 28. Rashad Nabiyev"), answer.statements[0].text
+
+
+@pytest.mark.parametrize("sentence", ["Baku, May 28.", "Ankara, 24 April 2024. OTS Secretariat."])
+def test_a_title_case_dateline_alone_is_a_dateline(sentence) -> None:
     assert is_dateline(sentence)
 
 
