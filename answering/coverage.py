@@ -14,7 +14,7 @@ from datetime import date
 from corridor.records import Passage
 from vectorstore.lexical import LexicalIndex, stopwords, terms
 
-from .dates import YEAR_IN_TEXT, parse_iso, periods
+from .dates import RECENT_WORDS, YEAR_IN_TEXT, parse_iso, periods
 from .features import (
     ANSWER_TYPES,
     DAY_OF_MONTH,
@@ -30,7 +30,13 @@ from .features import (
     opening,
 )
 from .language import language, name
-from .sentences import DATELINE_DAY_MONTH, DATELINE_MONTH_DAY, DATELINE_PLACE, DATELINE_YEAR
+from .sentences import (
+    DATELINE_DAY_MONTH,
+    DATELINE_MONTH_DAY,
+    DATELINE_PLACE,
+    DATELINE_TITLE_PLACE,
+    DATELINE_YEAR,
+)
 
 _NAME = re.compile(r"(?<![\w.])[A-Z][\w’'-]*[a-z][\w’'-]*")  # capitalised words: names, places
 _YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s*[/–-]\s*(\d\d))?\b")
@@ -229,8 +235,8 @@ _FUTURE = re.compile(r"\b(?:will|would|shall|is\s+to|are\s+to|was\s+to|were\s+to
 # A news lead's dateline ("23 Feb. WARBOOTS …", "BAKU, Azerbaijan, June 12. Trend. …"): when the piece was
 # filed, which is no planned date ("When will the factory open?" is not answered by the day it was reported).
 # The place is optional here, and a month after the day may be cut short ("23 Feb.").
-_DATELINE_LEAD = re.compile(rf"^\s*(?:{DATELINE_PLACE})?(?:{DATELINE_MONTH_DAY}|{DATELINE_DAY_MONTH}\.?)"
-                            rf"{DATELINE_YEAR}\s*[.:–—-]+\s*(?:\(?[A-Z]\w*\)?\s*[.:–—-]+\s*)?")
+_DATELINE_LEAD = re.compile(rf"^\s*(?:{DATELINE_PLACE}|{DATELINE_TITLE_PLACE})?"
+                            rf"(?:{DATELINE_MONTH_DAY}|{DATELINE_DAY_MONTH}\.?){DATELINE_YEAR}\s*[.:–—-]+\s*(?:\(?[A-Z]\w*\)?\s*[.:–—-]+\s*)?")
 
 
 # "When was X founded / signed / joined …?" asks the date of that event: a sentence that dates something else
@@ -494,9 +500,11 @@ _ROLE_GROUPS = (
 )
 
 
-# What a role question's "of / to / at …" names, up to a clause, a date or a comma: "the Turkic Academy".
+# What a role question's "of / to / at …" names, up to a clause, a date, a comma or the source asked for
+# ("… of Industry and Technology in the most recent dated text"): "the Turkic Academy".
 _HOLDER = re.compile(r"\s*(?P<holder>[^?,;]+?)(?=\s+(?:whose|which|who|that|when|where|in\s+place|since|"
-                     r"during|after|before|in\s+(?:\d+|(?-i:[A-Z][a-z]+\s+\d+)))\b|[?,;]|$)", re.I)
+                     r"during|after|before|in\s+(?:\d+|(?-i:[A-Z][a-z]+\s+\d+))|according\s+to|as\s+of|"
+                     rf"(?:in|by)\s+the\s+(?:{RECENT_WORDS}))\b|[?,;]|$)", re.I)
 
 
 def _holder_of(rest: str) -> tuple[str, set[str]] | None:

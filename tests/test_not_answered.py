@@ -417,6 +417,12 @@ def test_a_role_question_needs_a_sentence_naming_the_role(question, statements, 
      ["Defence Minister Yaşar Güler met him."], None, None),
     ("Who is the head of government who hosted the summit?", ["The summit's host, its head, spoke."], None,
      None),  # "government" names no one's office
+    # the source asked for is not whose role ("… in the most recent dated text that names the holder", fd2990)
+    ("Who is Türkiye's Minister of Industry and Technology in the most recent dated text that names the "
+     "holder of that post?", ["Mehmet Fatih Kacır, Türkiye's Minister of Industry and Technology, spoke."],
+     None, None),
+    ("Who is the director general of TRT, according to the most recent text?",
+     ["Mehmet Zahid Sobacı, the director general of TRT, spoke."], None, None),
     # a two-word role: "general director", "chief executive"
     ("Who is the general director of ASFAT?", ["The base is to be built by YDA and ASFAT."], None,
      "the general director of ASFAT"),
