@@ -444,27 +444,43 @@ def rare_names(question: str, lexical: LexicalIndex, share: float = RARE_NAME_SH
     return out
 
 
-def unanchored_count(question: str, statements: list[str], docs: list[str | None],
+def unanchored_value(question: str, statements: list[str], docs: list[str | None],
                      contexts: list[str], names: dict[str, set[str]]) -> str | None:
-    """"How many jobs will Kayaturk Group's projects create?": a sentence that counts jobs answers it only
-    when its passage (`contexts`: each statement's passage text with its document's title and the other
-    passages found in that document) or another quoted sentence of its document names each of the
-    question's rare names (`rare_names`); a count of another project's jobs does not, nor a count of Osh
-    airport's passengers one of Almaty's. None when the question counts nothing, names no rare name, or a
-    count is anchored. The engine refuses on it, as on a missing value."""
-    what = counted(question) if names and language(question) == "en" else None
-    if what is None:
+    """"How many jobs will Kayaturk Group's projects create?", "How much will YDA Holding's hospital in
+    Petropavlovsk cost?": a sentence giving the value asked for (a count of what is counted, a sum, a date …)
+    answers it only when its passage (`contexts`: each statement's passage text with its document's title and
+    the other passages found in that document) or another quoted sentence of its document names each of the
+    question's rare names (`rare_names`); a count of another project's jobs does not, nor another hospital's
+    cost or another checkpoint's date. None when the question asks for no value, names no rare name, or a
+    value is anchored. The engine refuses on it, as on a missing value. Counts only until the thirty-sixth
+    session (docs/QUALITY.md)."""
+    asked = asked_value(question) if names and language(question) == "en" else None
+    if asked is None:
         return None
-    counting = [i for i, s in enumerate(statements) if counts(what, s)]
-    if not counting:
+    if asked[0] == ("count",):
+        what = counted(question)
+        if what is None:
+            return None
+        giving = [i for i, s in enumerate(statements) if counts(what, s)]
+        value = f"a number for “how many {' '.join(what[2])}”"
+    else:
+        giving = [i for i, s in enumerate(statements) if any(_states(t, s, question) for t in asked[0])]
+        value = asked[1]
+    if not giving:
         return None  # missing_value's to say
-    for i in counting:
+    for i in giving:
         near = [contexts[i]] + [s for j, s in enumerate(statements)
                                 if docs[j] is not None and docs[j] == docs[i]]
         named = set(terms(" ".join(near)))
-        if all(stems & named for stems in names.values()):
+        if all(_named(stems, named) for stems in names.values()):
             return None
-    return f"a number for “how many {' '.join(what[2])}” in a passage on {' or '.join(names)}"
+    return f"{value} in a passage on {' or '.join(names)}"
+
+
+def _named(stems: set[str], named: set[str]) -> bool:
+    """Whether a name's stems are among these terms, a stem of four letters or more also as the start of one:
+    "Eurasia" is named by "the Eurasian region" (fresh-dev fd229)."""
+    return bool(stems & named) or any(t.startswith(s) for s in stems if len(s) >= 4 for t in named)
 
 
 # Questions that ask who holds a role ("Who is Türkiye's ambassador to …?", "Who chairs …?", "What is the name
@@ -713,7 +729,7 @@ def not_answered(question: str, statements: list[str], speakers: list[str | None
     found in its document; `names`: the question's rare names (`rare_names`)."""
     if (value := missing_value(question, statements)) is not None:
         return f"states {value}"
-    if contexts is not None and (value := unanchored_count(
+    if contexts is not None and (value := unanchored_value(
             question, statements, docs or [None] * len(statements), contexts, names or {})) is not None:
         return f"states {value}"
     if (role := missing_role(question, statements, docs)) is not None:

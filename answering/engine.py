@@ -23,8 +23,9 @@ from vectorstore.sentence_vectors import SentenceVectors
 from . import extractive, llm, recency, sentence_vectors
 from .attribution import attribute
 from .citations import verify
-from .coverage import counted, covered_years, not_answered, rare_names, uncovered_reason, words_first
+from .coverage import covered_years, not_answered, rare_names, uncovered_reason, words_first
 from .dates import parse_iso, span
+from .features import asked_value
 from .language import language
 from .model_queue import Ticket
 from .progress import OnProgress, Progress
@@ -382,8 +383,8 @@ class Engine:
             own = {numbered[n].doc.doc_id for n in s.citations}
             quoted = [f"{numbered[n].doc.title} {numbered[n].chunk.text}" for n in s.citations]
             contexts.append(" ".join([*quoted, *(p.chunk.text for p in passages if p.doc.doc_id in own)]))
-        # only a "how many" question reads where its count stands
-        names = rare_names(question, self.retriever.lexical) if counted(question) is not None else None
+        # only a question asking for a value ("how many", "how much", "when") reads where its value stands
+        names = rare_names(question, self.retriever.lexical) if asked_value(question) is not None else None
         if (missing := not_answered(question, texts, speakers, docs, contexts, names)) is not None:
             if not split_question(standalone):
                 notes.append(f"No passage found here {missing} in answer to this question.")

@@ -12,7 +12,7 @@ from answering.coverage import (
     missing_value,
     not_answered,
     rare_names,
-    unanchored_count,
+    unanchored_value,
     unknown_names,
     words_first,
 )
@@ -565,13 +565,13 @@ def test_a_count_answers_only_beside_the_questions_rare_names() -> None:
     q = "How many jobs will Kayaturk Group's projects create?"
     names = {"Kayaturk": {"kayaturk"}}
     jobs = ["The new projects would create 5,000 jobs."]
-    assert unanchored_count(q, jobs, ["wind"], ["A wind farm for Zhanatas. The new projects …"], names) == (
+    assert unanchored_value(q, jobs, ["wind"], ["A wind farm for Zhanatas. The new projects …"], names) == (
         "a number for “how many jobs” in a passage on Kayaturk")
-    assert unanchored_count(q, jobs, ["k"], ["Kayaturk Group plans a plant. The projects …"], names) is None
+    assert unanchored_value(q, jobs, ["k"], ["Kayaturk Group plans a plant. The projects …"], names) is None
     beside = [*jobs, "Kayaturk Group wants to build a textile plant."]
-    assert unanchored_count(q, beside, ["k", "k"], ["…", "…"], names) is None  # the same document names it
-    assert unanchored_count(q, jobs, ["wind"], ["…"], {}) is None  # no rare name: nothing to anchor
-    assert unanchored_count(q, ["Kayaturk plans a plant."], ["k"], ["…"], names) is None  # missing_value's
+    assert unanchored_value(q, beside, ["k", "k"], ["…", "…"], names) is None  # the same document names it
+    assert unanchored_value(q, jobs, ["wind"], ["…"], {}) is None  # no rare name: nothing to anchor
+    assert unanchored_value(q, ["Kayaturk plans a plant."], ["k"], ["…"], names) is None  # missing_value's
 
 
 def test_a_count_answers_only_beside_each_of_the_questions_rare_names() -> None:
@@ -582,12 +582,36 @@ def test_a_count_answers_only_beside_each_of_the_questions_rare_names() -> None:
     names = {"Osh": {"osh"}, "TAV's": {"tav"}}
     count = ["With it, the airport can handle more than 14 million passengers a year."]
     almaty = "TAV opens Almaty terminal. The new terminal of Almaty airport, run by TAV, opened on June 1."
-    assert unanchored_count(q, count, ["a"], [almaty], names) == (
+    assert unanchored_value(q, count, ["a"], [almaty], names) == (
         "a number for “how many passengers” in a passage on Osh or TAV's")
     osh = "TAV offers to run Osh airport. The airport in Osh would be modernised."
-    assert unanchored_count(q, count, ["o"], [osh], names) is None
+    assert unanchored_value(q, count, ["o"], [osh], names) is None
     named_beside = [*count, "The offer covers Osh airport."]  # the other name in a quote of the same document
-    assert unanchored_count(q, named_beside, ["a", "a"], [almaty, almaty], names) is None
+    assert unanchored_value(q, named_beside, ["a", "a"], [almaty, almaty], names) is None
+
+
+def test_a_sum_or_a_date_answers_only_beside_the_questions_rare_names() -> None:
+    """"How much will YDA Holding's hospital in Petropavlovsk cost?" is not answered by another hospital's
+    cost (fresh-dev fd1416), nor "When did the renovation of the Türkgözü checkpoint begin?" by the Sarpi
+    checkpoint's dates: a value other than a count needs each rare name beside it too."""
+    q = "How much will YDA Holding's hospital in Petropavlovsk cost to build?"
+    names = {"YDA Holding's": {"yda"}, "Petropavlovsk": {"petropavlovsk"}}
+    cost = ["The hospital will cost $120 million."]
+    kokshetau = "YDA Holding builds in Kokshetau. The city hospital, built by YDA Holding, opens in 2026."
+    assert unanchored_value(q, cost, ["k"], [kokshetau], names) == (
+        "an amount in a passage on YDA Holding's or Petropavlovsk")
+    petro = "YDA Holding to build a hospital in Petropavlovsk. The hospital will have 300 beds."
+    assert unanchored_value(q, cost, ["p"], [petro], names) is None
+    q = "When did the renovation work at the Türkgözü customs checkpoint begin?"
+    names = {"Türkgözü": {"türkgözü"}}
+    began = ["The Sarpi customs checkpoint is to begin its rehabilitation this autumn, in October 2017."]
+    sarpi = "Sarpi checkpoint to be rehabilitated. The work is due to be completed in spring 2018."
+    assert unanchored_value(q, began, ["s"], [sarpi], names) == "a date in a passage on Türkgözü"
+    assert unanchored_value(q, began, ["t"], [f"Türkgözü and Sarpi. {sarpi}"], names) is None
+    # a name is named by its adjective: "Eurasia" by "the Eurasian region" (fd229)
+    q = "How much weight does Central Asia carry in Türkiye's investments across Eurasia?"
+    share = ["Central Asia makes up 24% of Türkiye's investment stock in the Eurasian region."]
+    assert unanchored_value(q, share, ["e"], share, {"Eurasia": {"eurasia"}}) is None
 
 
 def test_the_askers_i_is_no_rare_name() -> None:
