@@ -376,12 +376,14 @@ class Engine:
         kept = attribute(kept, numbered)  # the speakers "What did X say?" is checked against
         texts, speakers = [s.text for s in kept], [s.speaker for s in kept]
         docs = [numbered[s.citations[0]].doc.doc_id if s.citations else None for s in kept]
-        # each statement's passage under its title, with the other passages found in its document ("the
-        # hospital" in the quoted one, "the Sema Hospital" in another found beside it)
+        # each statement's passage under its title, publisher and author ("according to the ARKA report"),
+        # with the other passages found in its document ("the hospital" in the quoted one, "the Sema Hospital"
+        # in another found beside it)
         contexts = []
         for s in kept:
             own = {numbered[n].doc.doc_id for n in s.citations}
-            quoted = [f"{numbered[n].doc.title} {numbered[n].chunk.text}" for n in s.citations]
+            quoted = [" ".join(filter(None, (d.title, d.publisher, d.author, numbered[n].chunk.text)))
+                      for n in s.citations if (d := numbered[n].doc)]
             contexts.append(" ".join([*quoted, *(p.chunk.text for p in passages if p.doc.doc_id in own)]))
         # only a question asking for a value ("how many", "how much", "when") reads where its value stands
         names = rare_names(question, self.retriever.lexical) if asked_value(question) is not None else None

@@ -89,3 +89,26 @@ def test_a_count_is_anchored_by_another_passage_of_its_document(hospital) -> Non
     assert any("100 bypass operations" in st.text for st in answer.statements)
     counting = [c.quote for c in answer.citations if "100 bypass" in c.quote]
     assert counting and not any("Sema" in quote for quote in counting)  # the check had to look beside it
+
+
+# A value asked "according to the <publisher> report": the publisher stands in no passage, only in the
+# document's metadata.
+ENVOYS = {
+    "envoys.md": (
+        "Armenian and Turkish envoys hold their first meeting", "ARKA", None, "2022-01-14",
+        "The special envoys of Armenia and Turkey for normalising relations held their first meeting in "
+        "Moscow. Turkey closed its border with Armenia in 1993 to show its solidarity with Azerbaijan. The "
+        "envoys agreed to go on with the talks without preconditions."),
+    "windfarm.md": PROJECTS["windfarm.md"],
+}
+envoys = engine_fixture("value-anchor-publisher", ENVOYS)
+
+
+def test_a_value_is_anchored_by_its_documents_publisher(envoys) -> None:
+    """"In what year did Turkey close its border with Armenia, according to the ARKA report …?": ARKA is a
+    rare name of the question, named by the document's publisher, not its text (fresh-dev fd3320 was refused:
+    "No passage found here states a date in a passage on ARKA")."""
+    answer = envoys.ask("In what year did Turkey close its border with Armenia, according to the ARKA report "
+                        "on the envoys' first meeting?")
+    assert not answer.abstained, answer.notes
+    assert any("1993" in st.text for st in answer.statements)
