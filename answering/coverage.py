@@ -463,6 +463,9 @@ def unanchored_value(question: str, statements: list[str], docs: list[str | None
             return None
         giving = [i for i, s in enumerate(statements) if counts(what, s)]
         value = f"a number for “how many {' '.join(what[2])}”"
+    elif asked[0] == ("amount",) and _PRICE_QUESTION.search(opening(question)):
+        giving = [i for i, s in enumerate(statements) if _MONEY.search(s)]  # a cost is a sum of money
+        value = "a sum of money"
     else:
         giving = [i for i, s in enumerate(statements) if any(_states(t, s, question) for t in asked[0])]
         value = asked[1]

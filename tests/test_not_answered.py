@@ -599,7 +599,7 @@ def test_a_sum_or_a_date_answers_only_beside_the_questions_rare_names() -> None:
     cost = ["The hospital will cost $120 million."]
     kokshetau = "YDA Holding builds in Kokshetau. The city hospital, built by YDA Holding, opens in 2026."
     assert unanchored_value(q, cost, ["k"], [kokshetau], names) == (
-        "an amount in a passage on YDA Holding's or Petropavlovsk")
+        "a sum of money in a passage on YDA Holding's or Petropavlovsk")
     petro = "YDA Holding to build a hospital in Petropavlovsk. The hospital will have 300 beds."
     assert unanchored_value(q, cost, ["p"], [petro], names) is None
     q = "When did the renovation work at the Türkgözü customs checkpoint begin?"
@@ -608,6 +608,13 @@ def test_a_sum_or_a_date_answers_only_beside_the_questions_rare_names() -> None:
     sarpi = "Sarpi checkpoint to be rehabilitated. The work is due to be completed in spring 2018."
     assert unanchored_value(q, began, ["s"], [sarpi], names) == "a date in a passage on Türkgözü"
     assert unanchored_value(q, began, ["t"], [f"Türkgözü and Sarpi. {sarpi}"], names) is None
+    # a cost is a sum of money: "three projects" beside the names is no anchored cost (fd3329)
+    q = "How much is the tunnel on the Too-Ashuu pass that Kyrgyzstan offered to YAPI Merkezi to cost?"
+    names = {"Too-Ashuu": {"ashuu"}, "YAPI Merkezi": {"merkezi", "yapi"}}
+    road = "The road to the border with Türkiye is to cost 620 million lari."
+    offer = "YAPI Merkezi was offered three projects: a tunnel on the Too-Ashuu pass and a toll bridge."
+    assert unanchored_value(q, [road, offer], ["g", "y"], [road, offer], names) == (
+        "a sum of money in a passage on Too-Ashuu or YAPI Merkezi")
     # a name is named by its adjective: "Eurasia" by "the Eurasian region" (fd229)
     q = "How much weight does Central Asia carry in Türkiye's investments across Eurasia?"
     share = ["Central Asia makes up 24% of Türkiye's investment stock in the Eurasian region."]
