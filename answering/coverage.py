@@ -9,6 +9,7 @@ model with a clear pointer instead.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from corridor.records import Passage
@@ -60,7 +61,11 @@ def unknown_names(question: str, lexical: LexicalIndex, passages: list[Passage])
 
 def covered_years(passages: list[Passage]) -> set[int]:
     """The years these passages cover: named in their text (a range's years between), or their documents'."""
-    text = " ".join(p.chunk.text for p in passages)
+    return _covered_years(passages, " ".join(p.chunk.text for p in passages))
+
+
+def _covered_years(passages: list[Passage], text: str) -> set[int]:
+    """covered_years, given the passages' joined text (which missing_years reads for seasons too)."""
     have = {int(y) for y in YEAR_IN_TEXT.findall(text)}
     for between, since, until in _YEAR_RANGE.findall(text):  # "from 2011 to 2013", "2011–2013": 2012 too
         first, last = int(between or since), int(until)
@@ -77,7 +82,7 @@ def missing_years(question: str, passages: list[Passage], today: date | None = N
     the day and month. Relative periods ("last year") never refuse. Seasons match text only: a marketing
     year is not a publication date."""
     text = " ".join(p.chunk.text for p in passages)
-    have = covered_years(passages)
+    have = _covered_years(passages, text)
     missing = []
     for m in _YEAR.finditer(question):
         year, tail = m.group(1), m.group(2)
@@ -332,13 +337,27 @@ def missing_value(question: str, statements: list[str]) -> str | None:
             _states(t, s, question) and not _PART_OF_YEAR.search(s)
             and re.search(rf"\b{year}\b|{_THE_YEAR}", s, re.I) for s in statements for t in asked[0]):
         return f"a figure for the whole of {year}"  # "… for the whole of 2021" against its first nine months
-    if asked[0] == ("amount",) and _PRICE_QUESTION.search(opening(question)) and not any(
-            _MONEY.search(s) for s in statements):
-        return "a sum of money"  # "How much did the railway cost?" against its freight capacity in tonnes
-    what = counted(question) if asked[0] == ("count",) else None
-    if what is None or any(counts(what, s) for s in statements):
+    # "How much did the railway cost?" against its freight capacity in tonnes; "how many tourists" against a
+    # count of flights (for other values the first check above has said it)
+    giver = _value_giver(question, asked)
+    if giver is None or any(giver[0](s) for s in statements):
         return None
-    return f"a number for “how many {' '.join(what[2])}”"
+    return giver[1]
+
+
+def _value_giver(question: str,
+                 asked: tuple[tuple[str, ...], str]) -> tuple[Callable[[str], bool], str] | None:
+    """Which sentence gives the value a question asks for (`asked`: its `asked_value`), and what a refusal
+    calls that value: a count of what is counted, a sum of money for a cost, else a value of an asked type.
+    None for a "how many" question that names nothing counted. missing_value and unanchored_value read it."""
+    if asked[0] == ("count",):
+        what = counted(question)
+        if what is None:
+            return None
+        return (lambda s: counts(what, s)), f"a number for “how many {' '.join(what[2])}”"
+    if asked[0] == ("amount",) and _PRICE_QUESTION.search(opening(question)):
+        return (lambda s: bool(_MONEY.search(s))), "a sum of money"
+    return (lambda s: any(_states(t, s, question) for t in asked[0])), asked[1]
 
 
 # "How many <what> (of <kind>) …": the words naming what is counted, up to the first stop word (at most three:
@@ -455,20 +474,11 @@ def unanchored_value(question: str, statements: list[str], docs: list[str | None
     value is anchored. The engine refuses on it, as on a missing value. Counts only until the thirty-sixth
     session (docs/QUALITY.md)."""
     asked = asked_value(question) if names and language(question) == "en" else None
-    if asked is None:
+    giver = _value_giver(question, asked) if asked is not None else None
+    if giver is None:
         return None
-    if asked[0] == ("count",):
-        what = counted(question)
-        if what is None:
-            return None
-        giving = [i for i, s in enumerate(statements) if counts(what, s)]
-        value = f"a number for “how many {' '.join(what[2])}”"
-    elif asked[0] == ("amount",) and _PRICE_QUESTION.search(opening(question)):
-        giving = [i for i, s in enumerate(statements) if _MONEY.search(s)]  # a cost is a sum of money
-        value = "a sum of money"
-    else:
-        giving = [i for i, s in enumerate(statements) if any(_states(t, s, question) for t in asked[0])]
-        value = asked[1]
+    gives, value = giver
+    giving = [i for i, s in enumerate(statements) if gives(s)]
     if not giving:
         return None  # missing_value's to say
     for i in giving:

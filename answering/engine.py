@@ -381,9 +381,10 @@ class Engine:
         # in another found beside it)
         contexts = []
         for s in kept:
-            own = {numbered[n].doc.doc_id for n in s.citations}
-            quoted = [" ".join(filter(None, (d.title, d.publisher, d.author, numbered[n].chunk.text)))
-                      for n in s.citations if (d := numbered[n].doc)]
+            quoting = [numbered[n] for n in s.citations]
+            own = {p.doc.doc_id for p in quoting}
+            quoted = [" ".join(filter(None, (p.doc.title, p.doc.publisher, p.doc.author, p.chunk.text)))
+                      for p in quoting]
             contexts.append(" ".join([*quoted, *(p.chunk.text for p in passages if p.doc.doc_id in own)]))
         # only a question asking for a value ("how many", "how much", "when") reads where its value stands
         names = rare_names(question, self.retriever.lexical) if asked_value(question) is not None else None
