@@ -411,10 +411,11 @@ def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: 
         if s in names and any(_is_count(t, ordinals) for t in tokens[max(0, i - window):i]):
             return True
         # "the number of Uzbek-Turkish enterprises has grown threefold … to 1.9 thousand": the count follows
-        if (s == "number" and tokens[i + 1:i + 2] == ["of"] and names & set(stems[i + 2:i + 2 + window])
-                and any(_is_count(t) and not _RATIO.match(after) for t, after in zip(
-                    tokens[i + 3:], [*tokens[i + 4:], ""], strict=True))):
-            return True  # not "rose 33-fold" or "by 40 percent": a ratio is no count
+        if s == "number" and tokens[i + 1:i + 2] == ["of"] and names & set(stems[i + 2:i + 2 + window]):
+            rest = tokens[i + 3:]  # empty when the sentence ends with the things counted
+            if any(_is_count(t) and not _RATIO.match(rest[j + 1] if j + 1 < len(rest) else "")
+                   for j, t in enumerate(rest)):
+                return True  # not "rose 33-fold" or "by 40 percent": a ratio is no count
     return False
 
 

@@ -347,6 +347,8 @@ def test_an_amount_is_money_a_quantity_a_percentage_or_a_multiple(sentence, give
      "a number for “how many container trains came”"),  # a ratio is no count
     ("How many hotels are there?", ["The number of tourists rose to 50,000."],
      "a number for “how many hotels”"),
+    ("How many hotels are there?", ["The 12 delegates spoke of the number of hotels"],
+     "a number for “how many hotels”"),  # nothing follows the things counted
 ])
 def test_a_count_sets_its_number_before_the_things_counted(question, statements, says) -> None:
     """"How many X (of Y)": a number in the few words before X, and Y named; a number about something else
