@@ -309,7 +309,8 @@ class Engine:
         found = extractive.extract(asked, q_emb, passages, self.retriever.lexical,
                                    self.sentence_embeddings, s.max_answer_sentences, s.sentence_candidates,
                                    parts=parts, ranker=ranker, choose=recency.chooser(timing, standalone),
-                                   said=said, chunk_before=lambda p: self._chunk_before(p, passages))
+                                   said=said, chunk_before=lambda p: self._chunk_before(p, passages),
+                                   more=s.more_sentences)
         strong = s.abstain_strong_match if s.abstain_strong_match is not None else ranker.strong_match
         reason = uncovered_reason(standalone, passages, self.retriever.lexical, s.embedding_model,
                                   found.relevance, strong, today)
@@ -322,7 +323,7 @@ class Engine:
         statements, cited = found.statements, found.cited
         if mode != "llm":
             return self._verified(question, standalone, statements, cited, passages, mode, notes, timing,
-                                  found.scores)
+                                  found.scores, found.detail)
         figures: dict = {}
         try:
             produced, gen = llm.answer(
@@ -331,7 +332,7 @@ class Engine:
         except llm.LLMUnavailable as exc:
             notes.append(f"{exc} This is the extractive answer instead.")
             return self._verified(question, standalone, statements, cited, passages, "extractive", notes,
-                                  timing, found.scores)
+                                  timing, found.scores, found.detail)
         figures = {"model": gen.model, "ttft_ms": round(gen.ttft_s * 1000, 1) if gen.ttft_s is not None
                    else None, "tokens_per_s": gen.tokens_per_s}
         if ticket is not None:
@@ -350,7 +351,7 @@ class Engine:
         notes.append("None of the model's sentences was supported by the passages it cited; "
                      "this is the extractive answer instead.")
         fallback = self._verified(question, standalone, statements, cited, passages, "extractive", notes,
-                                  timing, found.scores)
+                                  timing, found.scores, found.detail)
         return fallback.model_copy(update=figures)
 
     def _chunk_before(self, passage: Passage, passages: list[Passage]) -> Passage | None:
@@ -367,7 +368,7 @@ class Engine:
 
     def _verified(self, question: str, standalone: str, statements: list[Statement], cited: list[Passage],
                   passages: list[Passage], mode: str, notes: list[str], timing: recency.TimeAsk,
-                  scores: dict[str, float]) -> Answer:
+                  scores: dict[str, float], detail: frozenset[str] = frozenset()) -> Answer:
         numbered = {i: p for i, p in enumerate(cited, 1)}
         kept, check_notes = verify(statements, numbered, weight=self.retriever.lexical.weight)
         notes.extend(check_notes)
@@ -388,7 +389,10 @@ class Engine:
             contexts.append(" ".join([*quoted, *(p.chunk.text for p in passages if p.doc.doc_id in own)]))
         # only a question asking for a value ("how many", "how much", "when") reads where its value stands
         names = rare_names(question, self.retriever.lexical) if asked_value(question) is not None else None
-        if (missing := not_answered(question, texts, speakers, docs, contexts, names)) is not None:
+        # the refusal checks read the answer's own sentences, not those added after them (`more_sentences`)
+        mine = [i for i, st in enumerate(kept) if st.text not in detail] or list(range(len(kept)))
+        checked = [[xs[i] for i in mine] for xs in (texts, speakers, docs, contexts)]
+        if (missing := not_answered(question, *checked, names)) is not None:
             if not split_question(standalone):
                 notes.append(f"No passage found here {missing} in answer to this question.")
                 return self._abstain(question, standalone, passages, notes, mode)
@@ -397,7 +401,7 @@ class Engine:
         words = words_first(question, texts, speakers)
         if words:  # "What did Ozer say …?": his words open the answer, not the article's introduction of him
             kept.insert(0, kept.pop(words))
-        kept = recency.order(kept, timing, scores)
+        kept = recency.order(kept, timing, scores, detail)
         notes.extend(recency.notes(kept, timing, standalone))
         lang = language(question)
         if lang != "en" and mode == "extractive":

@@ -157,6 +157,7 @@ class Extract:
     cited: list[Passage]  # citation n is cited[n-1]
     relevance: float
     scores: dict[str, float] = field(default_factory=dict)  # statement text → its sentence's probability
+    detail: frozenset[str] = frozenset()  # statements added after the answer's own (`more`), by text
 
 
 def _weights(query_terms: list[str], lexical: LexicalIndex) -> dict[str, float]:
@@ -328,7 +329,8 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
             sent_emb: SentenceEmbeddings, max_sentences: int, embed_top: int = 12,
             parts: list[tuple[str, list[float]]] | None = None, ranker: Ranker | None = None,
             choose: Callable[[list[Candidate], list[Candidate]], list[Candidate]] | None = None,
-            said: str = "", chunk_before: Callable[[Passage], Passage | None] | None = None) -> Extract:
+            said: str = "", chunk_before: Callable[[Passage], Passage | None] | None = None,
+            more: int = 0) -> Extract:
     """The sentences that answer the question, best first, each with its citation.
 
     `parts` (text, embedding) are the pieces of a question that asks several things; each part gets its
@@ -336,7 +338,8 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
     `choose(chosen, ranked)` may add to the selection (the engine's date-aware additions). `said`: the
     conversation's earlier answers (a follow-up's answer does not open with a sentence of theirs).
     `chunk_before(passage)`: the chunk before a passage in its document (where an opening's "he said" may name
-    its speaker), or None.
+    its speaker), or None. `more`: at most this many further sentences the ranker rates above its keep line
+    follow the answer's own (`Extract.detail` names them).
     """
     ranker = ranker or load()
     cands, aspects = score(query, q_emb, passages, lexical, sent_emb, embed_top, parts, ranker)
@@ -350,11 +353,27 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
     chosen = _select(statements, aspects, max_sentences, ranker)
     if choose is not None:
         chosen = choose(chosen, statements)
+    extra = _more(chosen, statements, more, ranker) if more else []
     if said:
         _open_with_news(chosen, said)
     _open_with_reason(query, chosen, cands)
     _open_with_question(chosen, cands)
-    return _compose(chosen, relevance, chunk_before)
+    return _compose(chosen + extra, relevance, chunk_before, extra)
+
+
+def _more(chosen: list[Candidate], top: list[Candidate], more: int, ranker: Ranker) -> list[Candidate]:
+    """Up to `more` sentences, best first, that the ranker rates above its keep line and the answer does not
+    quote yet (nor repeats): where a timeline's other points, another source's figure or a second part's
+    detail stand when the answer's own sentences are full."""
+    best = max(c.score[0] for c in top)
+    keep = max(ranker.keep_ratio * best, ranker.keep_floor)
+    extra: list[Candidate] = []
+    for c in sorted(top, key=lambda c: -c.score[0]):
+        if len(extra) >= more or c.score[0] < keep:
+            break
+        if c not in chosen and not any(repeats(c.text, o.text) for o in chosen + extra):
+            extra.append(c)
+    return extra
 
 
 # A question that asks for a person or a body ("Who interviewed …?", "Which correspondent …?").
@@ -416,6 +435,7 @@ def _open_with_news(chosen: list[Candidate], said: str) -> None:
     quoted = [" ".join(_tidy(c.text).split()) in said for c in chosen]
     if quoted and quoted[0] and not all(quoted):
         chosen.insert(0, chosen.pop(quoted.index(False)))
+
 
 
 def _preselect(cands: list[Candidate], passages: list[Passage], n_aspects: int,
@@ -583,10 +603,12 @@ def repeats(a: str, b: str) -> bool:
 
 
 def _compose(chosen: list[Candidate], relevance: float,
-             chunk_before: Callable[[Passage], Passage | None] | None = None) -> Extract:
+             chunk_before: Callable[[Passage], Passage | None] | None = None,
+             extra: list[Candidate] | None = None) -> Extract:
     """The best sentence first; then the passages in order of their best sentence, each passage's
     sentences in source order. A sentence that leans on the one before it ("This includes …") brings that
-    sentence along, after it when it opens the answer (so the answer opens with what answers)."""
+    sentence along, after it when it opens the answer (so the answer opens with what answers). The `extra`
+    candidates' statements (and what they bring along) are the Extract's `detail`."""
     order: dict[int, int] = {}
     for c in chosen:  # chosen is best first
         order.setdefault(id(c.passage), len(order))
@@ -596,11 +618,15 @@ def _compose(chosen: list[Candidate], relevance: float,
     statements: list[Statement] = []
 
     scores: dict[str, float] = {}
+    detail: set[str] = set()
+    extras = {id(c) for c in extra or []}
 
     def say(sentence: str, n: int, speaker: str | None = None) -> None:
         if not any(sentence == st.text for st in statements):
             statements.append(Statement(text=sentence, citations=[n], speaker=speaker))
             scores.setdefault(sentence, c.score[0])  # a sentence brought along counts as the one it serves
+            if id(c) in extras:
+                detail.add(sentence)
 
     for c in [opening, *rest]:
         if c.passage not in cited:
@@ -637,7 +663,7 @@ def _compose(chosen: list[Candidate], relevance: float,
                 say(_tidy(named), where)
         if _QUALIFIES.match(after) or (c is opening and (F.LEANS_BACK.match(after) or _GOES_ON.match(after))):
             say(after, n)  # "… unrealistic in the short term. But over 10 years …"
-    return Extract(statements, cited, relevance, scores)
+    return Extract(statements, cited, relevance, scores, frozenset(detail))
 
 
 def is_asked(text: str) -> bool:

@@ -176,7 +176,7 @@ def _groups(statements: list[Statement]) -> list[list[Statement]]:
 
 
 def order(statements: list[Statement], ask: TimeAsk,
-          scores: dict[str, float] | None = None) -> list[Statement]:
+          scores: dict[str, float] | None = None, detail: frozenset[str] = frozenset()) -> list[Statement]:
     """Newest source first for latest questions (among the sources whose best sentence the ranker rates close
     to the best one, by `scores`, statement text → probability: a newer source quoted for a side remark comes
     after them); for timelines, oldest first by the earliest year a
@@ -187,7 +187,8 @@ def order(statements: list[Statement], ask: TimeAsk,
     as a milestone"); "last year" and "this year" count from the source's date. Latest questions put
     undated sources after the dated ones. Other questions keep the relevance order. The answer still opens
     with a sentence that gives the value asked for ("How much … now?"), when the first source has one, as
-    extractive._select opens it for any question."""
+    extractive._select opens it for any question. A passage quoted only for `detail` (statements added after
+    the answer's own) comes after the others, so it never opens the answer."""
     if not (ask.latest or ask.timeline):
         return statements
     groups = _groups(statements)
@@ -219,6 +220,7 @@ def order(statements: list[Statement], ask: TimeAsk,
         return (off, 1 if late else 0, -d.toordinal())
 
     groups = [groups[i] for i in sorted(range(len(groups)), key=key)]
+    groups.sort(key=lambda g: all(st.text in detail for st in g))  # stable: asides last
     first = groups[0]
     events = [(min(years), st) for st in first if (years := named(st))] if ask.timeline else []
     if events:  # a timeline opens with its earliest event: a sentence that names its year

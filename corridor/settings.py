@@ -103,6 +103,11 @@ class Settings(BaseSettings):
     # --- answering
     answer_mode: Literal["extractive", "llm"] = "extractive"
     max_answer_sentences: int = 4
+    # Up to this many further sentences the ranker rates above its keep line, quoted after the answer's own:
+    # a timeline's other points, another source's figure (docs/QUALITY.md, thirty-seventh session). The
+    # refusal checks read only the answer's own sentences, so an aside never makes an unanswered question look
+    # answered.
+    more_sentences: int = 2
     max_question_chars: int = 2000
     history_turns: int = 4
     llm_base_url: str | None = None  # any OpenAI-compatible endpoint (OpenAI, Ollama, llama.cpp server)

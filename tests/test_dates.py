@@ -182,6 +182,10 @@ def test_latest_puts_the_newest_source_first_and_timelines_go_oldest_first() -> 
         "As of 2021-03-02")
     plain = recency.read("What was the trade figure?", TODAY)
     assert recency.order(statements, plain) == statements
+    # a passage quoted only for detail (added after the answer's own sentences) never opens: it goes last
+    aside = frozenset({"Trade was $4.2 billion.", "It grew fast."})
+    assert [s.citations[0] for s in recency.order(statements, timeline, detail=aside)] == [3, 2, 1, 1]
+    assert [s.citations[0] for s in recency.order(statements, latest, detail=aside)] == [3, 2, 1, 1]
 
 
 def test_latest_puts_a_newer_source_far_from_the_question_after_the_close_ones() -> None:
