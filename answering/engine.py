@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -48,6 +49,16 @@ INJECTION_NOTE = "Instructions inside the question were ignored: corridor answer
 DATED_EXTRA = 3  # passages a date-restricted search adds for a question naming a period
 PER_PERIOD = 2  # passages each of several named periods' own search adds ("in May 2024 and in May 2025")
 NEWER_EXTRA = 2  # passages from newer documents a "latest" question's second search adds
+
+
+def _opening(answer: str) -> str:
+    """An earlier answer's opening statement (its text up to the first citation mark): what it answered. A
+    follow-up's answer does not open with it again; a sentence the earlier answer quoted in passing may open
+    it (fresh-dev follow-ups: opens +22 −17 against reading the whole earlier answer)."""
+    return _CITATION_MARK.split(answer, maxsplit=1)[0]
+
+
+_CITATION_MARK = re.compile(r"\s\[\d+\]")
 
 
 class Engine:
@@ -140,7 +151,7 @@ class Engine:
             answer = self._abstain(clean.text, standalone, [], [*notes, why], mode, "abstain_empty")
             answer.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
             return answer
-        said = " ".join(t.answer for t in (history or [])[-s.history_turns:])
+        said = " ".join(_opening(t.answer) for t in (history or [])[-s.history_turns:])
         answer = self._answer(clean.text, standalone, retrieval, mode, notes, parts, on_progress, ticket,
                               said)
         answer.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
@@ -296,8 +307,8 @@ class Engine:
                 notes: list[str], parts: list[tuple[str, list[float]]] | None = None,
                 on_progress: OnProgress | None = None, ticket: Ticket | None = None,
                 said: str = "") -> Answer:
-        """`said`: the conversation's earlier answers (a follow-up's answer does not open with what they
-        quoted)."""
+        """`said`: the openings of the conversation's earlier answers (a follow-up's answer does not open
+        with what they answered)."""
         passages = retrieval.passages
         s = self.settings
         today = self.today()

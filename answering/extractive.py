@@ -335,8 +335,8 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
 
     `parts` (text, embedding) are the pieces of a question that asks several things; each part gets its
     best sentence into the answer. `relevance` is the best statement's probability (for abstention).
-    `choose(chosen, ranked)` may add to the selection (the engine's date-aware additions). `said`: the
-    conversation's earlier answers (a follow-up's answer does not open with a sentence of theirs).
+    `choose(chosen, ranked)` may add to the selection (the engine's date-aware additions). `said`: what the
+    conversation's earlier answers said (a follow-up's answer does not open with a sentence of it).
     `chunk_before(passage)`: the chunk before a passage in its document (where an opening's "he said" may name
     its speaker), or None. `more`: at most this many further sentences the ranker rates above its keep line
     follow the answer's own (`Extract.detail` names them).

@@ -187,6 +187,19 @@ def test_a_follow_up_does_not_open_with_what_was_already_said(engine) -> None:
     assert news[0] == follow.statements[0].text and sorted(news) == sorted(plain)
 
 
+def test_a_sentence_quoted_in_passing_may_open_a_follow_up(engine) -> None:
+    """Only what an earlier answer opened with is "already said": the birthplace, quoted in passing after the
+    introduction, still opens the answer to "Where was he born?"."""
+    first = "Who is Kassym-Jomart Tokayev?"
+    intro = engine.ask(first).statements[0].text
+    alone = [Turn(question=first, standalone=first, answer=f"{intro} [1]")]
+    born = engine.ask("Where was he born?", alone).statements[0].text
+    assert "Alma-Ata" in born
+    in_passing = [Turn(question=first, standalone=first, answer=f"{intro} [1] {born} [2]")]
+    follow = engine.ask("Where was he born?", in_passing)
+    assert follow.statements[0].text == born, [st.text for st in follow.statements]
+
+
 def test_non_english_question_with_english_model_says_so(engine) -> None:
     answer = engine.ask("Türkiye ve Kazakistan arasındaki ticaret hedefi nedir?")
     assert answer.abstained and any("multilingual" in n for n in answer.notes)
