@@ -262,6 +262,10 @@ _EVENTS = (
     (re.compile(r"\bjoin(?:ed)?\b", re.I),
      re.compile(r"\b(?:join|accession|became\s+a\s+member|admitted)", re.I)),
     (re.compile(r"\b(?:die|died)\b", re.I), re.compile(r"\b(?:die[ds]?|death|passed\s+away)", re.I)),
+    # "When was X appointed deputy rector?": not the day of a graduation he attended
+    (re.compile(r"\b(?:appoint(?:ed)?|elect(?:ed)?)\b", re.I),
+     re.compile(r"\b(?:appoint|elect|named|took\s+(?:up\s+)?(?:office|the\s+post)|assumed|sworn\s+in)",
+                re.I)),
     # "When did the agreement enter into force?": not the day a chamber adopted it or the Senate approved it
     (re.compile(r"\b(?:enter(?:ed|s)?\s+into\s+force|c[oa]mes?\s+into\s+(?:force|effect)|"
                 r"t(?:ake|akes|ook|aken)\s+effect|(?:go|goes|went)\s+into\s+effect|bec[oa]me\s+effective)\b",

@@ -186,6 +186,10 @@ from vectorstore.lexical import terms
     ("On what date did the agreement enter into force?", ["The Senate approved it on December 27, 2022."],
      "enter into force"),
     ("On what date did the agreement enter into force?", ["It took effect on Nov. 1, 2020."], None),
+    # "When was X appointed …?": the day of his appointment, not of a ceremony he attended
+    ("When was Almaz Ibraev appointed Deputy Rector?", ["The graduation ceremony was held on 26 June 2024."],
+     "appointed"),
+    ("When was Almaz Ibraev appointed Deputy Rector?", ["He was named Deputy Rector on 3 May 2023."], None),
     ("When does the Competition Code come into force?", ["The code comes into force on July 1."], None),
     ("When did the visa rules take effect?", ["They were signed on 3 May and took effect on 1 June."], None),
     # "for the whole of 2021" asks for the year's figure, not its first months'
