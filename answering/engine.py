@@ -51,14 +51,14 @@ PER_PERIOD = 2  # passages each of several named periods' own search adds ("in M
 NEWER_EXTRA = 2  # passages from newer documents a "latest" question's second search adds
 
 
+_CITATION_MARK = re.compile(r"\s\[\d+\]")  # "[2]" after a statement of Answer.text
+
+
 def _opening(answer: str) -> str:
     """An earlier answer's opening statement (its text up to the first citation mark): what it answered. A
     follow-up's answer does not open with it again; a sentence the earlier answer quoted in passing may open
     it (fresh-dev follow-ups: opens +22 −17 against reading the whole earlier answer)."""
     return _CITATION_MARK.split(answer, maxsplit=1)[0]
-
-
-_CITATION_MARK = re.compile(r"\s\[\d+\]")
 
 
 class Engine:

@@ -366,7 +366,7 @@ def _more(chosen: list[Candidate], top: list[Candidate], more: int, ranker: Rank
     quote yet (nor repeats): where a timeline's other points, another source's figure or a second part's
     detail stand when the answer's own sentences are full."""
     best = max(c.score[0] for c in top)
-    keep = max(ranker.keep_ratio * best, ranker.keep_floor)
+    keep = ranker.keep_line(best)
     extra: list[Candidate] = []
     for c in sorted(top, key=lambda c: -c.score[0]):
         if len(extra) >= more or c.score[0] < keep:
@@ -437,7 +437,6 @@ def _open_with_news(chosen: list[Candidate], said: str) -> None:
         chosen.insert(0, chosen.pop(quoted.index(False)))
 
 
-
 def _preselect(cands: list[Candidate], passages: list[Passage], n_aspects: int,
                embed_top: int) -> list[Candidate]:
     """The sentences worth embedding: every interviewer question (its answer's sentences read its
@@ -465,7 +464,7 @@ def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int,
         if c not in chosen and not any(repeats(c.text, o.text) for o in chosen):
             chosen.append(c)
 
-    keep = max(ranker.keep_ratio * best, ranker.keep_floor)
+    keep = ranker.keep_line(best)
     for c in top:
         if len(chosen) >= max_sentences or c.score[0] < keep:
             break

@@ -60,6 +60,10 @@ class Ranker:
     def score(self, rows: list[dict[str, float]], stage: int = 2) -> np.ndarray:
         return (self.stage2 if stage == 2 else self.stage1).probability(rows)
 
+    def keep_line(self, best: float) -> float:
+        """The probability a further sentence needs to join an answer whose best sentence has `best`."""
+        return max(self.keep_ratio * best, self.keep_floor)
+
 
 def _stage(d: dict, names: tuple[str, ...]) -> Stage:
     if tuple(d["features"]) != names:

@@ -72,7 +72,7 @@ def chooser(ask: TimeAsk, question: str) -> Callable | None:
         ranker = load()
         top = max(ranked, key=lambda c: c.score[0])
         best = top.score[0]
-        keep = max(ranker.keep_ratio * best, ranker.keep_floor)
+        keep = ranker.keep_line(best)
 
         def about(c, subject: Callable = lambda c: c.rare[0]) -> bool:
             """On the question's subject as the best sentence is ("34 categories" is not, for "how many
