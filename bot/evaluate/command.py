@@ -107,7 +107,7 @@ def run_command(settings: Settings, *, gold: Path | None = None, splits: list[st
                 out: Path = Path("eval-report"), kinds: list[str] | None = None,
                 thresholds: Path | None = None, gate: bool = True, ragas: bool = False,
                 console: Console | None = None, err: Console | None = None,
-                ids: list[str] | None = None, against: Path | None = None) -> int:
+                ids: list[str] | None = None, against: Path | None = None, jobs: int = 1) -> int:
     """Run every chosen set and write the reports; the exit status is 1 when a threshold is breached."""
     console = console or Console()
     err = err or Console(stderr=True)
@@ -119,6 +119,8 @@ def run_command(settings: Settings, *, gold: Path | None = None, splits: list[st
                          "CORRIDOR_LLM_GGUF (a local model); without one every answer would be extractive.")
     if k is not None and k < 1:
         raise InputError("--k must be at least 1")
+    if jobs < 1:
+        raise InputError("--jobs must be at least 1")
     plan, notes = plan_sets(gold, splits, split_kinds(kinds), split_ids(ids))
     previous = load_previous(against) if against is not None else None  # before the run: a typo costs nothing
     thresholds_all = load_thresholds(thresholds or DEFAULT_THRESHOLDS) if gate else None
@@ -148,7 +150,7 @@ def run_command(settings: Settings, *, gold: Path | None = None, splits: list[st
             try:
                 run = run_eval(engine, items, mode=mode, k=k, baseline=baseline, name=eval_set.name,
                                gold_name=_shown(eval_set.gold), doc_aliases=built.doc_aliases,
-                               on_result=lambda _r: progress.advance(task))
+                               on_result=lambda _r: progress.advance(task), jobs=jobs)
             finally:
                 engine.close()
             run.ingest = built.report

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -118,9 +119,11 @@ def _warm_up(engine, naive: NaiveRAG | None, question: str, mode: str, k: int) -
 def run_eval(engine, items: list[GoldItem], *, mode: str = "extractive", k: int | None = None,
              baseline: bool = False, gold_name: str = "", name: str = "gold",
              doc_aliases: dict[str, str] | None = None,
-             on_result: Callable[[QuestionResult], None] | None = None) -> EvalRun:
+             on_result: Callable[[QuestionResult], None] | None = None, jobs: int = 1) -> EvalRun:
     """Ask every gold question (corridor, and the baseline when asked) and score the answers.
-    `doc_aliases`: gold doc id (fixture stem) → stored doc id, for fixtures ingested by URL."""
+    `doc_aliases`: gold doc id (fixture stem) → stored doc id, for fixtures ingested by URL. `jobs`: questions
+    asked at once, in threads (the engine is thread-safe and its answers do not depend on it; the results
+    keep the questions' order, and the latencies are taken under that load)."""
     t0 = time.perf_counter()
     k = k or engine.settings.k
     texts = DocTexts(engine.store.collection)
@@ -130,23 +133,34 @@ def run_eval(engine, items: list[GoldItem], *, mode: str = "extractive", k: int 
     if naive is not None:
         run.results["baseline"] = []
     _warm_up(engine, naive, items[0].question, mode, k)
+    located = []
     for item in items:
         fixture = aliases.get(item.requires_fixture or "", item.requires_fixture)
         if fixture and fixture not in texts.texts:
             run.warnings.append(f"{item.id}: fixture {item.requires_fixture!r} is not in the eval store")
         evidence, warnings = locate_evidence(texts, item, aliases)
         run.warnings.extend(warnings)
-        systems = [("corridor", lambda it=item, ev=evidence: ask_corridor(engine, it, ev, mode, k))]
+        located.append((item, evidence))
+
+    def ask_all(pair: tuple[GoldItem, dict[str, list[Span]]]) -> list[tuple[str, QuestionResult]]:
+        item, evidence = pair
+        systems = [("corridor", lambda: ask_corridor(engine, item, evidence, mode, k))]
         if naive is not None:
-            systems.append(("baseline", lambda it=item, ev=evidence, nv=naive: ask_baseline(nv, it, ev)))
+            systems.append(("baseline", lambda: ask_baseline(naive, item, evidence)))
+        out = []
         for system, ask in systems:
             try:
-                result = ask()
+                out.append((system, ask()))
             except CorridorError as exc:  # a gold question the system cannot take: it fails, the run goes on
-                result = errored(item, system, str(exc))
-            run.results[system].append(result)
-            if on_result:
-                on_result(result)
+                out.append((system, errored(item, system, str(exc))))
+        return out
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="corridor-eval") as pool:
+        for answered in pool.map(ask_all, located):  # in the questions' order, as each is done
+            for system, result in answered:
+                run.results[system].append(result)
+                if on_result:
+                    on_result(result)
     run.seconds = round(time.perf_counter() - t0, 1)
     s = engine.settings
     run.config = {"embedding_model": s.embedding_model, "collection": s.collection, "k": k, "mode": mode,

@@ -77,7 +77,9 @@ def eval_cli_run(request, tmp_path_factory) -> EvalCLIRun:
     with FileLock(str(shared / "eval-report.lock")):
         if not outcome.is_file():
             eval_store = request.getfixturevalue("eval_store")
-            args = ["--split", SESSION_SPLITS, "--mode", "extractive", "--out", str(out)]
+            # two questions at once: the same answers (test_jobs_give_the_same_answers), and the run, the
+            # suite's longest, takes the core the other worker leaves free when its tests are done
+            args = ["--split", SESSION_SPLITS, "--mode", "extractive", "--out", str(out), "--jobs", "2"]
             result = invoke(eval_store, args)
             assert (out / "report.json").is_file(), result.output
             outcome.write_text(json.dumps({"output": result.output, "exit_code": result.exit_code}))

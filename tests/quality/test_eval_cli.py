@@ -182,6 +182,26 @@ def test_ids_option_asks_only_those_questions(eval_store, tmp_path) -> None:
     assert "set dev skipped: no questions with the ids asked for" in result.output
 
 
+def test_jobs_give_the_same_answers(eval_store, tmp_path) -> None:
+    """--jobs 3 asks three questions at once: every answer, citation and score is what one at a time gives,
+    in the questions' order (a follow-up's earlier turns stay in its own thread), baseline included."""
+    reports = {}
+    for jobs in (1, 3):
+        out = tmp_path / f"jobs{jobs}"
+        result = invoke(eval_store, ["--ids", "d01-d08,f01-f03,o01-o03", "--split", "dev,test", "--no-gate",
+                                     "--out", str(out), "--jobs", str(jobs)])
+        assert result.exit_code == 0, result.output
+        reports[jobs] = json.loads((out / "report.json").read_text())
+    for name, s in reports[1]["sets"].items():
+        for system, rows in s["questions"].items():
+            other = reports[3]["sets"][name]["questions"][system]
+            assert [r["id"] for r in other] == [r["id"] for r in rows]
+            for a, b in zip(rows, other, strict=True):
+                same = ("answer", "citations", "metrics")
+                assert [b[key] for key in same] == [a[key] for key in same], a["id"]
+    assert sum(len(s["questions"]["corridor"]) for s in reports[3]["sets"].values()) >= 8
+
+
 def test_against_lists_what_each_question_gained_and_lost_since(eval_store, tmp_path) -> None:
     first = tmp_path / "first"
     invoke(eval_store, ["--ids", "d01-d03", "--split", "dev", "--no-baseline", "--no-gate",
@@ -211,6 +231,7 @@ def test_against_lists_what_each_question_gained_and_lost_since(eval_store, tmp_
 
 def test_bad_options_are_one_line_errors(eval_store, tmp_path) -> None:
     for args, message in ((["--mode", "poetry"], "--mode must be one of"),
+                          (["--jobs", "0"], "--jobs must be at least 1"),
                           (["--kinds", "nonsense"], "no gold questions of kind nonsense"),
                           (["--split", "tset"], "--split tset: unknown set"),
                           (["--gold", str(tmp_path / "x.jsonl"), "--split", "dev"], "not both"),
