@@ -177,9 +177,10 @@ def _groups(statements: list[Statement]) -> list[list[Statement]]:
 
 def order(statements: list[Statement], ask: TimeAsk,
           scores: dict[str, float] | None = None, detail: frozenset[str] = frozenset()) -> list[Statement]:
-    """Newest source first for latest questions (among the sources whose best sentence the ranker rates close
-    to the best one, by `scores`, statement text → probability: a newer source quoted for a side remark comes
-    after them); for timelines, oldest first by the earliest year a
+    """Newest source first for latest questions, oldest first for timelines, in both among the sources whose
+    best sentence the ranker rates close to the best one (by `scores`, statement text → probability: a source
+    quoted for a side remark comes after them, at the fitted other_source share; fresh-dev timelines: opens
+    +10 −0); for timelines by the earliest year a
     passage's sentences name within the years asked about ("In 2019 it handled 6.4 million passengers" in a
     2024 report comes before a 2023 report), then the passages that name no such year by their sources'
     dates, then undated ones, each kind in its original order, and the first passage's sentence naming the
@@ -197,8 +198,8 @@ def order(statements: list[Statement], ask: TimeAsk,
         return statements
 
     asked = {y for p in ask.periods if p.literal for y in p.years()}  # years outside them are background
-    aside: set[int] = set()  # latest: sources whose best sentence is far from the best come after the rest
-    if scores and not ask.timeline:
+    aside: set[int] = set()  # sources whose best sentence is far from the best come after the rest
+    if scores:
         rel = [max((scores.get(st.text, 0.0) for st in g), default=0.0) for g in groups]
         close = load().other_source * max(rel, default=0.0)  # the fitted share at which another source joins
         aside = {i for i, r in enumerate(rel) if r < close}
@@ -208,12 +209,12 @@ def order(statements: list[Statement], ask: TimeAsk,
 
     def key(i: int) -> tuple:
         d = dates[i]
+        off = 1 if i in aside else 0
         if ask.timeline:  # by the earliest year the passage's sentences name, else by the source's date
             years = [y for st in groups[i] for y in named(st)]
             if years:
-                return (0, min(years), d.toordinal() if d is not None else 0)
-            return (2, 0, 0) if d is None else (1, d.year, d.toordinal())
-        off = 1 if i in aside else 0
+                return (off, 0, min(years), d.toordinal() if d is not None else 0)
+            return (off, 2, 0, 0) if d is None else (off, 1, d.year, d.toordinal())
         if d is None:
             return (off, 2, 0)
         late = ask.cap is not None and d > ask.cap  # after "as of March 2025": not what was asked

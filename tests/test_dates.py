@@ -210,6 +210,26 @@ def test_latest_puts_a_newer_source_far_from_the_question_after_the_close_ones()
     assert [s.citations[0] for s in recency.order(statements, latest)] == [2, 1, 3]  # no scores (llm mode)
 
 
+def test_a_timeline_puts_an_older_source_far_from_the_question_after_the_close_ones() -> None:
+    """Date order among the sources the ranker rates close to the best sentence: an older report quoted for
+    a side remark (fresh-dev fd128 opened with another country's turnover) no longer opens."""
+    statements = [
+        Statement(text="Kazakhstan offered 34 kinds of goods worth $630 million in 2024.", citations=[1],
+                  source="Steppe Post", date="2024-04-20"),
+        Statement(text="Uzbekistan's turnover with Türkiye came to $418 million in 2023.", citations=[2],
+                  source="Bank Monitor", date="2023-03-05"),
+        Statement(text="The offer grew to $1 billion in 2025.", citations=[3], source="Astana Daily",
+                  date="2025-07-02"),
+    ]
+    scores = {statements[0].text: 0.9, statements[1].text: 0.3, statements[2].text: 0.8}
+    timeline = recency.read("How did the value of the goods offered change between 2023 and 2025?", TODAY)
+    assert timeline.timeline
+    assert [s.citations[0] for s in recency.order(statements, timeline, scores)] == [1, 3, 2]
+    close = {**scores, statements[1].text: 0.85}  # close enough: it opens, as the oldest
+    assert [s.citations[0] for s in recency.order(statements, timeline, close)] == [2, 1, 3]
+    assert [s.citations[0] for s in recency.order(statements, timeline)] == [2, 1, 3]  # no scores (llm mode)
+
+
 def test_a_timeline_goes_by_the_years_its_sentences_name_within_the_years_asked() -> None:
     """A 2024 report's "in 2019" comes before a 2023 report that names no year; a year outside the period
     asked about ("In 2021, GDP grew" for "between 2022 and 2024") is background and does not move its
