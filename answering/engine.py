@@ -155,6 +155,7 @@ class Engine:
         answer = self._answer(clean.text, standalone, retrieval, mode, notes, parts, on_progress, ticket,
                               said)
         answer.latency_ms = round((time.perf_counter() - t0) * 1000, 1)
+        answer.retrieved = [p.chunk for p in retrieval.found or []]
         return answer
 
     def _nothing_to_search(self, filters: Filters | None) -> str | None:
@@ -176,6 +177,7 @@ class Engine:
         retrieval = self._retrieve(standalone, k, filters)
         if standalone != query:  # a follow-up, rewritten: its own words also order what was found
             self._order_by_asked(query, retrieval, filters)
+        retrieval.found = list(retrieval.passages)
         timing = recency.read(standalone, self.today())  # read once, for both searches
         self._add_dated(standalone, timing, retrieval, filters)
         self._add_newer(standalone, timing, retrieval, filters)

@@ -155,6 +155,9 @@ class Answer(BaseModel):
     model: str | None = None
     ttft_ms: float | None = None  # request sent → first token
     tokens_per_s: float | None = None  # generation speed after the first token
+    # the chunks the question's own search found, in its order (before the engine added dated, newer or
+    # part passages): what `corridor eval` scores retrieval on; not serialised
+    retrieved: list[Chunk] | None = Field(default=None, exclude=True, repr=False)
 
     @property
     def text(self) -> str:

@@ -92,6 +92,23 @@ def test_follow_up_carries_the_subject(engine) -> None:
     assert "2027" in follow.text
 
 
+def test_an_answer_keeps_what_its_own_search_found(engine) -> None:
+    """Answer.retrieved is the question's own search in its order, what `retrieve` gives the stand-alone
+    question (a follow-up's ordered by its words as asked too), before the dated, newer or part passages the
+    engine adds: `corridor eval` scores retrieval on it instead of searching again; it is not serialised."""
+    first = "Who is Kassym-Jomart Tokayev?"
+    earlier = engine.ask(first)
+    history = [Turn(question=first, standalone=earlier.standalone_question, answer=earlier.text)]
+    for question, turns in ((first, []), ("Where was he born?", history),
+                            ("What did Ozer say in August 2025 about trade, and what about drones?", [])):
+        answer = engine.ask(question, turns)
+        again = engine.retrieve(answer.standalone_question, k=5, asked=question if turns else None)
+        assert [c.chunk_id for c in answer.retrieved] == [p.chunk.chunk_id for p in again.passages]
+        _, everything, _ = engine.prepare(question, turns)
+        assert len(everything.passages) >= len(answer.retrieved) == 5
+    assert "retrieved" not in answer.model_dump()
+
+
 def test_a_question_for_a_value_no_source_states_is_refused(engine) -> None:
     """The interview says Kazakhstan "has already begun acquiring Turkish drones" and gives no number: asked
     how many, corridor refuses and says why, instead of quoting the sentence that names the drones; asked what

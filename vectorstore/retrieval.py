@@ -85,6 +85,7 @@ class Retrieval:
     query_embedding: list[float]
     candidates: int = 0  # how many distinct chunks the two searches proposed
     timings_ms: dict[str, float] = field(default_factory=dict)
+    found: list[Passage] | None = None  # the question's own search, in its order, before passages were added
 
 
 class HybridRetriever:

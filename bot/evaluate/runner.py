@@ -94,10 +94,13 @@ def ask_corridor(engine, item: GoldItem, evidence: dict[str, list[Span]], mode: 
         earlier = engine.ask(turn, history, k=k, mode=mode)
         history.append(Turn(question=turn, standalone=earlier.standalone_question, answer=earlier.text))
     answer = engine.ask(item.question, history, k=k, mode=mode)
-    answering = engine.lane_for(item.question) or engine  # a Turkish question's retrieval is the lane's
-    retrieval = answering.retrieve(answer.standalone_question, k=max(k, RETRIEVAL_DEPTH),
-                                   asked=item.question if item.conversation else None)
-    chunks = [p.chunk for p in retrieval.passages][:RETRIEVAL_DEPTH]
+    if answer.retrieved is not None and k >= RETRIEVAL_DEPTH:  # what the answer's own search found
+        chunks = answer.retrieved[:RETRIEVAL_DEPTH]
+    else:  # searched again (an answer refused before any search, or k under the depth scored)
+        answering = engine.lane_for(item.question) or engine  # a Turkish question's retrieval is the lane's
+        retrieval = answering.retrieve(answer.standalone_question, k=max(k, RETRIEVAL_DEPTH),
+                                       asked=item.question if item.conversation else None)
+        chunks = [p.chunk for p in retrieval.passages][:RETRIEVAL_DEPTH]
     return score(item, "corridor", answer, chunks, evidence, answer.latency_ms)
 
 
