@@ -415,7 +415,7 @@ class Engine:
         if words:  # "What did Ozer say …?": his words open the answer, not the article's introduction of him
             kept.insert(0, kept.pop(words))
         kept = recency.order(kept, timing, scores, detail)
-        notes.extend(recency.notes(kept, timing, standalone))
+        notes.extend(recency.notes(kept, timing, standalone, scores, detail))
         lang = language(question)
         if lang != "en" and mode == "extractive":
             notes.append(SOURCES_IN_ENGLISH[lang])

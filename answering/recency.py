@@ -198,11 +198,7 @@ def order(statements: list[Statement], ask: TimeAsk,
         return statements
 
     asked = {y for p in ask.periods if p.literal for y in p.years()}  # years outside them are background
-    aside: set[int] = set()  # sources whose best sentence is far from the best come after the rest
-    if scores:
-        rel = [max((scores.get(st.text, 0.0) for st in g), default=0.0) for g in groups]
-        close = load().other_source * max(rel, default=0.0)  # the fitted share at which another source joins
-        aside = {i for i, r in enumerate(rel) if r < close}
+    aside = _far(groups, scores)  # sources whose best sentence is far from the best come after the rest
 
     def named(st: Statement) -> list[int]:
         return [y for y in _years(st) if not asked or y in asked]
@@ -235,9 +231,25 @@ def order(statements: list[Statement], ask: TimeAsk,
     return [st for g in groups for st in g]
 
 
-def notes(statements: list[Statement], ask: TimeAsk, question: str) -> list[str]:
-    """"As of <date>" for latest questions, and a word when the sources give different figures."""
+def _far(groups: list[list[Statement]], scores: dict[str, float] | None) -> set[int]:
+    """The groups whose best sentence the ranker rates under its fitted other_source share of the best one
+    (`scores`: statement text → probability; none without scores, as in llm mode)."""
+    if not scores:
+        return set()
+    rel = [max((scores.get(st.text, 0.0) for st in g), default=0.0) for g in groups]
+    close = load().other_source * max(rel, default=0.0)  # the fitted share at which another source joins
+    return {i for i, r in enumerate(rel) if r < close}
+
+
+def notes(statements: list[Statement], ask: TimeAsk, question: str, scores: dict[str, float] | None = None,
+          detail: frozenset[str] = frozenset()) -> list[str]:
+    """"As of <date>" for latest questions, and a word when the sources give different figures; a
+    timeline's note says when `order` put sources far from the question (by `scores`) or quoted only for
+    `detail` last."""
     out: list[str] = []
+    groups = _groups(statements) if statements else []
+    last = ("; sources further from the question come last" if ask.timeline and (
+        _far(groups, scores) or any(all(st.text in detail for st in g) for g in groups)) else "")
     dated = [(d, st) for st in statements if (d := parse_iso(st.date)) is not None
              and (ask.cap is None or d <= ask.cap)]
     if ask.latest:
@@ -266,8 +278,8 @@ def notes(statements: list[Statement], ask: TimeAsk, question: str) -> list[str]
     ordered = ask.timeline and len({d for d, _ in dated}) >= 2
     if len(figures) >= 2 and len({f for fs in figures.values() for f in fs}) >= 2:
         how = " in date order" if ask.timeline else " newest first" if ask.latest else ""
-        out.append(f"The sources give different figures; each is shown with its source and date{how}.")
+        out.append(f"The sources give different figures; each is shown with its source and date{how}{last}.")
     elif ordered:
         out.append("The statements are in date order: by the years they name, then those naming none by "
-                   "their sources' dates.")
+                   f"their sources' dates{last}.")
     return out

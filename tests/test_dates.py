@@ -224,9 +224,15 @@ def test_a_timeline_puts_an_older_source_far_from_the_question_after_the_close_o
     scores = {statements[0].text: 0.9, statements[1].text: 0.3, statements[2].text: 0.8}
     timeline = recency.read("How did the value of the goods offered change between 2023 and 2025?", TODAY)
     assert timeline.timeline
-    assert [s.citations[0] for s in recency.order(statements, timeline, scores)] == [1, 3, 2]
+    ordered = recency.order(statements, timeline, scores)
+    assert [s.citations[0] for s in ordered] == [1, 3, 2]
+    question = "How did the value change?"
+    assert recency.notes(ordered, timeline, question, scores)[-1].endswith(  # the note says so
+        "each is shown with its source and date in date order; sources further from the question come last.")
     close = {**scores, statements[1].text: 0.85}  # close enough: it opens, as the oldest
     assert [s.citations[0] for s in recency.order(statements, timeline, close)] == [2, 1, 3]
+    assert recency.notes(recency.order(statements, timeline, close), timeline, question, close)[-1].endswith(
+        "each is shown with its source and date in date order.")
     assert [s.citations[0] for s in recency.order(statements, timeline)] == [2, 1, 3]  # no scores (llm mode)
 
 
