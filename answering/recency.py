@@ -198,14 +198,14 @@ def order(statements: list[Statement], ask: TimeAsk,
         return statements
 
     asked = {y for p in ask.periods if p.literal for y in p.years()}  # years outside them are background
-    aside = _far(groups, scores)  # sources whose best sentence is far from the best come after the rest
+    last = _last(groups, scores, detail)  # far sources, then those quoted only for detail, after the rest
 
     def named(st: Statement) -> list[int]:
         return [y for y in _years(st) if not asked or y in asked]
 
     def key(i: int) -> tuple:
         d = dates[i]
-        off = 1 if i in aside else 0
+        off = last[i]
         if ask.timeline:  # by the earliest year the passage's sentences name, else by the source's date
             years = [y for st in groups[i] for y in named(st)]
             if years:
@@ -217,7 +217,6 @@ def order(statements: list[Statement], ask: TimeAsk,
         return (off, 1 if late else 0, -d.toordinal())
 
     groups = [groups[i] for i in sorted(range(len(groups)), key=key)]
-    groups.sort(key=lambda g: all(st.text in detail for st in g))  # stable: asides last
     first = groups[0]
     events = [(min(years), st) for st in first if (years := named(st))] if ask.timeline else []
     if events:  # a timeline opens with its earliest event: a sentence that names its year
@@ -231,14 +230,15 @@ def order(statements: list[Statement], ask: TimeAsk,
     return [st for g in groups for st in g]
 
 
-def _far(groups: list[list[Statement]], scores: dict[str, float] | None) -> set[int]:
-    """The groups whose best sentence the ranker rates under its fitted other_source share of the best one
-    (`scores`: statement text → probability; none without scores, as in llm mode)."""
-    if not scores:
-        return set()
-    rel = [max((scores.get(st.text, 0.0) for st in g), default=0.0) for g in groups]
+def _last(groups: list[list[Statement]], scores: dict[str, float] | None,
+          detail: frozenset[str]) -> list[int]:
+    """Per group, how far back `order` puts it: 0 among the sources close to the question; +1 when its best
+    sentence is under the ranker's fitted other_source share of the best one (`scores`: statement text →
+    probability; none without scores, as in llm mode); +2 when it was quoted only for `detail` (last)."""
+    rel = [max((scores.get(st.text, 0.0) for st in g), default=0.0) for g in groups] if scores else []
     close = load().other_source * max(rel, default=0.0)  # the fitted share at which another source joins
-    return {i for i, r in enumerate(rel) if r < close}
+    return [2 * all(st.text in detail for st in g) + int(bool(rel) and rel[i] < close)
+            for i, g in enumerate(groups)]
 
 
 def notes(statements: list[Statement], ask: TimeAsk, question: str, scores: dict[str, float] | None = None,
@@ -247,9 +247,8 @@ def notes(statements: list[Statement], ask: TimeAsk, question: str, scores: dict
     timeline's note says when `order` put sources far from the question (by `scores`) or quoted only for
     `detail` last."""
     out: list[str] = []
-    groups = _groups(statements) if statements else []
-    last = ("; sources further from the question come last" if ask.timeline and (
-        _far(groups, scores) or any(all(st.text in detail for st in g) for g in groups)) else "")
+    moved = ask.timeline and any(_last(_groups(statements), scores, detail))
+    last = "; sources further from the question come last" if moved else ""
     dated = [(d, st) for st in statements if (d := parse_iso(st.date)) is not None
              and (ask.cap is None or d <= ask.cap)]
     if ask.latest:

@@ -248,8 +248,8 @@ def eval_(
     ragas: Annotated[bool, typer.Option(
         "--ragas", help="Add RAGAS scores (needs the ragas package and an LLM judge).")] = False,
     jobs: Annotated[int, typer.Option(
-        help="Questions asked at once (threads; the same answers, about twice as fast with 2 on 2 cores; "
-             "latencies are then taken under that load).")] = 1,
+        help="Questions asked at once (threads; the same answers; with 2 on 2 idle cores the asking takes "
+             "about half as long; latencies are then taken under that load).")] = 1,
 ) -> None:
     """Answer-quality test: run dev, test, fresh-dev and fresh side by side with the baseline, write the
     reports, gate on thresholds (test and fresh only)."""

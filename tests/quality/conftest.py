@@ -77,8 +77,8 @@ def eval_cli_run(request, tmp_path_factory) -> EvalCLIRun:
     with FileLock(str(shared / "eval-report.lock")):
         if not outcome.is_file():
             eval_store = request.getfixturevalue("eval_store")
-            # two questions at once: the same answers (test_jobs_give_the_same_answers), and the run, the
-            # suite's longest, takes the core the other worker leaves free when its tests are done
+            # two questions at once: the same answers (test_jobs_give_the_same_answers); the run, the suite's
+            # longest, uses a core the other worker leaves idle (while both are busy it gains nothing)
             args = ["--split", SESSION_SPLITS, "--mode", "extractive", "--out", str(out), "--jobs", "2"]
             result = invoke(eval_store, args)
             assert (out / "report.json").is_file(), result.output
