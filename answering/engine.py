@@ -32,6 +32,7 @@ from .model_queue import Ticket
 from .progress import OnProgress, Progress
 from .question import asked_part, clean_question, rewrite_follow_up, split_question
 from .ranker import load as load_ranker
+from .speakers import reported
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -416,6 +417,7 @@ class Engine:
             kept.insert(0, kept.pop(words))
         kept = recency.order(kept, timing, scores, detail)
         notes.extend(recency.notes(kept, timing, standalone, scores, detail))
+        kept = reported(kept, numbered)  # news speakers, after the checks (they read interview speakers)
         lang = language(question)
         if lang != "en" and mode == "extractive":
             notes.append(SOURCES_IN_ENGLISH[lang])

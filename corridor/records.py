@@ -116,7 +116,7 @@ class Statement(BaseModel):
     support: float = 1.0  # how well the cited passage supports the sentence (0..1)
     flagged: bool = False  # kept, but the check found weak support
     # Who said it and when, from the first cited passage (None when unknown):
-    speaker: str | None = None  # the person speaking in the passage (an interviewee), when known
+    speaker: str | None = None  # whose words: an interviewee, or whom a news sentence reports (speakers.py)
     source: str | None = None  # the document's publisher, else its author, else its title (short)
     date: str | None = None  # the document's ISO date
 

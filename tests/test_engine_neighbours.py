@@ -202,3 +202,30 @@ def test_a_sentence_naming_its_speaker_only_by_a_post_is_passed_over(engine) -> 
     assert not answer.abstained, answer.notes
     texts = [s.text for s in answer.statements]
     assert texts[:2] == [EBOOKS, LIBRARY], texts
+
+
+def test_a_he_said_statement_shows_the_speaker_named_before(engine) -> None:
+    """Who said it: "…, he said." is attributed to the man the sentence before names as speaking, with the
+    publisher and date after his name; the answer's text is what it was."""
+    answer = engine.ask("Who said that Kazakhstan has 14 projects with Turkish investors?")
+    first = answer.statements[0]
+    assert first.text == SAID
+    assert first.speaker == "Aidarbek Saparov", first
+    assert first.attribution == "Aidarbek Saparov (Steppe Post, 2025-04-10)"
+
+
+def test_a_speaker_named_in_the_chunk_before_is_shown_for_he_said(engine) -> None:
+    answer = engine.ask("Who said the port of Kuryk would add three more berths for container ferries by "
+                        "2027?")
+    assert answer.statements[0].text == BERTHS
+    assert answer.statements[0].speaker == "Nurlan Baimukhanov"
+
+
+def test_a_he_said_after_a_sentence_on_something_else_keeps_the_publisher(engine) -> None:
+    """"Masimov … went on board …. He said …. He said …": no sentence before says Masimov is speaking, so the
+    statement keeps the publisher alone rather than guess."""
+    answer = engine.ask("Who said the cable would make the Caspian Sea a key part of the world's digital "
+                        "infrastructure?")
+    assert answer.statements[0].text == KEY
+    assert answer.statements[0].speaker is None
+    assert answer.statements[0].attribution == "Caspian Wire (2024-09-02)"

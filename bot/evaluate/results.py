@@ -25,6 +25,7 @@ class StatementResult(BaseModel):
     text: str
     citations: list[int]
     support: float  # best support (answering.citations.support) from a passage it cites
+    attribution: str | None = None  # who said it and when, as the answer shows it ("Engin Ozer (News.Az, …)")
 
 
 class Retrieved(BaseModel):
@@ -89,7 +90,8 @@ def score(item: GoldItem, system: str, answer: Answer, retrieved: list[Chunk],
         conversation=item.conversation, standalone_question=answer.standalone_question, answer=text,
         abstained=answer.abstained, expect_abstain=bool(item.expect_abstain), citations=cited,
         statements=[] if answer.abstained else [
-            StatementResult(text=st.text, citations=st.citations, support=round(s, 3))
+            StatementResult(text=st.text, citations=st.citations, support=round(s, 3),
+                            attribution=st.attribution)
             for st, s in zip(answer.statements, m.statement_supports(answer), strict=True)],
         retrieved=[Retrieved(rank=r, doc_id=ch.doc_id, chunk_id=ch.chunk_id,
                              has_evidence=m.has_evidence(ch, evidence)) for r, ch in enumerate(retrieved, 1)],

@@ -1,0 +1,135 @@
+"""Whose words a news sentence reports, for the statement's attribution: "Er stressed …", "…, Kondybayev
+said.", "According to Raimkulova, …", and "He said …" after a sentence of the same document that names him;
+the name as the document gives it in full before ("Mehmet Süreyya Er"), so a reader sees
+"Mehmet Süreyya Er (A News, 2018-03-25): He said …" where the publisher alone stood.
+
+By rule, and on purpose narrow (a wrong name is worse than none): the name must be the subject of a verb of
+saying, stand before the sentence's first comma or after its last, and be capitalised; an organisation
+("TİKA said") counts, a post alone ("The minister said") or the publisher itself does not. Interview answers
+keep the speaker ingest recorded (answering.attribution). No answer's text changes: the refusal checks run
+before, on the interview speakers only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from corridor.records import Passage, Statement
+
+from .sentences import sentence_spans
+
+REACH = 4  # sentences searched back for the one that names a "he said" sentence's speaker
+
+_UP = "A-ZÇĞİÖŞÜ"
+# a capitalised word, an initial ("A.") or a title's abbreviation ("Dr."); no other word may end in a full
+# stop ("… the Social Fund. Dzhumatayeva said" is two sentences), and a name does not run over a line break
+_WORD = rf"(?:[{_UP}]\.|(?:Dr|Prof|Mr|Mrs|Ms|Gen|Lt|Col|Capt|Sgt|St)\.|[{_UP}][\w’'-]*)"
+_NAME = rf"(?P<name>{_WORD}(?:[ \u00a0]+{_WORD}){{0,4}})"
+_VERB = (r"(?:said|says|stressed|noted|added|told|explained|emphasi[sz]ed|pointed\s+out|recalled|stated|"
+         r"announced|underlined|warned|urged|proposed|suggested|argued|assured|believes|thinks|hopes|remarked|"
+         r"observed|insisted|confirmed|highlighted|spoke)")
+# "Ahmet Haluk Dursun, Turkey's Deputy Minister of Culture, said"; "Georgia's Finance Minister, Dimitry
+# Kumsishvili, said": a post before, the person's name between the commas
+_APPOSITION = r"(?:,\s(?P<apposition>[^,]{1,100}),)?"
+_PATTERNS = (
+    re.compile(rf"^\W*{_NAME}{_APPOSITION}\s+(?:also\s+|further\s+)?{_VERB}\b"),  # "Er stressed …"
+    re.compile(rf",\s+{_NAME}{_APPOSITION}\s+(?:also\s+)?{_VERB}\W*$"),  # "…, Kondybayev said."
+    re.compile(rf",\s+{_VERB}\s+{_NAME}\W*$"),  # "…, said Kondybayev."
+    re.compile(rf"^\W*According\s+to\s+{_NAME},"),  # "According to Raimkulova, …"
+    re.compile(rf"^\W*In\s+{_NAME}[’']s\s+(?:view|words|opinion)\b"),  # "In Kasseinov's words, …"
+)
+_PRONOUN = re.compile(rf"^\W*(?:He|She)\s+(?:also\s+)?{_VERB}\b"
+                      r"|^\W*In\s+(?:his|her)\s+(?:view|words|opinion)\b"
+                      rf"|,\s*(?:he|she)\s+{_VERB}\W*$")
+_NOT_NAMES = {"The", "This", "That", "These", "Those", "It", "Its", "He", "She", "They", "We", "I", "A", "An",
+              "In", "On", "At", "As", "By", "For", "But", "However", "Both", "Some", "Many", "Officials",
+              "Experts", "Analysts", "Sources", "Earlier", "Later", "Yesterday", "Today", "Then", "Also",
+              "Meanwhile", "Now", "Here", "There", "When", "While", "After", "Before", "During", "Since",
+              "Speaking", "Mr", "Mrs", "Ms"}
+_POSTS = {"President", "Vice", "Prime", "Minister", "Deputy", "Secretary", "General", "Ambassador", "Consul",
+          "Governor", "Mayor", "Chairman", "Chairwoman", "Chair", "Director", "Head", "Speaker", "Senator",
+          "Professor", "Prof.", "Dr.", "Mr.", "Mrs.", "Ms.", "Akim", "Rector", "Colonel", "Lieutenant"}
+
+
+def named(sentence: str) -> str | None:
+    """The person or body a sentence says is speaking, as the sentence names it; None when it names none."""
+    for pattern in _PATTERNS:
+        m = pattern.search(sentence)
+        if m and m.group("name").split()[0].rstrip("’'s") not in _NOT_NAMES:
+            name, between = m.group("name"), m.groupdict().get("apposition")
+            if name.split()[-1] in _POSTS and between and re.fullmatch(_NAME, between.strip()):
+                return between.strip()
+            return name
+    return None
+
+
+def resolve(statement: str, before: list[str]) -> str | None:
+    """Who speaks in `statement`: the name it gives, or for "He said …" the name the nearest of `before`
+    (the document's sentences before it, nearest first) gives, through a chain of "he"s; None otherwise,
+    and None past a question (in an interview the speaker changes there)."""
+    if (name := named(statement)) is not None:
+        return name
+    if not _PRONOUN.search(statement):
+        return None
+    for sentence in before[:REACH]:
+        if sentence.rstrip().endswith("?"):
+            return None
+        if (name := named(sentence)) is not None:
+            return name
+        if not _PRONOUN.search(sentence):
+            return None  # a sentence on something else stands between: the "he" is not safely anyone's
+    return None
+
+
+_FUNCTION_WORD = re.compile(r"\b(?:of|to|in|at|from|and|for)[ \u00a0]+$")
+GIVEN_NAMES = 2  # words a surname's first full mention may add before it ("Mehmet Süreyya Er")
+
+
+def full_name(name: str, text: str) -> str:
+    """A name given by its last word alone ("Er") as the text first gives it in full, with at most
+    GIVEN_NAMES words before it that are neither a post ("President") nor the end of a phrase before the name
+    ("Turkey's ambassador to Bishkek Cengiz Kamil Fırat" → "Cengiz Kamil Fırat", "Minister of Culture and
+    Information Aida Balayeva" → "Aida Balayeva"); the name as it is when the text gives no longer form."""
+    if len(name.split()) > 1:
+        return name
+    m = re.search(rf"(?<![\w’'.-])((?:{_WORD}[ \u00a0]+){{1,{GIVEN_NAMES + 2}}}){re.escape(name)}(?![\w’'-])",
+                  text)
+    if m is None:
+        return name
+    words = m.group(1).split()
+    if _FUNCTION_WORD.search(text[:m.start()]):  # "… and Information Aida Balayeva": not a given name
+        words = words[1:]
+    words = words[-GIVEN_NAMES:]
+    while words and (words[0] in _POSTS or words[0].rstrip("’'s") in _NOT_NAMES):
+        words.pop(0)
+    return " ".join([*words, name])
+
+
+def reported(statements: list[Statement], numbered: dict[int, Passage]) -> list[Statement]:
+    """The statements with the speaker their sentence reports filled in, where they have none yet (an
+    interview answer's speaker stays) and the name is not the document's publisher."""
+    out = []
+    for st in statements:
+        passage = next((numbered[n] for n in st.citations if n in numbered), None)
+        if st.speaker or passage is None:
+            out.append(st)
+            continue
+        text = passage.chunk.text
+        at = text.find(st.text[:40])
+        before = [] if at < 0 else [text[a:b] for a, b in reversed(sentence_spans(text[:at]))
+                                    if not text[a:b].lstrip().startswith("#")]
+        # the answer's own sentences from this document that stand before it (a name the engine brought
+        # along from the chunk before, "Er stressed …" after "He said …")
+        doc = passage.doc.doc_id
+        for other in statements:
+            p = next((numbered[n] for n in other.citations if n in numbered), None)
+            if p is not None and p.doc.doc_id == doc and p.chunk.start < passage.chunk.start:
+                before.append(other.text)
+        name = resolve(st.text, before)
+        publisher = (passage.doc.publisher or "").lower()
+        if name is None or name.lower() in publisher:
+            out.append(st)
+            continue
+        context = " ".join([*(s for s in reversed(before)), text])
+        out.append(st.model_copy(update={"speaker": full_name(name, context)}))
+    return out

@@ -1,0 +1,56 @@
+"""Whose words a news sentence reports (answering.speakers): the name a sentence gives its speaker, "he"
+resolved through the sentences before, and a surname given in full as the text first gives it."""
+
+from __future__ import annotations
+
+import pytest
+
+from answering.speakers import full_name, named, resolve
+
+
+@pytest.mark.parametrize(("sentence", "name"), [
+    ("Er stressed how much weight the agency gives to its work in Kyrgyzstan's health sector.", "Er"),
+    ("Besides the competitions, a show programme will present ten ethnic sports, Kondybayev said.",
+     "Kondybayev"),
+    ("According to Raimkulova, the two states' ties are growing.", "Raimkulova"),
+    ("Ali Hasanov, an adviser to Azerbaijan's president, said the deal was signed.", "Ali Hasanov"),
+    ("In Kacır's view, working together could open new prospects.", "Kacır"),
+    ("Prof. Dr. Ali Veli said that the course would start in May.", "Prof. Dr. Ali Veli"),
+    ("The agreement was signed, said Aliyev.", "Aliyev"),
+    ("Georgia's Finance Minister, Dimitry Kumsishvili, said trucks had problems.", "Dimitry Kumsishvili"),
+    ("The minister said the talks went well.", None),  # a post names no one
+    ("Both sides stressed the importance of transport links.", None),
+    ("Kazakhstan and Türkiye stressed the importance of transport links.", None),  # two subjects
+    ("On May 27 in Astana, Tokayev chaired the meeting.", None),  # no verb of saying
+    ("He said the bridge would open in summer.", None),
+])
+def test_the_name_a_sentence_gives_its_speaker(sentence: str, name: str | None) -> None:
+    assert named(sentence) == name
+
+
+def test_he_said_is_resolved_through_a_chain_of_he() -> None:
+    before = ["He said work was moving fast.", "Masimov noted that the survey had begun."]
+    assert resolve("He said the cable would be ready soon.", before) == "Masimov"
+
+
+@pytest.mark.parametrize("before", [
+    ["The weather was fine.", "Tokayev noted that trade had grown."],  # a sentence on something else between
+    ["What did the minister say about the port?", "Tokayev noted that trade had grown."],  # a question
+    [],
+])
+def test_he_said_stays_unresolved_when_no_safe_name(before: list[str]) -> None:
+    assert resolve("He said the port would grow.", before) is None
+
+
+@pytest.mark.parametrize(("name", "text", "full"), [
+    ("Er", "The ceremony was attended by Mehmet Süreyya Er, TİKA's vice president.", "Mehmet Süreyya Er"),
+    ("Fırat", "Turkey's ambassador to Bishkek Cengiz Kamil Fırat opened the hall.", "Cengiz Kamil Fırat"),
+    ("Balayeva", "The Minister of Culture and Information Aida Balayeva came.", "Aida Balayeva"),
+    ("Tokayev", "Kazakh President Kassym-Jomart Tokayev spoke.", "Kassym-Jomart Tokayev"),
+    ("Dzhumatayeva", "It was paid by the Social Fund. Dzhumatayeva said so.", "Dzhumatayeva"),  # 2 sentences
+    ("Demirok", "## Flights\nDemirok said more was to come.", "Demirok"),  # a heading line
+    ("Aliyev", "Ilham Aliyev and Recep Tayyip Erdoğan met.", "Ilham Aliyev"),
+    ("Ali Hasanov", "Ali Hasanov said so.", "Ali Hasanov"),  # already in full
+])
+def test_a_surname_is_given_as_the_text_first_gives_it_in_full(name: str, text: str, full: str) -> None:
+    assert full_name(name, text) == full
