@@ -31,11 +31,17 @@ _VERB = (r"(?:said|says|stressed|noted|added|told|explained|emphasi[sz]ed|pointe
 # "Ahmet Haluk Dursun, Turkey's Deputy Minister of Culture, said"; "Georgia's Finance Minister, Dimitry
 # Kumsishvili, said": a post before, the person's name between the commas
 _APPOSITION = r"(?:,\s(?P<apposition>[^,]{1,100}),)?"
+_ADVERB = r"(?:(?:also|further|then|later|again)\s+)?"
+_TO_WHOM = rf"(?:\s+(?:to\s+)?{_WORD}(?:[ \u00a0]+{_WORD}){{0,3}})?"  # "…, Makhkamov told Trend."
 _PATTERNS = (
-    re.compile(rf"^\W*{_NAME}{_APPOSITION}\s+(?:also\s+|further\s+)?{_VERB}\b"),  # "Er stressed …"
-    re.compile(rf",\s+{_NAME}{_APPOSITION}\s+(?:also\s+)?{_VERB}\W*$"),  # "…, Kondybayev said."
+    re.compile(rf"^\W*{_NAME}{_APPOSITION}\s+{_ADVERB}{_VERB}\b"),  # "Er stressed …"
+    # after an opening phrase: "Speaking to reporters, Bayraktar said …", "In Astana, Tokayev said …"
+    re.compile(rf"^[^,]{{3,80}},\s+{_NAME}{_APPOSITION}\s+{_ADVERB}{_VERB}\b"),
+    re.compile(rf",\s+{_NAME}{_APPOSITION}\s+{_ADVERB}{_VERB}{_TO_WHOM}\W*$"),  # "…, Kondybayev said."
+    re.compile(rf",\s+{_NAME}\s+{_VERB},\s"),  # "Turkish companies, Erdoğan said, have finished …"
     re.compile(rf",\s+{_VERB}\s+{_NAME}\W*$"),  # "…, said Kondybayev."
     re.compile(rf"^\W*According\s+to\s+{_NAME},"),  # "According to Raimkulova, …"
+    re.compile(rf",\s+according\s+to\s+{_NAME}(?:,\s[^,]{{1,100}})?\W*$"),  # "…, according to Türkoğlu."
     re.compile(rf"^\W*In\s+{_NAME}[’']s\s+(?:view|words|opinion)\b"),  # "In Kasseinov's words, …"
 )
 _PRONOUN = re.compile(rf"^\W*(?:He|She)\s+(?:also\s+)?{_VERB}\b"

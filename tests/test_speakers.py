@@ -18,6 +18,15 @@ from answering.speakers import full_name, named, resolve
     ("Prof. Dr. Ali Veli said that the course would start in May.", "Prof. Dr. Ali Veli"),
     ("The agreement was signed, said Aliyev.", "Aliyev"),
     ("Georgia's Finance Minister, Dimitry Kumsishvili, said trucks had problems.", "Dimitry Kumsishvili"),
+    ("Talking to reporters after his speech, Bayraktar said the stake was 30 percent.", "Bayraktar"),
+    ("A contract is ready, according to Ahmet Türkoğlu, chief executive of TPAO.", "Ahmet Türkoğlu"),
+    ("Two agreements were signed, Transport Minister Ilkhom Makhkamov told Trend.",
+     "Transport Minister Ilkhom Makhkamov"),
+    ("Turkish construction companies, Erdoğan said, have finished more than 90 projects.", "Erdoğan"),
+    ("Alnazarova then said that Kazakhstan was ready.", "Alnazarova"),
+    ("In Astana, officials said the talks went well.", None),
+    ("Kazakhstan, Türkiye and Azerbaijan said they would cooperate.", None),
+    ("According to the ministry, Turkey received more tourists.", None),
     ("The minister said the talks went well.", None),  # a post names no one
     ("Both sides stressed the importance of transport links.", None),
     ("Kazakhstan and Türkiye stressed the importance of transport links.", None),  # two subjects
