@@ -3,9 +3,11 @@ said.", "According to Raimkulova, …", and "He said …" after a sentence of th
 the name as the document gives it in full before ("Mehmet Süreyya Er"), so a reader sees
 "Mehmet Süreyya Er (A News, 2018-03-25): He said …" where the publisher alone stood.
 
-By rule, and on purpose narrow (a wrong name is worse than none): the name must be the subject of a verb of
-saying, stand before the sentence's first comma or after its last, and be capitalised; an organisation
-("TİKA said") counts, a post alone ("The minister said") or the publisher itself does not. Interview answers
+By rule, and on purpose narrow (a wrong name is worse than none): the name must be capitalised and the
+subject of a verb of saying at the sentence's start, after an opening phrase ("Speaking to reporters,
+Bayraktar said …"), as a parenthesis ("…, Erdoğan said, have …") or at its end ("…, according to Ahmet
+Türkoğlu."); an organisation ("TİKA said") counts, a post alone ("The minister said") or the publisher
+itself does not. Interview answers
 keep the speaker ingest recorded (answering.attribution). No answer's text changes: the refusal checks run
 before, on the interview speakers only.
 """
@@ -132,8 +134,7 @@ def reported(statements: list[Statement], numbered: dict[int, Passage]) -> list[
             if p is not None and p.doc.doc_id == doc and p.chunk.start < passage.chunk.start:
                 before.append(other.text)
         name = resolve(st.text, before)
-        publisher = (passage.doc.publisher or "").lower()
-        if name is None or name.lower() in publisher:
+        if name is None or re.search(rf"\b{re.escape(name)}\b", passage.doc.publisher or "", re.I):
             out.append(st)
             continue
         context = " ".join([*(s for s in reversed(before)), text])

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from answering.speakers import full_name, named, resolve
+from answering.speakers import full_name, named, reported, resolve
+from corridor.records import Chunk, DocumentMeta, Passage, Statement
 
 
 @pytest.mark.parametrize(("sentence", "name"), [
@@ -63,3 +64,27 @@ def test_he_said_stays_unresolved_when_no_safe_name(before: list[str]) -> None:
 ])
 def test_a_surname_is_given_as_the_text_first_gives_it_in_full(name: str, text: str, full: str) -> None:
     assert full_name(name, text) == full
+
+
+def _passage(text: str, publisher: str) -> Passage:
+    doc = DocumentMeta(doc_id="d", title="t", source="s", publisher=publisher, content_hash="h")
+    return Passage(chunk=Chunk(chunk_id="c", doc_id="d", ordinal=1, text=text, start=0, end=len(text)),
+                   doc=doc, score=1.0)
+
+
+@pytest.mark.parametrize(("publisher", "speaker"), [
+    ("Turkish Cooperation and Coordination Agency", "Mehmet Süreyya Er"),  # "er" inside "Cooperation"
+    ("Trend News Agency", None),  # "Trend said" is the publisher speaking: its label already says so
+])
+def test_a_statement_gets_its_speaker_unless_it_is_the_publisher(publisher: str, speaker: str | None) -> None:
+    text = ("The ceremony was attended by Mehmet Süreyya Er, the agency's vice president. Er stressed the "
+            "agency's work. Trend said the talks went well.")
+    sentence = "Er stressed the agency's work." if speaker else "Trend said the talks went well."
+    [out] = reported([Statement(text=sentence, citations=[1])], {1: _passage(text, publisher)})
+    assert out.speaker == speaker
+
+
+def test_an_interview_speaker_stays() -> None:
+    st = Statement(text="Er stressed the agency's work.", citations=[1], speaker="Engin Ozer")
+    [out] = reported([st], {1: _passage("Er stressed the agency's work.", "News.Az")})
+    assert out.speaker == "Engin Ozer"
