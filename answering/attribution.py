@@ -52,12 +52,17 @@ def speaker(passage: Passage, at: int | None = None) -> str | None:
     return _clip(value) if isinstance(value, str) and value.strip() else None
 
 
+def cited_passage(statement: Statement, numbered: dict[int, Passage]) -> Passage | None:
+    """The first passage the statement cites, or None (it cites none of these)."""
+    return next((numbered[n] for n in statement.citations if n in numbered), None)
+
+
 def attribute(statements: list[Statement], numbered: dict[int, Passage]) -> list[Statement]:
     """The statements with speaker, source and date filled from their first cited passage (a speaker the
     statement already names, such as the interviewer of a quoted question, stays)."""
     out = []
     for st in statements:
-        passage = next((numbered[n] for n in st.citations if n in numbered), None)
+        passage = cited_passage(st, numbered)
         if passage is None:
             out.append(st)
             continue

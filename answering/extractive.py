@@ -23,7 +23,8 @@ from .coverage import counted, counts, dated_event
 from .language import language
 from .question import looks_like_instruction
 from .ranker import Ranker, load
-from .sentences import sentence_spans
+from .sentences import sentence_spans, sentences_before
+from .speakers import NAMING_REACH
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,6 @@ _NAMES_SPEAKER = re.compile(
     r"|^\W*(?!(?:The|A|An|In|On|At|As|By|For|From|With|After|Before|During|This|That|Its|Their)\b)"
     r"(?:[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+)+,[^,]{1,90},\s+(?:also\s+)?[a-z]+"
     r"|[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+)*\s+(?:also\s+)?[a-z]+ed\b)")
-NAMING_REACH = 4  # sentences searched back for the one that names an unnamed speaker
 
 # A next sentence that goes on about what the opening named ("… an aviation hub. Its main advantage …", "…
 # met Türkiye's ambassador. According to the ministry, the two sides talked about …").
@@ -634,7 +634,7 @@ def _compose(chosen: list[Candidate], relevance: float,
         text = c.passage.chunk.text
         spans = sentence_spans(text)
         i = next((i for i, (s, _) in enumerate(spans) if s == c.start), None)
-        previous = _sentences_before(text, spans[:i or 0], c.start)[:NAMING_REACH]
+        previous = sentences_before(text, spans[:i or 0], c.start)[:NAMING_REACH]
         before = previous[0] if previous else ""
         after = _tidy(text[spans[i + 1][0]:spans[i + 1][1]]) if i is not None and i + 1 < len(spans) else ""
         quotable = bool(before) and not is_asked(before)  # an interviewer's question is not
@@ -651,7 +651,7 @@ def _compose(chosen: list[Candidate], relevance: float,
                 more = []
                 if earlier is not None:  # chunks overlap: only what ends before this chunk starts
                     prior = earlier.chunk
-                    more = _sentences_before(prior.text, sentence_spans(prior.text),
+                    more = sentences_before(prior.text, sentence_spans(prior.text),
                                              c.passage.chunk.start - prior.start)
                 named = _naming(previous + more[:NAMING_REACH - len(previous)])
                 if named is not None and named not in previous:
@@ -690,12 +690,6 @@ def _reaches_back(previous: list[str]) -> bool:
     """May the search for a speaker's name go on into the chunk before? Only when this chunk's sentences
     before the opening are fewer than NAMING_REACH and hold no interviewer's question."""
     return len(previous) < NAMING_REACH and not any(is_asked(p) for p in previous)
-
-
-def _sentences_before(text: str, spans: list[tuple[int, int]], end: int) -> list[str]:
-    """The sentences of `text` (at `spans`) that end by offset `end`, nearest first, heading lines skipped
-    (they name a section, not a speaker)."""
-    return [text[a:b] for a, b in reversed(spans) if b <= end and not text[a:b].lstrip().startswith("#")]
 
 
 def _asker(c: Candidate) -> str | None:

@@ -61,3 +61,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def sentences(text: str) -> list[str]:
     """The sentences of text, stripped."""
     return [text[s:e] for s, e in sentence_spans(text)]
+
+
+def sentences_before(text: str, spans: list[tuple[int, int]], end: int) -> list[str]:
+    """The sentences of `text` (at `spans`) that end by offset `end`, nearest first, heading lines skipped
+    (they name a section, not a speaker)."""
+    return [text[a:b] for a, b in reversed(spans) if b <= end and not text[a:b].lstrip().startswith("#")]

@@ -18,9 +18,12 @@ import re
 
 from corridor.records import Passage, Statement
 
-from .sentences import sentence_spans
+from .attribution import cited_passage
+from .sentences import sentence_spans, sentences_before
 
-REACH = 4  # sentences searched back for the one that names a "he said" sentence's speaker
+# sentences searched back for the one that names a "he said" sentence's speaker (here and in what
+# answering.extractive quotes after such an opening)
+NAMING_REACH = 4
 
 _UP = "A-ZÇĞİÖŞÜ"
 # a capitalised word, an initial ("A.") or a title's abbreviation ("Dr."); no other word may end in a full
@@ -79,7 +82,7 @@ def resolve(statement: str, before: list[str]) -> str | None:
         return name
     if not _PRONOUN.search(statement):
         return None
-    for sentence in before[:REACH]:
+    for sentence in before[:NAMING_REACH]:
         if sentence.rstrip().endswith("?"):
             return None
         if (name := named(sentence)) is not None:
@@ -116,23 +119,20 @@ def full_name(name: str, text: str) -> str:
 def reported(statements: list[Statement], numbered: dict[int, Passage]) -> list[Statement]:
     """The statements with the speaker their sentence reports filled in, where they have none yet (an
     interview answer's speaker stays) and the name is not the document's publisher."""
+    cited = [cited_passage(st, numbered) for st in statements]
     out = []
-    for st in statements:
-        passage = next((numbered[n] for n in st.citations if n in numbered), None)
+    for st, passage in zip(statements, cited, strict=True):
         if st.speaker or passage is None:
             out.append(st)
             continue
         text = passage.chunk.text
         at = text.find(st.text[:40])
-        before = [] if at < 0 else [text[a:b] for a, b in reversed(sentence_spans(text[:at]))
-                                    if not text[a:b].lstrip().startswith("#")]
+        before = [] if at < 0 else sentences_before(text, sentence_spans(text), at)
         # the answer's own sentences from this document that stand before it (a name the engine brought
         # along from the chunk before, "Er stressed …" after "He said …")
-        doc = passage.doc.doc_id
-        for other in statements:
-            p = next((numbered[n] for n in other.citations if n in numbered), None)
-            if p is not None and p.doc.doc_id == doc and p.chunk.start < passage.chunk.start:
-                before.append(other.text)
+        doc, start = passage.doc.doc_id, passage.chunk.start
+        before += [other.text for other, p in zip(statements, cited, strict=True)
+                   if p is not None and p.doc.doc_id == doc and p.chunk.start < start]
         name = resolve(st.text, before)
         if name is None or re.search(rf"\b{re.escape(name)}\b", passage.doc.publisher or "", re.I):
             out.append(st)
