@@ -57,8 +57,21 @@ RULES: dict[str, tuple[str, list[Callable[[ExitStack], None]]]] = {
                       [_off("answering.coverage.missing_value", lambda *a, **k: None)]),
     "count_check": ("within missing_value: a count needs a number set before what is counted",
                     [_off("answering.coverage.counted", lambda *a, **k: None)]),
-    "anchored_count": ("a count answers \"how many\" only in a passage naming the question's rare names",
-                       [_off("answering.coverage.unanchored_count", lambda *a, **k: None)]),
+    "anchored_value": ("an asked value answers only in a passage naming each of the question's rare names",
+                       [_off("answering.coverage.unanchored_value", lambda *a, **k: None)]),
+    "planned_place": ("\"where will …\" needs a sentence naming a place with what is planned",
+                      [_off("answering.coverage._FUTURE_WHERE", NEVER)]),
+    "asks_name": ("\"what is the name of …\" needs a name the question lacks",
+                  [_off("answering.coverage._ASKS_NAME", NEVER)]),
+    "planned_date": ("\"when will …\" needs a date with what is planned",
+                     [_off("answering.coverage._FUTURE_WHEN", NEVER)]),
+    "event_date": ("\"when was X set up / appointed …\" needs a date of that event (refusal and opening)",
+                   [_off("answering.coverage.dated_event", lambda *a, **k: None),
+                    _off("answering.extractive.dated_event", lambda *a, **k: None)]),
+    "whole_year": ("a figure for the whole of a year is not given by one for part of it",
+                   [_off("answering.coverage._whole_year", lambda *a, **k: None)]),
+    "price_money": ("a cost question needs a sum of money",
+                    [_off("answering.coverage._PRICE_QUESTION", NEVER)]),
     "missing_role": ("refuse \"who is the ambassador …\" when no quote names a holder of the role",
                      [_off("answering.coverage.missing_role", lambda *a, **k: None)]),
     "missing_speech": ("refuse \"what did X say\" when no quote is X's own words",
@@ -75,6 +88,8 @@ RULES: dict[str, tuple[str, list[Callable[[ExitStack], None]]]] = {
                          [_off("answering.extractive._open_with_author", lambda *a, **k: None)]),
     "typed_sentences": ("a sentence of the asked-for type (a length, a date) joins when none was chosen",
                         [_off("answering.extractive._typed", lambda *a, **k: [])]),
+    "more_sentences": ("up to two more sentences the ranker keeps, after the answer's own",
+                       [_off("answering.extractive._more", lambda *a, **k: [])]),
     "interview_inherit": ("an interview answer's first sentences score 0.9 of their question's score",
                           [_off("answering.extractive.INHERIT", 0.0)]),
     "open_with_question": ("an interview answer opens under its question when the question matched better",
@@ -99,7 +114,7 @@ RULES: dict[str, tuple[str, list[Callable[[ExitStack], None]]]] = {
 }
 
 
-def run(out: Path, switches: list[Callable[[ExitStack], None]]) -> dict:
+def run(out: Path, switches: list[Callable[[ExitStack], None]], jobs: int = 1) -> dict:
     """Run the tuning sets with these rules off; the report's per-question corridor results by id."""
     from bot.evaluate.command import run_command
     from corridor.settings import get_settings
@@ -107,7 +122,8 @@ def run(out: Path, switches: list[Callable[[ExitStack], None]]) -> dict:
     with ExitStack() as stack:
         for switch in switches:
             switch(stack)
-        run_command(get_settings(), splits=["dev", "fresh-dev"], baseline=False, out=out, gate=False)
+        run_command(get_settings(), splits=["dev", "fresh-dev"], baseline=False, out=out, gate=False,
+                    jobs=jobs)
     data = json.loads((out / "report.json").read_text())
     return {(name, r["id"]): r for name, s in data["sets"].items() for r in s["questions"]["corridor"]}
 
@@ -121,15 +137,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rules", help="comma-separated rule names (default: all)")
     ap.add_argument("--out", type=Path, default=Path("rule-ablation"))
+    ap.add_argument("--jobs", type=int, default=1, help="questions answered at once (threads)")
     args = ap.parse_args()
     names = args.rules.split(",") if args.rules else list(RULES)
     unknown = [n for n in names if n not in RULES]
     if unknown:
         sys.exit(f"unknown rule(s): {', '.join(unknown)}; known: {', '.join(RULES)}")
-    base = run(args.out / "all-on", [])
+    base = run(args.out / "all-on", [], args.jobs)
     summary = {}
     for name in names:
-        summary[name] = compare(base, run(args.out / name, RULES[name][1]))
+        summary[name] = compare(base, run(args.out / name, RULES[name][1], args.jobs))
         line = "  ".join(f"{m} {d:+.3f} (+{g} −{lo})" for m, (d, g, lo) in summary[name].items()
                          if g or lo)
         print(f"{name} off: {line or 'no change'}", flush=True)
