@@ -359,7 +359,7 @@ class Engine:
         kept, check_notes = verify(produced, numbered, weight=self.retriever.lexical.weight)
         notes.extend(check_notes)
         if kept:
-            kept = recency.order(attribute(kept, numbered), timing)
+            kept = reported(recency.order(attribute(kept, numbered), timing), numbered)
             answer = self._renumber(question, standalone, kept, numbered, mode, notes)
             return answer.model_copy(update=figures)
         notes.append("None of the model's sentences was supported by the passages it cited; "

@@ -9,7 +9,8 @@ Bayraktar said …"), as a parenthesis ("…, Erdoğan said, have …") or at it
 Türkoğlu."); an organisation ("TİKA said") counts, a post alone ("The minister said") or the publisher
 itself does not. Interview answers
 keep the speaker ingest recorded (answering.attribution). No answer's text changes: the refusal checks run
-before, on the interview speakers only.
+before, on the interview speakers only. In llm mode a sentence the model wrote gets the speaker of the source
+sentence that backs it best, read from the source's words, never from the model's.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 from corridor.records import Passage, Statement
 
 from .attribution import cited_passage
+from .citations import FLAG_BELOW, support
 from .sentences import sentence_spans, sentences_before
 
 # sentences searched back for the one that names a "he said" sentence's speaker (here and in what
@@ -116,24 +118,41 @@ def full_name(name: str, text: str) -> str:
     return " ".join([*words, name])
 
 
+def _source(statement: str, text: str) -> tuple[str, int] | None:
+    """The sentence of `text` a statement stands for, and where it starts: the statement itself where the
+    text quotes it (an extractive answer), else the sentence that backs a restatement best (a model's
+    answer), when it backs it at least as much as an unflagged statement needs (`citations.FLAG_BELOW`);
+    None when no sentence does. The speaker is read from the source's words, never from the model's."""
+    at = text.find(statement[:40])
+    if at >= 0:
+        return statement, at
+    spans = sentence_spans(text)
+    backing = [(support(statement, text[a:b]), a, b) for a, b in spans]
+    share, a, b = max(backing, default=(0.0, 0, 0))
+    return (text[a:b], a) if share >= FLAG_BELOW else None
+
+
 def reported(statements: list[Statement], numbered: dict[int, Passage]) -> list[Statement]:
     """The statements with the speaker their sentence reports filled in, where they have none yet (an
-    interview answer's speaker stays) and the name is not the document's publisher."""
+    interview answer's speaker stays) and the name is not the document's publisher. A statement a model
+    wrote gets the speaker of the sentence it restates (`_source`)."""
     cited = [cited_passage(st, numbered) for st in statements]
+    found = [None if p is None else _source(st.text, p.chunk.text) for st, p in zip(statements, cited,
+                                                                                   strict=True)]
     out = []
-    for st, passage in zip(statements, cited, strict=True):
-        if st.speaker or passage is None:
+    for st, passage, source in zip(statements, cited, found, strict=True):
+        if st.speaker or passage is None or source is None:
             out.append(st)
             continue
         text = passage.chunk.text
-        at = text.find(st.text[:40])
-        before = [] if at < 0 else sentences_before(text, sentence_spans(text), at)
+        sentence, at = source
+        before = sentences_before(text, sentence_spans(text), at)
         # the answer's own sentences from this document that stand before it (a name the engine brought
-        # along from the chunk before, "Er stressed …" after "He said …")
+        # along from the chunk before, "Er stressed …" after "He said …"), as their sources word them
         doc, start = passage.doc.doc_id, passage.chunk.start
-        before += [other.text for other, p in zip(statements, cited, strict=True)
-                   if p is not None and p.doc.doc_id == doc and p.chunk.start < start]
-        name = resolve(st.text, before)
+        before += [other[0] for other, p in zip(found, cited, strict=True)
+                   if other is not None and p is not None and p.doc.doc_id == doc and p.chunk.start < start]
+        name = resolve(sentence, before)
         if name is None or re.search(rf"\b{re.escape(name)}\b", passage.doc.publisher or "", re.I):
             out.append(st)
             continue
