@@ -104,7 +104,7 @@ RULES: dict[str, tuple[str, list[Callable[[ExitStack], None]]]] = {
     "time_chooser": ("latest / period / timeline questions add dated sentences",
                      [_off("answering.recency.chooser", lambda *a, **k: None)]),
     "time_order": ("latest: newest first; timeline: date order",
-                   [_off("answering.recency.order", lambda statements, ask: statements)]),
+                   [_off("answering.recency.order", lambda statements, *a, **k: statements)]),
     "dated_search": ("a question naming a period gets a search within it",
                      [_off("answering.engine.Engine._add_dated", lambda *a, **k: None)]),
     "newer_search": ("a latest question gets a search among newer documents",
@@ -114,16 +114,18 @@ RULES: dict[str, tuple[str, list[Callable[[ExitStack], None]]]] = {
 }
 
 
-def run(out: Path, switches: list[Callable[[ExitStack], None]], jobs: int = 1) -> dict:
-    """Run the tuning sets with these rules off; the report's per-question corridor results by id."""
+def run(out: Path, switches: list[Callable[[ExitStack], None]], jobs: int = 1, reuse: bool = False) -> dict:
+    """Run the tuning sets with these rules off; the report's per-question corridor results by id. `reuse`:
+    read the report already in `out` instead (a run with the same code and data)."""
     from bot.evaluate.command import run_command
     from corridor.settings import get_settings
 
-    with ExitStack() as stack:
-        for switch in switches:
-            switch(stack)
-        run_command(get_settings(), splits=["dev", "fresh-dev"], baseline=False, out=out, gate=False,
-                    jobs=jobs)
+    if not (reuse and (out / "report.json").exists()):
+        with ExitStack() as stack:
+            for switch in switches:
+                switch(stack)
+            run_command(get_settings(), splits=["dev", "fresh-dev"], baseline=False, out=out, gate=False,
+                        jobs=jobs)
     data = json.loads((out / "report.json").read_text())
     return {(name, r["id"]): r for name, s in data["sets"].items() for r in s["questions"]["corridor"]}
 
@@ -138,12 +140,14 @@ def main() -> None:
     ap.add_argument("--rules", help="comma-separated rule names (default: all)")
     ap.add_argument("--out", type=Path, default=Path("rule-ablation"))
     ap.add_argument("--jobs", type=int, default=1, help="questions answered at once (threads)")
+    ap.add_argument("--reuse-base", action="store_true",
+                    help="reuse OUT/all-on/report.json when present (same code and data)")
     args = ap.parse_args()
     names = args.rules.split(",") if args.rules else list(RULES)
     unknown = [n for n in names if n not in RULES]
     if unknown:
         sys.exit(f"unknown rule(s): {', '.join(unknown)}; known: {', '.join(RULES)}")
-    base = run(args.out / "all-on", [], args.jobs)
+    base = run(args.out / "all-on", [], args.jobs, reuse=args.reuse_base)
     summary = {}
     for name in names:
         summary[name] = compare(base, run(args.out / name, RULES[name][1], args.jobs))
