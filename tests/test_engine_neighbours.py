@@ -231,37 +231,33 @@ def test_a_he_said_after_a_sentence_on_something_else_keeps_the_publisher(engine
     assert answer.statements[0].attribution == "Caspian Wire (2024-09-02)"
 
 
-def _llm(engine, reply):
-    """An llm-mode engine over the same store, its model a fake endpoint answering with `reply(passages)`."""
+PROJECTS = "How many projects is Kazakhstan carrying out with Turkish investors?"
+
+
+def _llm_answer(engine, sentence: str, question: str = PROJECTS):
+    """The answer of an llm-mode engine over the same store, whose model (a fake endpoint) replies
+    `sentence` citing the passage with the 14 projects."""
     from answering.engine import Engine
     from tests.fake_llm import FakeLLM, passages_in
 
-    fake = FakeLLM(lambda messages: reply(passages_in(messages)))
+    def reply(messages) -> str:
+        n = next(n for n, text in passages_in(messages).items() if "14 projects" in text)
+        return f"{sentence} [{n}]"
 
-    def make() -> Engine:  # once the fake serves: its port is known then
-        return Engine(engine.settings.model_copy(update={"answer_mode": "llm", "llm_base_url": fake.base_url,
-                                                         "llm_timeout_s": 60.0}), engine.store)
-
-    return fake, make
-
-
-def _numbered(passages: dict[int, str], words: str) -> int:
-    return next(n for n, text in passages.items() if words in text)
+    with FakeLLM(reply) as fake:  # the engine is made once the fake serves: its port is known then
+        settings = engine.settings.model_copy(update={"answer_mode": "llm", "llm_base_url": fake.base_url,
+                                                      "llm_timeout_s": 60.0})
+        answer = Engine(settings, engine.store).ask(question)
+    assert answer.mode == "llm" and not answer.abstained, answer.notes
+    return answer
 
 
 def test_a_model_restating_a_he_said_sentence_shows_its_speaker(engine) -> None:
     """llm mode: a sentence the model wrote in its own words gets the speaker of the source sentence it
     restates, read from the source (Saparov, named the sentence before), not from the model's text, which
     names someone else here."""
-    def reply(passages: dict[int, str]) -> str:
-        n = _numbered(passages, "14 projects")
-        return (f"Tokayev said Kazakhstan is carrying out 14 projects with Turkish investors, worth $1.1 "
-                f"billion in all. [{n}]")
-
-    fake, make = _llm(engine, reply)
-    with fake:
-        answer = make().ask("How many projects is Kazakhstan carrying out with Turkish investors?")
-    assert answer.mode == "llm" and not answer.abstained, answer.notes
+    answer = _llm_answer(engine, "Tokayev said Kazakhstan is carrying out 14 projects with Turkish "
+                                 "investors, worth $1.1 billion in all.")
     first = answer.statements[0]
     assert first.text.startswith("Tokayev said Kazakhstan is carrying out 14 projects"), first
     assert first.speaker == "Aidarbek Saparov", first
@@ -270,14 +266,7 @@ def test_a_model_restating_a_he_said_sentence_shows_its_speaker(engine) -> None:
 def test_a_model_sentence_no_source_sentence_backs_keeps_the_publisher(engine) -> None:
     """A model's sentence pieced together from a whole passage, which no one sentence of it backs, names no
     speaker: the publisher and date stand alone."""
-    def reply(passages: dict[int, str]) -> str:
-        n = _numbered(passages, "14 projects")
-        return (f"A greenhouse complex in Shymkent will grow tomatoes, and Turkish investors have projects. "
-                f"[{n}]")
-
-    fake, make = _llm(engine, reply)
-    with fake:
-        answer = make().ask("How many projects is Kazakhstan carrying out with Turkish investors?")
-    assert answer.mode == "llm" and not answer.abstained, answer.notes
+    answer = _llm_answer(engine, "A greenhouse complex in Shymkent will grow tomatoes, and Turkish investors "
+                                 "have projects.")
     assert answer.statements[0].speaker is None, answer.statements[0]
     assert answer.statements[0].attribution == "Steppe Post (2025-04-10)"
