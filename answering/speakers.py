@@ -121,8 +121,9 @@ def full_name(name: str, text: str) -> str:
 def _source(statement: str, text: str) -> tuple[str, int] | None:
     """The sentence of `text` a statement stands for, and where it starts: the statement itself where the
     text quotes it (an extractive answer), else the sentence that backs a restatement best (a model's
-    answer), when it backs it at least as much as an unflagged statement needs (`citations.FLAG_BELOW`);
-    None when no sentence does. The speaker is read from the source's words, never from the model's."""
+    answer), when `citations.support` without IDF weights (the share of the statement's terms the sentence
+    holds) reaches `citations.FLAG_BELOW`; None when no sentence does. The speaker is read from the source's
+    words, never from the model's."""
     at = text.find(statement[:40])
     if at >= 0:
         return statement, at
