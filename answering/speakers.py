@@ -59,6 +59,10 @@ _NOT_NAMES = {"The", "This", "That", "These", "Those", "It", "Its", "He", "She",
               "Experts", "Analysts", "Sources", "Earlier", "Later", "Yesterday", "Today", "Then", "Also",
               "Meanwhile", "Now", "Here", "There", "When", "While", "After", "Before", "During", "Since",
               "Speaking", "Mr", "Mrs", "Ms"}
+# a weekday or month before a name is a date, not a given name ("On Thursday Erdoğan said …")
+_CALENDAR = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
+             "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December"}
 _POSTS = {"President", "Vice", "Prime", "Minister", "Deputy", "Secretary", "General", "Ambassador", "Consul",
           "Governor", "Mayor", "Chairman", "Chairwoman", "Chair", "Director", "Head", "Speaker", "Senator",
           "Professor", "Prof.", "Dr.", "Mr.", "Mrs.", "Ms.", "Akim", "Rector", "Colonel", "Lieutenant"}
@@ -70,6 +74,8 @@ def named(sentence: str) -> str | None:
         m = pattern.search(sentence)
         if m and m.group("name").split()[0].rstrip("’'s") not in _NOT_NAMES:
             name, between = m.group("name"), m.groupdict().get("apposition")
+            while len(name.split()) > 1 and name.split()[0] in _CALENDAR:
+                name = name.split(None, 1)[1]
             if name.split()[-1] in _POSTS and between and re.fullmatch(_NAME, between.strip()):
                 return between.strip()
             return name
@@ -113,7 +119,7 @@ def full_name(name: str, text: str) -> str:
     if _FUNCTION_WORD.search(text[:m.start()]):  # "… and Information Aida Balayeva": not a given name
         words = words[1:]
     words = words[-GIVEN_NAMES:]
-    while words and (words[0] in _POSTS or words[0].rstrip("’'s") in _NOT_NAMES):
+    while words and (words[0] in _POSTS or words[0] in _CALENDAR or words[0].rstrip("’'s") in _NOT_NAMES):
         words.pop(0)
     return " ".join([*words, name])
 

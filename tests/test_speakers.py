@@ -33,6 +33,7 @@ from corridor.records import Chunk, DocumentMeta, Passage, Statement
     ("Kazakhstan and Türkiye stressed the importance of transport links.", None),  # two subjects
     ("On May 27 in Astana, Tokayev chaired the meeting.", None),  # no verb of saying
     ("He said the bridge would open in summer.", None),
+    ("Wednesday Tokayev said the line would open.", "Tokayev"),  # a weekday is no given name
 ])
 def test_the_name_a_sentence_gives_its_speaker(sentence: str, name: str | None) -> None:
     assert named(sentence) == name
@@ -61,6 +62,8 @@ def test_he_said_stays_unresolved_when_no_safe_name(before: list[str]) -> None:
     ("Demirok", "## Flights\nDemirok said more was to come.", "Demirok"),  # a heading line
     ("Aliyev", "Ilham Aliyev and Recep Tayyip Erdoğan met.", "Ilham Aliyev"),
     ("Ali Hasanov", "Ali Hasanov said so.", "Ali Hasanov"),  # already in full
+    ("Erdoğan", "On Thursday Erdoğan opened the bridge.", "Erdoğan"),  # a weekday is no given name
+    ("Tokayev", "In March President Tokayev came.", "Tokayev"),  # nor a month
 ])
 def test_a_surname_is_given_as_the_text_first_gives_it_in_full(name: str, text: str, full: str) -> None:
     assert full_name(name, text) == full
