@@ -293,6 +293,52 @@ _ASKS_NAME = re.compile(r"^\W*(?:what|which)\s+(?:is|was|are|were|will\s+be)\s+(
 _A_NAME = re.compile(r"(?<=\w[\s,(])[A-ZÇĞİÖŞÜ][\w’'-]*|[“\"«][^”\"»]{2,80}[”\"»]")
 
 
+# "Which Turkish company is building the clinic?" asks for a company: a quoted sentence must name one the
+# question does not — a capitalised name ending in a company word ("Ronesans International", "TAV Airport
+# Holding"), a quoted name ("Tynys"), or a capitalised name within a few words of "company", "firm",
+# "operator" … ("the Turkish defence company ASELSAN", "Veon's Beeline as the only operator"). Countries,
+# peoples, capitals, posts and months are no company's name (`_NOT_COMPANY`).
+_COMPANY_WORD = (r"compan(?:y|ies)|firms?|banks?|operators?|contractors?|carriers?|airlines?|holdings|"
+                 r"manufacturers?|producers?|investors?|suppliers?|developers?|builders?|enterprises?|"
+                 r"corporations?|conglomerates?")
+_ASKS_COMPANY = re.compile(rf"^\W*(?:which|what)\s+(?!(?:kind|type|sort)\s+of\b)(?:[\w-]+\s+){{0,2}}?"
+                           rf"(?:{_COMPANY_WORD})\b(?!\s+(?:executives?|officials?|representatives?|chiefs?|heads?|"
+                           r"directors?|managers?|delegations?|staff|employees?|workers?|projects?|plants?|"
+                           r"shares?|stakes?|names?)\b)", re.I)
+_CAP = r"[A-ZÇĞİÖŞÜ][\w’'&.-]*"
+_COMPANY_NAME = re.compile(
+    rf"(?:{_CAP}\s+){{1,4}}(?:Holdings?|Bank|Bankası|Group|Grup|Company|Corporation|Corp\.?|Inc\.?|LLC|Ltd\.?|"
+    r"JSC|PJSC|A\.Ş\.?|AŞ|Energy|Enerji|International|Airlines|Airways|Air|Telecom|Systems|Industries|Sanayi|"
+    r"Technologies|Motors|Railways|Logistics|Petroleum|Construction|İnşaat|Mining|Shipyard|Partners|Fund|"
+    r"Engineering|Lojistik|Ticaret|Co\.)(?![\w])")
+_QUOTED_NAME = re.compile(r"[“\"«]([A-ZÇĞİÖŞÜ][^”\"»]{1,60})[”\"»]")
+_CAP_RUN = re.compile(rf"{_CAP}(?:\s+(?:of\s+|and\s+|&\s+)?{_CAP})*")
+_NEAR_COMPANY = re.compile(rf"\b(?:{_COMPANY_WORD}|group|concern|maker|plants?|factory|factories)\b", re.I)
+NEAR = 60  # characters between a name and the company word that makes it one
+_NOT_COMPANY = frozenset(terms(
+    "Turkey Türkiye Turkish Turks Kazakhstan Kazakh Azerbaijan Azerbaijani Uzbekistan Uzbek Turkmenistan "
+    "Turkmen Kyrgyzstan Kyrgyz Tajikistan Tajik Georgia Georgian Russia Russian China Chinese Iran Iranian "
+    "Europe European Caspian Central Asia Asian Turkic Black Sea Middle East West Western Soviet Ankara "
+    "Istanbul Astana Almaty Baku Tashkent Bishkek Ashgabat Dushanbe Tbilisi Moscow Beijing Japan Japanese "
+    "Korea Korean America American United States Arab Germany German France French Italy Italian Britain "
+    "British Ukraine Ukrainian Republic Region Province City President Minister Ministry Prime Deputy "
+    "Ambassador Government Council Parliament Organization Organisation States "
+    + MONTH_NAMES.replace("|", " ") + " " + WEEKDAY_NAMES.replace("|", " ")))
+
+
+def _names_company(sentence: str, question: str) -> bool:
+    """Whether a sentence names a company the question does not (see `_ASKS_COMPANY`)."""
+    asked = question.lower()
+    if any(m.group().lower() not in asked for m in _COMPANY_NAME.finditer(sentence)):
+        return True
+    if any(m.group(1).lower() not in asked for m in _QUOTED_NAME.finditer(sentence)):
+        return True
+    known = set(terms(question)) | _NOT_COMPANY
+    near = [m.start() for m in _NEAR_COMPANY.finditer(sentence)]
+    return any(sentence[:m.start()].strip() and not set(terms(m.group())) <= known
+               and any(abs(n - m.start()) < NEAR for n in near) for m in _CAP_RUN.finditer(sentence))
+
+
 # "What was the turnover for the whole of 2021?" asks for a year's figure: one for its first eight months, its
 # first half or January to November does not give it; a sentence naming that year (or "last year") without a
 # part does.
@@ -325,6 +371,8 @@ def missing_value(question: str, statements: list[str]) -> str | None:
         return "a planned place"
     if _ASKS_NAME.search(opening(question)) and not any(finds_new(_A_NAME, s, question) for s in statements):
         return "a name"  # "What is the name of the joint venture …?" against "a joint venture in petroleum …"
+    if _ASKS_COMPANY.search(opening(question)) and not any(_names_company(s, question) for s in statements):
+        return "a company's name"  # "Which Turkish company will make drones?" against "joint work on drones"
     asked = asked_value(question)
     if asked is None:
         return None

@@ -21,6 +21,7 @@ from corridor.records import Passage, Statement
 
 from .attribution import cited_passage
 from .citations import FLAG_BELOW, support
+from .features import MONTH_NAMES, WEEKDAY_NAMES
 from .sentences import sentence_spans, sentences_before
 
 # sentences searched back for the one that names a "he said" sentence's speaker (here and in what
@@ -60,9 +61,7 @@ _NOT_NAMES = {"The", "This", "That", "These", "Those", "It", "Its", "He", "She",
               "Meanwhile", "Now", "Here", "There", "When", "While", "After", "Before", "During", "Since",
               "Speaking", "Mr", "Mrs", "Ms"}
 # a weekday or month before a name is a date, not a given name ("On Thursday Erdoğan said …")
-_CALENDAR = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
-             "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December"}
+_CALENDAR = {*MONTH_NAMES.split("|"), *WEEKDAY_NAMES.split("|")}
 _POSTS = {"President", "Vice", "Prime", "Minister", "Deputy", "Secretary", "General", "Ambassador", "Consul",
           "Governor", "Mayor", "Chairman", "Chairwoman", "Chair", "Director", "Head", "Speaker", "Senator",
           "Professor", "Prof.", "Dr.", "Mr.", "Mrs.", "Ms.", "Akim", "Rector", "Colonel", "Lieutenant"}

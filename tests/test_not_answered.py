@@ -179,6 +179,23 @@ from vectorstore.lexical import terms
     ("What is the title of the book they gathered?", ["The book, “Steppe Tales”, was printed."], None),
     ("What is the new plant called?", ["Its new plant is to be called Nobel Almaty."], None),
     ("What is the new plant called?", ["Nobel will build a new plant."], "name"),
+    # "Which company …?" needs a company the question does not name: a name ending in a company word, a quoted
+    # name, or a name beside "company", "firm", "operator" …; a country, a capital or a post is none
+    ("Which Turkish company will make drones with Azerbaijan?",
+     ["Ibrahim saw room for joint work on producing drones.", "He cited the Baku-Tbilisi-Ceyhan pipeline."],
+     "company"),
+    ("Which Turkish company will make drones with Azerbaijan?",
+     ["Drones are to be made with Turkish Aerospace Industries."], None),
+    ("Which Turkish company is building the clinic?", ["It is built with the Turkish company Ronesans."], None),
+    ("Which Turkish company is building the clinic?", ["The clinic is being built in Tashkent, Uzbekistan."],
+     "company"),
+    ("Which operator will be the only private one?", ["It will leave Veon's Beeline as the only operator."],
+     None),
+    ("Which Kazakh enterprises make torpedoes?", ["Among them are “Zenith” and “Tynys”, which make torpedoes."],
+     None),
+    ("Which airline started flights to Istanbul?", ["Turkish Airlines has opened a route to Istanbul."], None),
+    ("Which YDA Holding executive attended the meeting?", ["The meeting was held in Ankara."], None),  # a person
+    ("What kind of company is Tuna Grup?", ["Tuna Grup works in construction."], None),
     ("In which month did Atambayev visit Ankara?", ["Atambayev visited Ankara this year."], "date"),
     ("In which month did Atambayev visit Ankara?", ["Atambayev visited Ankara in March."], None),
     ("In which month of 2012 did Atambayev visit Ankara?", ["Atambayev visited Ankara in 2012."], "date"),
