@@ -63,6 +63,8 @@ RULES: dict[str, tuple[str, list[Callable[[ExitStack], None]]]] = {
                       [_off("answering.coverage._FUTURE_WHERE", NEVER)]),
     "asks_name": ("\"what is the name of …\" needs a name the question lacks",
                   [_off("answering.coverage._ASKS_NAME", NEVER)]),
+    "asks_company": ("\"which company …\" needs a company the question does not name",
+                     [_off("answering.coverage._ASKS_COMPANY", NEVER)]),
     "planned_date": ("\"when will …\" needs a date with what is planned",
                      [_off("answering.coverage._FUTURE_WHEN", NEVER)]),
     "event_date": ("\"when was X set up / appointed …\" needs a date of that event (refusal and opening)",
