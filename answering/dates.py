@@ -273,9 +273,12 @@ def asks_timeline(question: str, found: list[Period] | None = None) -> bool:
 
 
 def parse_iso(value: str | None) -> date | None:
-    """A document's ISO date (YYYY-MM-DD), or None when it has none or another shape."""
+    """A document's ISO date (YYYY-MM-DD; a month's or a year's first day for "2023-05" or "2019", which
+    order and year checks read), or None when it has none or another shape."""
     if not value:
         return None
+    if len(value) in (4, 7):
+        value = f"{value}-01-01" if len(value) == 4 else f"{value}-01"
     try:
         return date.fromisoformat(value[:10])
     except ValueError:

@@ -23,7 +23,7 @@ class DocumentMeta(BaseModel):
     url: str | None = None  # a public link for citations, when the document names one
     publisher: str | None = None
     author: str | None = None
-    date: str | None = None  # ISO date (YYYY-MM-DD) when the source gives one
+    date: str | None = None  # ISO date (YYYY-MM-DD, or YYYY-MM / YYYY at the precision the source gives)
     licence: str | None = None
     content_hash: str  # sha256 of the cleaned text plus the metadata above
     stale: bool | None = None  # set by `corridor refresh` when the URL now answers 404/410 (not hashed)

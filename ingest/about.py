@@ -12,8 +12,12 @@ LABELS = ("Title", "Author", "Interviewer", "Interviewee", "Publisher", "Publish
 
 
 def published(iso: str) -> str:
-    """"2025-08-04" → "2025-08-04 (4 August 2025)": the ISO form and the words a question uses."""
+    """"2025-08-04" → "2025-08-04 (4 August 2025)", "2023-05" → "2023-05 (May 2023)": the ISO form and the
+    words a question uses (a year alone is both)."""
     try:
+        if len(iso) == 7:
+            d = date.fromisoformat(f"{iso}-01")
+            return f"{iso} ({d.strftime('%B')} {d.year})"
         d = date.fromisoformat(iso)
     except ValueError:
         return iso

@@ -59,15 +59,24 @@ def first_heading(text: str) -> str | None:
     return found[0][1] if found else None
 
 
+# a source giving only the month or the year ("2023-05", "2019"): kept at that precision, no day made up
+_PARTIAL_DATE = re.compile(r"\d{4}(?:-(?:0[1-9]|1[0-2]))?")
+
+
 def iso_date(value: Any) -> str | None:
-    """An ISO date (YYYY-MM-DD) when the value is one; free text such as 'revision date not shown' → None."""
+    """An ISO 8601 date: YYYY-MM-DD, or YYYY-MM / YYYY when the source gives only the month or the year;
+    free text such as 'revision date not shown' → None."""
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 2999:
+        return str(value)  # YAML reads `date: 2019` as a number
     if not isinstance(value, str):
         return None
     raw = value.strip()
+    if _PARTIAL_DATE.fullmatch(raw):
+        return raw
     for parse in (date.fromisoformat, lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).date()):
         try:
             return parse(raw).isoformat()

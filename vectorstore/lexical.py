@@ -87,6 +87,7 @@ class _Loaded:
     ids: list[str]
     doc_ids: np.ndarray  # doc id of each row, for filters
     date_nums: np.ndarray  # YYYYMMDD or 0, for date filters
+    date_ends: np.ndarray  # the last day of a month or year a document is dated by; its date_num otherwise
     vocab: dict[str, int]
 
 
@@ -113,6 +114,7 @@ def build_index(collection, generation: str) -> _Loaded:
     ids: list[str] = []
     doc_ids: list[str] = []
     dates: list[int] = []
+    ends: list[int] = []
     vocab: dict[str, int] = {}
     token_ids: list[list[int]] = []  # straight to ids: 100k chunks' term strings would hold ~0.4 GB
     for page_ids, page_texts, page_metas in _pages(collection):
@@ -121,11 +123,12 @@ def build_index(collection, generation: str) -> _Loaded:
                          for text, m in zip(page_texts, page_metas, strict=True))
         doc_ids.extend(m.get("doc_id", "") for m in page_metas)
         dates.extend(int(m.get("date_num", 0) or 0) for m in page_metas)
+        ends.extend(int(m.get("date_end_num") or m.get("date_num", 0) or 0) for m in page_metas)
     retriever = bm25s.BM25()
     if ids:
         retriever.index(bm25s.tokenization.Tokenized(ids=token_ids, vocab=vocab), show_progress=False)
     return _Loaded(generation, retriever, ids, np.array(doc_ids, dtype=object),
-                   np.array(dates, dtype=np.int64), vocab)
+                   np.array(dates, dtype=np.int64), np.array(ends, dtype=np.int64), vocab)
 
 
 def save_index(loaded: _Loaded, cache_dir: Path, key: str) -> None:
@@ -138,7 +141,7 @@ def save_index(loaded: _Loaded, cache_dir: Path, key: str) -> None:
     loaded.retriever.save(str(tmp))
     (tmp / "corridor.json").write_text(json.dumps({
         "ids": loaded.ids, "doc_ids": loaded.doc_ids.tolist(),
-        "date_nums": loaded.date_nums.tolist(), "vocab": loaded.vocab,
+        "date_nums": loaded.date_nums.tolist(), "date_ends": loaded.date_ends.tolist(), "vocab": loaded.vocab,
     }))
     for old in cache_dir.iterdir():  # one cached generation is enough
         if old != tmp:
@@ -214,7 +217,8 @@ class LexicalIndex:
         except (OSError, ValueError, KeyError):
             return None
         return _Loaded(generation, retriever, meta["ids"], np.array(meta["doc_ids"], dtype=object),
-                       np.array(meta["date_nums"], dtype=np.int64), meta["vocab"])
+                       np.array(meta["date_nums"], dtype=np.int64),
+                       np.array(meta.get("date_ends", meta["date_nums"]), dtype=np.int64), meta["vocab"])
 
     def current(self) -> _Loaded:
         """The index for the store as it is now, rebuilt or loaded when the store changed."""
@@ -332,9 +336,9 @@ class LexicalIndex:
             keep = np.ones(len(idx.ids), dtype=bool)
             if doc_ids is not None:
                 keep &= np.isin(idx.doc_ids, list(doc_ids))
-            if date_range is not None:  # an undated chunk (0) is in no date range, as in Chroma's filter
-                nums = idx.date_nums
-                keep &= (nums > 0) & (nums >= date_range[0]) & (nums <= date_range[1])
+            if date_range is not None:  # an undated chunk (0) is in no date range, as in Chroma's filter;
+                nums = idx.date_nums  # a month or a year is in one it overlaps
+                keep &= (nums > 0) & (idx.date_ends >= date_range[0]) & (nums <= date_range[1])
             mask = keep.astype(np.float32)
         token_ids = [[idx.vocab[t] for t in q]]
         rows, scores = idx.retriever.retrieve(

@@ -49,9 +49,10 @@ class Filters:
         if self.doc_ids:
             clauses.append({"doc_id": {"$in": list(self.doc_ids)}})
         rng = self.date_range()
-        if rng:
-            clauses.append({"date_num": {"$gte": rng[0]}})
-            clauses.append({"date_num": {"$lte": rng[1]}})
+        if rng:  # a dated chunk in the range, or a month or year (date_end_num) that overlaps it
+            clauses.append({"$or": [
+                {"$and": [{"date_num": {"$gte": rng[0]}}, {"date_num": {"$lte": rng[1]}}]},
+                {"$and": [{"date_end_num": {"$gte": rng[0]}}, {"date_num": {"$lte": rng[1]}}]}]})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}

@@ -7,6 +7,7 @@ The collection metadata holds a `generation` token that every write bumps (the B
 
 from __future__ import annotations
 
+import calendar
 import functools
 import hashlib
 import json
@@ -48,15 +49,28 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
-def date_num(iso: str | None) -> int | None:
-    """YYYYMMDD as an int for an ISO date (Chroma filters compare numbers only)."""
+def date_bounds(iso: str | None) -> tuple[int, int] | None:
+    """The first and last day (YYYYMMDD ints: Chroma filters compare numbers only) of an ISO date, or of a
+    month ("2023-05") or a year ("2019") when the source gives no day; None for no date."""
     if not iso:
         return None
     try:
+        if len(iso) == 4:
+            return int(iso) * 10000 + 101, int(iso) * 10000 + 1231
+        if len(iso) == 7:
+            first = date.fromisoformat(f"{iso}-01")
+            last = calendar.monthrange(first.year, first.month)[1]
+            return (n := first.year * 10000 + first.month * 100) + 1, n + last
         d = date.fromisoformat(iso)
     except ValueError:
         return None
-    return d.year * 10000 + d.month * 100 + d.day
+    return (n := d.year * 10000 + d.month * 100 + d.day), n
+
+
+def date_num(iso: str | None) -> int | None:
+    """YYYYMMDD as an int for an ISO date; a month's or a year's first day."""
+    bounds = date_bounds(iso)
+    return bounds[0] if bounds else None
 
 
 def chunk_metadata(chunk: Chunk, doc: DocumentMeta, n_chunks: int) -> dict[str, Any]:
@@ -68,9 +82,11 @@ def chunk_metadata(chunk: Chunk, doc: DocumentMeta, n_chunks: int) -> dict[str, 
         value = getattr(chunk, name)
         if value is not None:
             meta[name] = value
-    dn = date_num(doc.date)
-    if dn is not None:
-        meta["date_num"] = dn
+    bounds = date_bounds(doc.date)
+    if bounds is not None:
+        meta["date_num"] = bounds[0]
+        if bounds[1] != bounds[0]:  # a month or a year: a date filter takes it when the spans overlap
+            meta["date_end_num"] = bounds[1]
     return meta
 
 
