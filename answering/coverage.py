@@ -563,6 +563,10 @@ _ROLE_QUESTION = re.compile(
     r"|(?:what\s+is\s+the\s+name\s+of\s+the|which)\s+(?:company|companies|firm|firms|operator|contractor)\s+"
     r"(?:that\s+|will\s+|would\s+|is\s+to\s+)*(?P<verb2>operates?|runs?|manages?|builds?|owns?|construct\w*)\b)",
     re.I)
+# "Who was appointed / elected to …" asks for an appointment (a sentence saying "appointed"); "Who was
+# expected / due / going to …": a participle or an adjective before "to" names no role
+_CHOSEN = re.compile(r"(?:appoint|elect|nam|chos|select)ed")
+_NO_ROLE = re.compile(r"[a-z-]+(?:ed|ing)|due|able|likely|about|set")
 _BYLINE = ("author", "writ", "wrote", "by")  # a byline: "written by", "by Y"
 _NOT_A_ROLE = re.compile(r"\bgovern(?:ment|ance|ing)\w*|\bleading\b")  # "the government", "leading companies"
 _PAST = {"led": "lead", "ran": "run", "built": "build"}  # past forms whose stem is not their start
@@ -618,6 +622,10 @@ def missing_role(question: str, statements: list[str], docs: list[str | None] | 
     if m is None:
         return None
     role = (m.group("role") or m.group("verb") or m.group("verb2")).lower()
+    rest, is_role = opening(question)[m.end():], bool(m.group("role"))
+    chosen = is_role and bool(_CHOSEN.fullmatch(role))  # "Who was appointed to head …?": an appointment
+    if is_role and not chosen and _NO_ROLE.fullmatch(role):  # "Who was expected to take part …?": no role
+        return None
     word = role.split()[0] if role.endswith(" general") else role.split()[-1]
     word = _PAST.get(word, word).removeprefix("co-")  # "Who led …?" asks for a leader, "co-chaired" a chair
     stems = next((g for g in _ROLE_GROUPS if any(word.startswith(s) for s in g)), (_role_stem(word),))
@@ -627,7 +635,7 @@ def missing_role(question: str, statements: list[str], docs: list[str | None] | 
 
     # whose byline: the piece itself, which a byline never names (its citation does)
     # "Who heads WARBOOTS …?" names whose head too, as "the president of …" does
-    holder = _holder_of(opening(question)[m.end():]) if stems != _BYLINE else None
+    holder = _holder_of(rest) if stems != _BYLINE else None
     past = role.endswith("ed") or role in _PAST
     verb = role if past or role.endswith("s") else role + "s"  # "who operates it", "who led it"
     if holder is not None:  # "the president of the Turkic Academy": the role and whose it is, in one sentence
@@ -636,14 +644,14 @@ def missing_role(question: str, statements: list[str], docs: list[str | None] | 
         if any(names_role(s) and any(j == i or (docs[i] is not None and docs[j] == docs[i]) for j in named)
                for i, s in enumerate(statements)):
             return None
-        if not m.group("role"):
+        if not is_role:
             return f"who {verb} {holder[0]}"
         prep = opening(question)[:m.end()].split()[-1].lower()  # "ambassador to Kazakhstan"
-        return f"the {role} {prep} {holder[0]}"
+        return f"{'who was' if chosen else 'the'} {role} {prep} {holder[0]}"
     if any(names_role(s) for s in statements):
         return None
-    if m.group("role"):
-        return f"the {role}"
+    if is_role:
+        return f"{'who was' if chosen else 'the'} {role}"
     return f"who {verb} it"
 
 

@@ -419,6 +419,14 @@ def test_a_count_sets_its_number_before_the_things_counted(question, statements,
     ("Who is the author of the piece?", ["It was written by Jane Doe."], None),
     ("Who said that trade will reach $10 billion?", ["Trade grew."], None),  # not a role question
     ("Who is Tokayev?", ["Tokayev is a Kazakh politician."], None),
+    # "appointed / elected to …" asks for an appointment; "expected / due / going to" asks for no role
+    ("Who was appointed to head the Gazi University branch?", ["Gazi University will open a branch."],
+     "who was appointed to head the Gazi University branch"),
+    ("Who was appointed to head the branch?", ["Ali Veli was appointed head of the branch."], None),
+    ("Who was elected to lead the Youth Platform?", ["The Youth Platform held its first assembly."],
+     "who was elected to lead the Youth Platform"),
+    ("Who was expected to take part in it?", ["Officials of the member countries are expected there."], None),
+    ("Who was due to speak for Kazakhstan at the meeting?", ["Svetlana Zhakupova was to speak."], None),
 ])
 def test_a_role_question_needs_a_sentence_naming_the_role(question, statements, says) -> None:
     """A sentence that names the holder names the role too, in the question's word or another of its group
