@@ -45,8 +45,9 @@ _YEAR_RANGE = re.compile(r"\b(?:between\s+((?:19|20)\d\d)\s+and|((?:19|20)\d\d)\
                          r"((?:19|20)\d\d)\b")
 MULTILINGUAL_MODELS = {"e5-multilingual"}
 def unknown_names(question: str, lexical: LexicalIndex, passages: list[Passage]) -> list[str]:
-    """Names in the question (capitalised, not the first word) that no chunk in the store contains and
-    no found passage's document names in its title or publisher ("the Wikipedia revision")."""
+    """Names in the question (capitalised, not the first word) that no chunk in the store contains, in
+    that form or another ("Afghan" for "Afghanistan", "Bosphorus" for "Bosporus"), and no found passage's
+    document names in its title or publisher ("the Wikipedia revision")."""
     meta = set(terms(" ".join(f"{p.doc.title} {p.doc.publisher or ''}" for p in passages)))
     out = []
     for m in _NAME.finditer(question):
@@ -54,7 +55,7 @@ def unknown_names(question: str, lexical: LexicalIndex, passages: list[Passage])
             continue  # a sentence's first word is capitalised anyway
         word = re.sub(r"[’']s$", "", m.group(0))  # "Yerevan's": the note names "Yerevan"
         stems = [t for t in terms(word) if t not in stopwords()]
-        if stems and not any(lexical.knows(t) or t in meta for t in stems):
+        if stems and not any(lexical.knows(t) or t in meta or lexical.knows_a_form_of(t) for t in stems):
             out.append(word)
     return out
 

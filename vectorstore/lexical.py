@@ -91,6 +91,17 @@ class _Loaded:
     vocab: dict[str, int]
 
 
+def _one_edit(a: str, b: str) -> bool:
+    """Whether two different words are one insertion, deletion or substitution apart (written out: one
+    comparison, no edit-distance library needed)."""
+    if a == b:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((n for n, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
+
+
 def index_key(location: str, collection: str, generation: str) -> str:
     """The cache folder name of a store's index at one generation (and tokenizer version)."""
     where = location + "/" + collection
@@ -355,6 +366,19 @@ class LexicalIndex:
     def knows(self, term: str) -> bool:
         """Does any chunk in the store use this stemmed term?"""
         return term in self._snapshot().vocab
+
+    def knows_a_form_of(self, term: str) -> bool:
+        """Does any chunk use this stemmed name in another form: a longer word it begins (a people's name for
+        its country: "afghan" → "afghanistan", from 5 letters) or a spelling one letter apart ("bosphoru" /
+        "bosporu", "fergana" / "ferghana", from 7 letters)? A scan of the vocabulary: asked only for a
+        name the store does not use."""
+        if len(term) < 5:
+            return False
+        for word in self._snapshot().vocab:
+            if word.startswith(term) or (len(term) >= 7 and abs(len(word) - len(term)) <= 1
+                                         and _one_edit(term, word)):
+                return True
+        return False
 
     def weight(self, term: str) -> float:
         """A term's IDF; a term the store never uses weighs as the rarest, so a claim or question about
