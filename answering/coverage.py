@@ -315,7 +315,7 @@ _COMPANY_NAME = re.compile(
 _QUOTED_NAME = re.compile(r"[“\"«]([A-ZÇĞİÖŞÜ][^”\"»]{1,60})[”\"»]")
 _CAP_RUN = re.compile(rf"{_CAP}(?:\s+(?:of\s+|and\s+|&\s+)?{_CAP})*")
 _NEAR_COMPANY = re.compile(rf"\b(?:{_COMPANY_WORD}|group|concern|maker|plants?|factory|factories)\b", re.I)
-NEAR = 60  # characters between a name and the company word that makes it one
+_COMPANY_NEAR = 60  # characters between a name and the company word that makes it one
 _NOT_COMPANY = frozenset(terms(
     "Turkey Türkiye Turkish Turks Kazakhstan Kazakh Azerbaijan Azerbaijani Uzbekistan Uzbek Turkmenistan "
     "Turkmen Kyrgyzstan Kyrgyz Tajikistan Tajik Georgia Georgian Russia Russian China Chinese Iran Iranian "
@@ -337,7 +337,7 @@ def _names_company(sentence: str, question: str) -> bool:
     known = set(terms(question)) | _NOT_COMPANY
     near = [m.start() for m in _NEAR_COMPANY.finditer(sentence)]
     return any(sentence[:m.start()].strip() and not set(terms(m.group())) <= known
-               and any(abs(n - m.start()) < NEAR for n in near) for m in _CAP_RUN.finditer(sentence))
+               and any(abs(n - m.start()) < _COMPANY_NEAR for n in near) for m in _CAP_RUN.finditer(sentence))
 
 
 # "What was the turnover for the whole of 2021?" asks for a year's figure: one for its first eight months, its
