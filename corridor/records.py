@@ -6,12 +6,31 @@ whose statements carry Citations. Front ends (CLI, Discord, eval) only read thes
 
 from __future__ import annotations
 
+import calendar
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 SpeakerRole = Literal["interviewer", "interviewee"]
 GONE_NOTE = "(no longer available at the source)"  # added to the citation title of a stale document
+
+
+def date_span(iso: str | None) -> tuple[date, date] | None:
+    """The first and last day a document's date covers: the day of "2025-08-04", the month of "2023-05", the
+    year of "2019" (a source that gives no day); None for no date or another shape."""
+    if not iso:
+        return None
+    try:
+        if len(iso) == 4:
+            return date(int(iso), 1, 1), date(int(iso), 12, 31)
+        if len(iso) == 7:
+            first = date.fromisoformat(f"{iso}-01")
+            return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return None
+    return day, day
 
 
 class DocumentMeta(BaseModel):

@@ -6,7 +6,7 @@ of Document.text, cited like any other passage. One fact per line, so each line 
 
 from __future__ import annotations
 
-from datetime import date
+from corridor.records import date_span
 
 LABELS = ("Title", "Author", "Interviewer", "Interviewee", "Publisher", "Published")
 
@@ -14,14 +14,12 @@ LABELS = ("Title", "Author", "Interviewer", "Interviewee", "Publisher", "Publish
 def published(iso: str) -> str:
     """"2025-08-04" → "2025-08-04 (4 August 2025)", "2023-05" → "2023-05 (May 2023)": the ISO form and the
     words a question uses (a year alone is both)."""
-    try:
-        if len(iso) == 7:
-            d = date.fromisoformat(f"{iso}-01")
-            return f"{iso} ({d.strftime('%B')} {d.year})"
-        d = date.fromisoformat(iso)
-    except ValueError:
+    found = date_span(iso)
+    if found is None or len(iso) == 4:
         return iso
-    return f"{iso} ({d.day} {d.strftime('%B')} {d.year})"
+    d = found[0]
+    day = "" if len(iso) == 7 else f"{d.day} "
+    return f"{iso} ({day}{d.strftime('%B')} {d.year})"
 
 
 def about_block(*, title: str, author: str | None = None, interviewer: str | None = None,

@@ -7,7 +7,6 @@ The collection metadata holds a `generation` token that every write bumps (the B
 
 from __future__ import annotations
 
-import calendar
 import functools
 import hashlib
 import json
@@ -15,13 +14,12 @@ import logging
 import os
 import uuid
 from collections.abc import Callable, Collection, Iterator
-from datetime import date
 from typing import Any, TypeVar
 
 from langchain_core.embeddings import Embeddings
 
 from corridor.errors import InputError, StoreUnavailable
-from corridor.records import Chunk, DocumentMeta, SourceInfo
+from corridor.records import Chunk, DocumentMeta, SourceInfo, date_span
 from corridor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -52,19 +50,11 @@ def text_hash(text: str) -> str:
 def date_bounds(iso: str | None) -> tuple[int, int] | None:
     """The first and last day (YYYYMMDD ints: Chroma filters compare numbers only) of an ISO date, or of a
     month ("2023-05") or a year ("2019") when the source gives no day; None for no date."""
-    if not iso:
+    span = date_span(iso)
+    if span is None:
         return None
-    try:
-        if len(iso) == 4:
-            return int(iso) * 10000 + 101, int(iso) * 10000 + 1231
-        if len(iso) == 7:
-            first = date.fromisoformat(f"{iso}-01")
-            last = calendar.monthrange(first.year, first.month)[1]
-            return (n := first.year * 10000 + first.month * 100) + 1, n + last
-        d = date.fromisoformat(iso)
-    except ValueError:
-        return None
-    return (n := d.year * 10000 + d.month * 100 + d.day), n
+    first, last = (d.year * 10000 + d.month * 100 + d.day for d in span)
+    return first, last
 
 
 def date_num(iso: str | None) -> int | None:
