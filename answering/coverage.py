@@ -153,6 +153,13 @@ _SPAN = re.compile(r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine
 _RATE = re.compile(r"\b(?:a|an|per|each|every|(?:once|twice)\s+(?:a|an|every))\s+(?:(?:\d+|one|two|three|"
                    r"four|five|six|seven|eight|nine|ten|other|few)\s+)?(?:years?|months?|weeks?|days?|hours?|"
                    r"minutes?)\b", re.I)
+# "What share / percentage / stake …?" is answered by a share: a percentage, a fraction or a ratio ("half",
+# "two-thirds", "threefold", "doubled", "wholly owned"); another figure is none ("a warehouse of 250 tons"
+# gives no share of a province's harvest).
+_SHARE = re.compile(r"\d[\d,.]*\s*(?:%|percent\b|per\s+cent\b|-?fold\b|times\b)|\b\d+\s*/\s*\d+\b|"
+                    r"\b(?:half|halve[ds]?|thirds?|quarters?|fifths?|tenths?|majority|minority|"
+                    r"(?:\w+-)?fold|double[ds]?|tripled?|quadrupled?|whol(?:e|ly)|fully|entire(?:ly)?|all\s+of)\b",
+                    re.I)
 # "In which month …?" is answered by a month, or a season or a month said relatively; "this year" is no month.
 _MONTH = re.compile(rf"\b(?:{MONTH_NAMES})\b|\b(?:{MONTH_ABBREVIATIONS})\.|\b(?:spring|summer|autumn|fall|"
                     r"winter)\b|\b(?:last|this|next|earlier\s+this|later\s+this)\s+month\b", re.I)
@@ -192,6 +199,8 @@ def _states(kind: str, sentence: str, question: str) -> bool:
         return gives_new(sentence, "date", question) or bool(_WHEN_ELSE.search(sentence))
     if kind in ("length", "duration"):
         return finds_new(_SPAN, _RATE.sub(" ", sentence), question)
+    if kind == "share":
+        return finds_new(_SHARE, sentence, question)
     given = set(re.findall(NUMBER, question))
     numbers = [n for n in re.findall(NUMBER, sentence) if n not in given]
     return any(not _YEAR_ONLY.fullmatch(n) for n in numbers) or bool(

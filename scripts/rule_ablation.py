@@ -29,6 +29,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from bot.evaluate.against import per_metric  # noqa: E402  (counted as `corridor eval --against` counts)
 
 NEVER = re.compile(r"(?!x)x")  # a pattern that matches nothing: a rule keyed on a pattern, switched off
+# any figure or number word: what a "what share …" question took as its value before it needed a share
+ANY_FIGURE = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|"
+                        r"billion)\b", re.I)
 
 
 class _NoLeaning:
@@ -65,6 +68,8 @@ RULES: dict[str, tuple[str, list[Callable[[ExitStack], None]]]] = {
                   [_off("answering.coverage._ASKS_NAME", NEVER)]),
     "asks_company": ("\"which company …\" needs a company the question does not name",
                      [_off("answering.coverage._ASKS_COMPANY", NEVER)]),
+    "share": ("\"what share / stake / percentage …\" needs a share, not just any figure",
+              [_off("answering.coverage._SHARE", ANY_FIGURE)]),
     "planned_date": ("\"when will …\" needs a date with what is planned",
                      [_off("answering.coverage._FUTURE_WHEN", NEVER)]),
     "event_date": ("\"when was X set up / appointed …\" needs a date of that event (refusal and opening)",

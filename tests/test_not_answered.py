@@ -226,6 +226,17 @@ from vectorstore.lexical import terms
     ("What would the pipeline cost, according to Khydyrov?", ["Azerbaijan is keen to carry Turkmen gas."],
      "amount"),
     ("What would the pipeline cost, according to Khydyrov?", ["It would cost about $5 billion."], None),
+    # "What share …?" needs a share (a percentage, a fraction, a ratio), not any figure
+    ("What share of Mongolia's vegetable harvest comes from Khentii Province?",
+     ["TİKA built a vegetable warehouse of 250 tons in Khentii Province."], "percentage"),
+    ("What stake will ERSAI hold in the shipyard?", ["The shipyard will build 12 vessels by 2030."],
+     "percentage"),
+    ("What share of Fintur does Turkcell hold?", ["Turkcell holds 41.45 percent of Fintur."], None),
+    ("What stake does the Turkish side hold?", ["The two sides would each hold a 50% stake."], None),
+    ("What share of the plant does Aselsan own?", ["Aselsan owns half of the plant."], None),
+    ("By what percentage did trade grow in 2023?", ["Trade tripled in 2023."], None),
+    ("What share of the first half of 2024's cargo was transit?", ["Cargo in the first half of 2024 grew."],
+     "percentage"),  # the question's own "half" is no share
 ])
 def test_a_reason_when_the_asked_value_is_not_stated(question, statements, says) -> None:
     missing = missing_value(question, statements)
