@@ -230,7 +230,10 @@ _MONEY = re.compile(r"(?:(?:\bUS)?[$€£₸₺]|\b(?:USD|EUR|KZT|TRY)\s*)\s*\d[
 # gives one says what is planned or expected ("will", "is to", "expected", "scheduled", "by 2026").
 _FUTURE_WHEN = re.compile(r"^\W*(?:when|(?:(?:in|on|by)\s+)?(?:what|which)\s+(?:year|date|month|day))\s+"
                           r"(?:will|is\s+\S+(?:\s+\S+){0,6}?\s+(?:to|going\s+to|expected|due|set|planned|scheduled)|"
-                          r"are\s+\S+(?:\s+\S+){0,6}?\s+(?:to|expected|due))\b", re.I)
+                          r"are\s+\S+(?:\s+\S+){0,6}?\s+(?:to|expected|due)|"
+                          # "By what year do they aim / plan / hope to …?"
+                          r"(?:do|does)\s+\S+(?:\s+\S+){0,6}?\s+(?:aim|plan|intend|hope|want|expect|mean)\s+to)\b",
+                          re.I)
 # "Where will the ninth meeting be held?" asks for a place still to come, in the same way: a sentence naming
 # where the eighth was held does not give it. Only "where will": "Where is the produce supposed to be sold?"
 # is answered by "It is meant for export to Russia".

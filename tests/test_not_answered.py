@@ -211,6 +211,11 @@ from vectorstore.lexical import terms
      "appointed"),
     ("When was Almaz Ibraev appointed Deputy Rector?", ["He was named Deputy Rector on 3 May 2023."], None),
     ("When does the Competition Code come into force?", ["The code comes into force on July 1."], None),
+    # "By what year do they aim to …?" asks for a planned year, not the year of a figure already reached
+    ("By what year do Turkey and Turkmenistan aim to raise turnover to $5 billion?",
+     ["The two countries raised their turnover by 41% in 2021."], "planned date"),
+    ("By what year do Turkey and Turkmenistan aim to raise turnover to $5 billion?",
+     ["They aim to raise turnover to $5 billion by 2025."], None),
     ("When did the visa rules take effect?", ["They were signed on 3 May and took effect on 1 June."], None),
     # "for the whole of 2021" asks for the year's figure, not its first months'
     ("How much did Turkish investment in Georgia amount to over the whole of 2021?",
