@@ -30,7 +30,13 @@ from .features import asked_value
 from .language import language
 from .model_queue import Ticket
 from .progress import OnProgress, Progress
-from .question import asked_part, clean_question, rewrite_follow_up, split_question
+from .question import (
+    asked_part,
+    asks_sources_differ,
+    clean_question,
+    rewrite_follow_up,
+    split_question,
+)
 from .ranker import load as load_ranker
 from .speakers import reported
 
@@ -324,7 +330,7 @@ class Engine:
                                    self.sentence_embeddings, s.max_answer_sentences, s.sentence_candidates,
                                    parts=parts, ranker=ranker, choose=recency.chooser(timing, standalone),
                                    said=said, chunk_before=lambda p: self._chunk_before(p, passages),
-                                   more=s.more_sentences)
+                                   more=s.more_sentences, differ=asks_sources_differ(standalone))
         strong = s.abstain_strong_match if s.abstain_strong_match is not None else ranker.strong_match
         reason = uncovered_reason(standalone, passages, self.retriever.lexical, s.embedding_model,
                                   found.relevance, strong, today)

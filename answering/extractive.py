@@ -330,7 +330,7 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
             parts: list[tuple[str, list[float]]] | None = None, ranker: Ranker | None = None,
             choose: Callable[[list[Candidate], list[Candidate]], list[Candidate]] | None = None,
             said: str = "", chunk_before: Callable[[Passage], Passage | None] | None = None,
-            more: int = 0) -> Extract:
+            more: int = 0, differ: bool = False) -> Extract:
     """The sentences that answer the question, best first, each with its citation.
 
     `parts` (text, embedding) are the pieces of a question that asks several things; each part gets its
@@ -339,7 +339,8 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
     conversation's earlier answers said (a follow-up's answer does not open with a sentence of it).
     `chunk_before(passage)`: the chunk before a passage in its document (where an opening's "he said" may name
     its speaker), or None. `more`: at most this many further sentences the ranker rates above its keep line
-    follow the answer's own (`Extract.detail` names them).
+    follow the answer's own (`Extract.detail` names them). `differ`: the question says its sources differ
+    (`question.asks_sources_differ`): an answer quoting one document only adds the best sentence of another.
     """
     ranker = ranker or load()
     cands, aspects = score(query, q_emb, passages, lexical, sent_emb, embed_top, parts, ranker)
@@ -350,7 +351,7 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
     if not statements:
         return Extract([], [], 0.0)
     relevance = max(c.score[0] for c in statements)
-    chosen = _select(statements, aspects, max_sentences, ranker)
+    chosen = _select(statements, aspects, max_sentences, ranker, differ)
     if choose is not None:
         chosen = choose(chosen, statements)
     extra = _more(chosen, statements, more, ranker) if more else []
@@ -453,7 +454,7 @@ def _preselect(cands: list[Candidate], passages: list[Passage], n_aspects: int,
 
 
 def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int,
-            ranker: Ranker) -> list[Candidate]:
+            ranker: Ranker, differ: bool = False) -> list[Candidate]:
     """The answer's sentences: the best for the whole question, those the ranker rates close to it, the
     best for each part of a several-part question, and, where sources differ, the other source."""
     top.sort(key=lambda c: c.score[0], reverse=True)
@@ -503,8 +504,10 @@ def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int,
                 add(counting)
     docs = {c.passage.doc.doc_id for c in chosen}
     if len(docs) == 1:
+        # when the asker says the sources differ, the other source joins however the ranker rates it
+        floor = 0.0 if differ else ranker.other_source * best
         other_doc = next((c for c in top if c.passage.doc.doc_id not in docs
-                          and c.score[0] >= ranker.other_source * best), None)
+                          and c.score[0] >= floor), None)
         if other_doc is not None:
             add(other_doc)  # what another source says about the same question
     chosen = chosen[:max_sentences + len(aspects)]

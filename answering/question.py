@@ -120,6 +120,17 @@ _ABOUT_SOURCES = re.compile(
     r"\b(?:give|gives|put|puts|report|reports|state|states)\s+(?:different|differing|conflicting|other|"
     r"the\s+same|contradictory)\b|\b(?:agree|disagree|differ|conflict|contradict)\w*\b", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z])")
+_SOURCES_DIFFER_LEAD = re.compile(r"^\W*(?:the\s+)?(?:texts?|sources?|reports?|articles?)\s+"
+                                  r"(?:put|give|report|state|tell)\s+(?:it|this|them)?\s*"
+                                  r"(?:differently|different\w*)", re.I)
+
+
+def asks_sources_differ(question: str) -> bool:
+    """"… ? The texts put it differently.", "Do the sources give the same number?": the asker expects the
+    sources to differ and wants each one's account (a later sentence about the sources, not the first's
+    "agree": "What did the two sides agree?" asks about the sides)."""
+    later = _SENTENCE_END.split(question.strip())[1:]
+    return bool(_SOURCES_DIFFER_LEAD.search(question)) or any(_ABOUT_SOURCES.search(s) for s in later)
 
 
 # Words that say when, or from which text, an answer is wanted, not what it is about: "the most recent",

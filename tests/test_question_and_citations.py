@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from answering.citations import parse_markers, support, verify
-from answering.question import asked_part, clean_question, is_follow_up, rewrite_follow_up, split_question
+from answering.question import (
+    asked_part,
+    asks_sources_differ,
+    clean_question,
+    is_follow_up,
+    rewrite_follow_up,
+    split_question,
+)
 from answering.sentences import sentence_spans, sentences
 from corridor.errors import InputError
 from corridor.records import Chunk, DocumentMeta, Passage, Statement, Turn
@@ -181,6 +188,19 @@ def test_sentences_about_the_sources_are_not_what_an_answer_is_matched_against(q
     """A later sentence that says the sources differ asks for each source's figure; the answering sentence is
     matched against the question itself, not against "the Astana Times report of May 2023"."""
     assert asked_part(question) == asked
+
+
+@pytest.mark.parametrize(("question", "differ"), [
+    ("How many people live in the Turkic states? Do the sources give the same number?", True),
+    ("When did the hospital start taking patients? The texts put it differently.", True),
+    ("The texts put it differently: how many independent Turkic states are there?", True),
+    # "agree" in the question itself is what the sides did, not what the sources do
+    ("What did the Turkish and Armenian envoys agree in July 2024?", False),
+    ("How many people live in the Turkic states?", False),
+])
+def test_a_question_that_says_its_sources_differ(question, differ) -> None:
+    """Such a question gets another source's sentence when the answer quotes one document only."""
+    assert asks_sources_differ(question) is differ
 
 
 @pytest.mark.parametrize(("question", "parts"), [
