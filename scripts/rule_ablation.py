@@ -70,6 +70,8 @@ RULES: dict[str, tuple[str, list[Callable[[ExitStack], None]]]] = {
                      [_off("answering.coverage._ASKS_COMPANY", NEVER)]),
     "share": ("\"what share / stake / percentage …\" needs a share, not just any figure",
               [_off("answering.coverage._SHARE", ANY_FIGURE)]),
+    "sources_differ": ("a question saying its sources differ gets another document's sentence, however rated",
+                       [_off("answering.engine.asks_sources_differ", lambda *a, **k: False)]),
     "planned_date": ("\"when will …\" needs a date with what is planned",
                      [_off("answering.coverage._FUTURE_WHEN", NEVER)]),
     "event_date": ("\"when was X set up / appointed …\" needs a date of that event (refusal and opening)",
