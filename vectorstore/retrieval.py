@@ -19,6 +19,7 @@ from corridor.settings import Settings
 from . import fusion
 from .fusion import Signals
 from .lexical import LexicalIndex, terms
+from .store import day_num
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def _date_num(value: str) -> int:
         d = date.fromisoformat(value)
     except ValueError as exc:
         raise InputError(f"not a date (use YYYY-MM-DD): {value!r}") from exc
-    return d.year * 10000 + d.month * 100 + d.day
+    return day_num(d)
 
 
 @dataclass

@@ -14,6 +14,7 @@ import logging
 import os
 import uuid
 from collections.abc import Callable, Collection, Iterator
+from datetime import date
 from typing import Any, TypeVar
 
 from langchain_core.embeddings import Embeddings
@@ -47,14 +48,18 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
+def day_num(d: date) -> int:
+    """A day as YYYYMMDD (Chroma filters compare numbers only): stored dates and filter bounds alike."""
+    return d.year * 10000 + d.month * 100 + d.day
+
+
 def date_bounds(iso: str | None) -> tuple[int, int] | None:
-    """The first and last day (YYYYMMDD ints: Chroma filters compare numbers only) of an ISO date, or of a
-    month ("2023-05") or a year ("2019") when the source gives no day; None for no date."""
+    """The first and last day (YYYYMMDD ints) of an ISO date, or of a month ("2023-05") or a year ("2019")
+    when the source gives no day; None for no date."""
     span = date_span(iso)
     if span is None:
         return None
-    first, last = (d.year * 10000 + d.month * 100 + d.day for d in span)
-    return first, last
+    return day_num(span[0]), day_num(span[1])
 
 
 def date_num(iso: str | None) -> int | None:
