@@ -11,7 +11,7 @@ from corridor.errors import InputError
 from corridor.records import Chunk, DocumentMeta
 from ingest.loaders import from_markdown
 from tests.conftest import BUNDLED_CORPUS
-from vectorstore.store import ChunkStore, date_num
+from vectorstore.store import ChunkStore, date_bounds
 
 pytestmark = pytest.mark.slow
 
@@ -97,7 +97,7 @@ def test_every_write_bumps_the_generation_for_every_reader(tmp_path, settings_fa
     g2 = reader.generation()
     assert g2 != g1 and reader.count() == 2
     assert writer.delete_doc("d") == 2 and reader.generation() != g2 and reader.count() == 0
-    assert date_num("not a date") is None
+    assert date_bounds("not a date") is None
 
 
 def test_a_collection_built_with_another_model_is_refused(tmp_path, settings_factory, embeddings) -> None:

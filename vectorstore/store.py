@@ -62,12 +62,6 @@ def date_bounds(iso: str | None) -> tuple[int, int] | None:
     return day_num(span[0]), day_num(span[1])
 
 
-def date_num(iso: str | None) -> int | None:
-    """YYYYMMDD as an int for an ISO date; a month's or a year's first day."""
-    bounds = date_bounds(iso)
-    return bounds[0] if bounds else None
-
-
 def chunk_metadata(chunk: Chunk, doc: DocumentMeta, n_chunks: int) -> dict[str, Any]:
     """The flat Chroma metadata stored with a chunk."""
     meta = doc.chroma_metadata()
