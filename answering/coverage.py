@@ -158,7 +158,8 @@ _RATE = re.compile(r"\b(?:a|an|per|each|every|(?:once|twice)\s+(?:a|an|every))\s
 # gives no share of a province's harvest).
 _SHARE = re.compile(r"\d[\d,.]*\s*(?:%|percent\b|per\s+cent\b|-?fold\b|times\b)|\b\d+\s*/\s*\d+\b|"
                     r"\b(?:half|halve[ds]?|thirds?|quarters?|fifths?|tenths?|majority|minority|"
-                    r"(?:\w+-)?fold|double[ds]?|tripled?|quadrupled?|whol(?:e|ly)|fully|entire(?:ly)?|all\s+of)\b",
+                    r"(?:(?:two|three|four|five|six|seven|eight|nine|ten)-?|\w+-)?fold|double[ds]?|tripled?|"
+                    r"quadrupled?|whol(?:e|ly)|fully|entire(?:ly)?|all\s+of)\b",
                     re.I)
 # "In which month …?" is answered by a month, or a season or a month said relatively; "this year" is no month.
 _MONTH = re.compile(rf"\b(?:{MONTH_NAMES})\b|\b(?:{MONTH_ABBREVIATIONS})\.|\b(?:spring|summer|autumn|fall|"
