@@ -240,6 +240,8 @@ from vectorstore.lexical import terms
     ("What stake does the Turkish side hold?", ["The two sides would each hold a 50% stake."], None),
     ("What share of the plant does Aselsan own?", ["Aselsan owns half of the plant."], None),
     ("By what percentage did trade grow in 2023?", ["Trade tripled in 2023."], None),
+    ("By what percentage did trade grow in 2023?", ["Trade grew threefold in 2023."], None),  # one word
+    ("What share of the market does it hold?", ["Events unfold quickly in the market."], "percentage"),
     ("What share of the first half of 2024's cargo was transit?", ["Cargo in the first half of 2024 grew."],
      "percentage"),  # the question's own "half" is no share
 ])
