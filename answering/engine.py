@@ -181,11 +181,12 @@ class Engine:
         on its own, its passages added); the answer is composed from these."""
         history = (history or [])[-self.settings.history_turns:]
         standalone = self._standalone(query, history, mode, notes if notes is not None else [], ticket)
-        retrieval = self._retrieve(standalone, k, filters)
+        timing = recency.read(standalone, self.today())  # read once, for every search
+        newer = self.settings.newer_per_year if timing.latest else 0.0  # "the latest …": newer sources first
+        retrieval = self._retrieve(standalone, k, filters, newer=newer)
         if standalone != query:  # a follow-up, rewritten: its own words also order what was found
             self._order_by_asked(query, retrieval, filters)
         retrieval.found = list(retrieval.passages)
-        timing = recency.read(standalone, self.today())  # read once, for both searches
         self._add_dated(standalone, timing, retrieval, filters)
         self._add_newer(standalone, timing, retrieval, filters)
         parts = []
@@ -295,10 +296,10 @@ class Engine:
 
     def _retrieve(self, query: str, k: int | None, filters: Filters | None,
                   dense_only: bool = False, query_embedding: list[float] | None = None,
-                  lexical_only: bool = False) -> Retrieval:
+                  lexical_only: bool = False, newer: float = 0.0) -> Retrieval:
         return self._searching(lambda: self.retriever.retrieve(
             query, k=k, filters=filters, dense_only=dense_only, query_embedding=query_embedding,
-            lexical_only=lexical_only))
+            lexical_only=lexical_only, newer=newer))
 
     def _searching(self, search: Callable[[], _T]) -> _T:
         """Run one search of the store: a store that fails (a server or disk gone) becomes one short

@@ -88,6 +88,11 @@ class Settings(BaseSettings):
     # "fitted": the model scripts/fit_fusion.py fitted on the tuning sets (vectorstore/fusion.py) scores RRF's
     # best fetch_k and keeps its k most probable; "rrf": RRF's k best, in its order.
     fusion: Literal["fitted", "rrf"] = "fitted"
+    # For a question about the latest state ("the latest figure", "who is … now"): the fitted fusion's
+    # probability of a passage scaled by exp(newer_per_year × years its document is older than the pool's
+    # newest), so a newer source that words the subject less like the question still reaches the k. Fitted
+    # on the tuning sets' latest questions by scripts/fit_recency.py; 0 turns it off.
+    newer_per_year: float = 0.15
     reranker_model: str | None = None  # a local cross-encoder folder; none ships offline
     # Below this best-sentence probability (the fitted ranker's, answering/ranker.py) the engine abstains;
     # None: the threshold chosen on the dev split by scripts/fit_ranker.py (in ranker_weights.json).

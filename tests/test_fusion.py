@@ -11,10 +11,10 @@ import sys
 import numpy as np
 import pytest
 
-from corridor.records import Chunk, DocumentMeta
+from corridor.records import Chunk, DocumentMeta, Passage
 from corridor.settings import PROJECT_ROOT
 from vectorstore import fusion
-from vectorstore.retrieval import HybridRetriever
+from vectorstore.retrieval import HybridRetriever, prefer_newer
 
 QUESTIONS = (
     "What was the main focus of President Tokayev's visit to Türkiye, according to Engin Ozer?",
@@ -186,3 +186,25 @@ def test_a_follow_up_is_ordered_by_its_own_words_too(ingested) -> None:
     assert [p.rank for p in retrieval.passages] == list(range(1, len(retrieval.passages) + 1))
     measured = engine.retrieve(standalone, asked=asked).passages
     assert [p.chunk.chunk_id for p in measured] == expected  # what `corridor eval` scores
+
+
+def _dated(chunk_id: str, date_value: str | None, score: float) -> Passage:
+    doc = DocumentMeta(doc_id=chunk_id, title="t", source="x", date=date_value, content_hash="h")
+    return Passage(chunk=Chunk(chunk_id=chunk_id, doc_id=chunk_id, ordinal=0, text="x", start=0, end=1),
+                   doc=doc, score=score)
+
+
+def test_the_recency_prior_scales_by_years_older_than_the_newest() -> None:
+    """exp(per_year × years older than the pool's newest dated document); an undated document counts as of
+    the dated ones' mean date; a month's or a year's date as its first day."""
+    new, old, undated, month = (_dated("new", "2025-01-01", 0.5), _dated("old", "2021-01-01", 0.5),
+                                _dated("undated", None, 0.5), _dated("month", "2023-01", 0.5))
+    prefer_newer([new, old, undated, month], 0.15)
+    assert new.score == pytest.approx(0.5)
+    assert old.score == pytest.approx(0.5 * np.exp(-0.15 * 4), rel=1e-3)
+    assert month.score == pytest.approx(0.5 * np.exp(-0.15 * 2), rel=1e-3)
+    assert undated.score == pytest.approx(0.5 * np.exp(-0.15 * 2), rel=1e-3)  # the mean of 2025, 2021, 2023
+    nothing_dated = [_dated("a", None, 0.4), _dated("b", "no date shown", 0.3)]
+    prefer_newer(nothing_dated, 0.15)
+    assert [p.score for p in nothing_dated] == [0.4, 0.3]
+
