@@ -27,9 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from fit_ranker import HOLD_OUT, earlier_turns, held_out_ids, tuning_sets  # noqa: E402  (scripts/ on the path)
+from fit_ranker import HOLD_OUT, answerable_standalone, held_out_ids, tuning_sets  # noqa: E402  (scripts/ on the path)
 
-from answering.question import clean_question, rewrite_follow_up  # noqa: E402
 from bot.evaluate.evidence import normalise  # noqa: E402
 from corridor.settings import Settings  # noqa: E402
 from vectorstore.fusion import FEATURES, weights_path  # noqa: E402
@@ -38,14 +37,7 @@ from vectorstore.fusion import FEATURES, weights_path  # noqa: E402
 def collect(engine, items) -> list[dict]:
     """Per answerable question: the pool's feature rows, labels and RRF scores."""
     out = []
-    for it in items:
-        if it.expect_abstain or not it.evidence:
-            continue
-        history = earlier_turns(it)
-        query = clean_question(it.question, engine.settings.max_question_chars).query
-        if not query:
-            continue
-        standalone = rewrite_follow_up(query, history) if history else query
+    for it, standalone in answerable_standalone(engine, items):
         pool = engine.retriever.pool(standalone, engine.settings.k)
         quotes = [normalise(q) for q in it.evidence]
         out.append({

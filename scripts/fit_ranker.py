@@ -291,6 +291,18 @@ def tuning_sets(sets: str, script: str):
         yield engine, [i for i in items if i.lang == "en" or multilingual]
 
 
+def answerable_standalone(engine, items):
+    """(question, its stand-alone form) for each answerable question with evidence, as the passage fits
+    read them: the question cleaned as the engine cleans it, a follow-up rewritten by rule after its turns."""
+    for it in items:
+        if it.expect_abstain or not it.evidence:
+            continue
+        query = clean_question(it.question, engine.settings.max_question_chars).query
+        if query:
+            history = earlier_turns(it)
+            yield it, rewrite_follow_up(query, history) if history else query
+
+
 def earlier_turns(item) -> list[Turn]:
     """A question's conversation as the fits read it: each earlier turn rewritten by rule, its answer left
     empty (answering the turns as the eval does was measured and was worse: docs/QUALITY.md)."""

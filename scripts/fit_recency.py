@@ -24,10 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from fit_ranker import earlier_turns, tuning_sets  # noqa: E402  (scripts/ on the path)
+from fit_ranker import answerable_standalone, tuning_sets  # noqa: E402  (scripts/ on the path)
 
 from answering import recency  # noqa: E402
-from answering.question import clean_question, rewrite_follow_up  # noqa: E402
 from bot.evaluate.evidence import normalise  # noqa: E402
 from vectorstore.retrieval import diversify, prefer_newer  # noqa: E402
 
@@ -38,14 +37,7 @@ def collect(engine, items) -> list[dict]:
     """Per answerable latest question: its pool (passages, most probable first) and their fused
     probabilities, and which passages hold an evidence quote."""
     out = []
-    for it in items:
-        if it.expect_abstain or not it.evidence:
-            continue
-        history = earlier_turns(it)
-        query = clean_question(it.question, engine.settings.max_question_chars).query
-        if not query:
-            continue
-        standalone = rewrite_follow_up(query, history) if history else query
+    for it, standalone in answerable_standalone(engine, items):
         if not recency.read(standalone, engine.today()).latest:
             continue
         pool = engine.retriever.pool(standalone, engine.settings.k)

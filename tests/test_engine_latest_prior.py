@@ -4,6 +4,10 @@ one still reaches the passages, through the real pipeline (real embeddings, embe
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
+from corridor.settings import PROJECT_ROOT
 from tests.conftest import engine_fixture
 
 QUESTION = "What is the latest figure for Steppeland's wheat exports to Türkiye?"
@@ -39,3 +43,12 @@ def test_the_engine_reads_the_prior_for_latest_questions_only(engine) -> None:
     assert latest.found[0].doc.doc_id.startswith("wheat-2025")
     _, plain, _ = engine.prepare("What figure is given for Steppeland's wheat exports to Türkiye?")
     assert plain.found[0].doc.doc_id.startswith("wheat-2014")
+
+
+def test_fit_recency_refuses_the_held_out_sets() -> None:
+    """The prior's value is fitted on dev and fresh-dev only: the script stops, without a traceback, when
+    asked to read test or fresh."""
+    for held_out in ("test", "fresh"):
+        run = subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / "fit_recency.py"), "--sets",
+                              held_out], capture_output=True, text=True, timeout=300)
+        assert run.returncode != 0 and "never tuned on" in run.stderr and "Traceback" not in run.stderr
