@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable
 from datetime import date
 
-from corridor.records import Passage
+from corridor.records import Passage, parse_iso
 from vectorstore.lexical import LexicalIndex, stopwords, terms
 
-from .dates import RECENT_WORDS, YEAR_IN_TEXT, parse_iso, periods
+from .dates import RECENT_WORDS, YEAR_IN_TEXT, periods
 from .features import (
     ANSWER_TYPES,
     DAY_OF_MONTH,

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from corridor.records import date_span
-
 EARLIEST = date(1900, 1, 1)  # the open start of "before 2020" / "as of March 2025"
 
 _MONTHS = {name: i for i, names in enumerate(
@@ -272,13 +270,6 @@ def asks_timeline(question: str, found: list[Period] | None = None) -> bool:
     if _TIMELINE.search(_LATEST_CHANGE.sub(" ", question)):
         return True
     return any(p.kind == "range" or (p.kind == "since" and p.literal) for p in found or [])
-
-
-def parse_iso(value: str | None) -> date | None:
-    """A document's ISO date (YYYY-MM-DD; a month's or a year's first day for "2023-05" or "2019", which
-    order and year checks read), or None when it has none or another shape."""
-    found = date_span(value[:10]) if value else None
-    return found[0] if found else None
 
 
 def span(found: list[Period]) -> tuple[date, date] | None:

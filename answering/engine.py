@@ -14,7 +14,7 @@ from datetime import date
 from typing import TypeVar
 
 from corridor.errors import CorridorError, StoreUnavailable
-from corridor.records import Answer, Citation, IngestReport, Passage, SourceInfo, Statement, Turn
+from corridor.records import Answer, Citation, IngestReport, Passage, SourceInfo, Statement, Turn, parse_iso
 from corridor.settings import Settings, get_settings
 from prompts import load
 from vectorstore.embeddings import QUESTIONS_FIRST
@@ -25,7 +25,7 @@ from . import extractive, llm, recency, sentence_vectors
 from .attribution import attribute
 from .citations import verify
 from .coverage import covered_years, not_answered, rare_names, uncovered_reason, words_first
-from .dates import parse_iso, span
+from .dates import span
 from .features import asked_value
 from .language import language
 from .model_queue import Ticket

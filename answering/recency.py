@@ -19,10 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from corridor.records import Passage, Statement
+from corridor.records import Passage, Statement, parse_iso
 
 from . import features as F
-from .dates import YEAR_IN_TEXT, Period, asks_latest, asks_timeline, parse_iso, periods
+from .dates import YEAR_IN_TEXT, Period, asks_latest, asks_timeline, periods
 from .extractive import TYPED_SHARE, _figures, repeats
 from .ranker import load
 

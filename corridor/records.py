@@ -33,6 +33,13 @@ def date_span(iso: str | None) -> tuple[date, date] | None:
     return day, day
 
 
+def parse_iso(value: str | None) -> date | None:
+    """A document's ISO date (YYYY-MM-DD; a month's or a year's first day for "2023-05" or "2019", which
+    order and year checks read), or None when it has none or another shape."""
+    found = date_span(value[:10]) if value else None
+    return found[0] if found else None
+
+
 class DocumentMeta(BaseModel):
     """What is known about one source document, without its text."""
 

@@ -10,8 +10,8 @@ import pytest
 from answering import recency
 from answering.attribution import attribute, short_source
 from answering.coverage import missing_years
-from answering.dates import EARLIEST, asks_latest, asks_timeline, parse_iso, periods
-from corridor.records import Chunk, DocumentMeta, Passage, Statement
+from answering.dates import EARLIEST, asks_latest, asks_timeline, periods
+from corridor.records import Chunk, DocumentMeta, Passage, Statement, parse_iso
 
 TODAY = date(2026, 12, 2)
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from answering.dates import parse_iso
+from corridor.records import parse_iso
 from ingest.about import published
 from ingest.clean import iso_date
 from tests.conftest import engine_fixture

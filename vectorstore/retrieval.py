@@ -13,7 +13,7 @@ from datetime import date
 import numpy as np
 
 from corridor.errors import InputError
-from corridor.records import Chunk, DocumentMeta, Passage, date_span
+from corridor.records import Chunk, DocumentMeta, Passage, parse_iso
 from corridor.settings import Settings
 
 from . import fusion
@@ -268,11 +268,8 @@ def prefer_newer(passages: list[Passage], per_year: float) -> None:
 
 def _years(iso: str | None) -> float | None:
     """A document's date as a year with its fraction (the first day of a month's or a year's date)."""
-    found = date_span(iso[:10]) if iso else None
-    if found is None:
-        return None
-    d = found[0]
-    return d.year + (d.timetuple().tm_yday - 1) / 365.25
+    d = parse_iso(iso)
+    return None if d is None else d.year + (d.timetuple().tm_yday - 1) / 365.25
 
 
 NEAR_DUPLICATE = 0.8  # Jaccard overlap of two chunks' terms at which the second repeats the first
