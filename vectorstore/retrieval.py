@@ -113,20 +113,17 @@ class HybridRetriever:
         k = k or self.settings.k
         pool = self.pool(query, k, filters, dense_only, query_embedding, lexical_only)
         t0 = time.perf_counter()
-        passages = self.scored(query, pool, dense_only, lexical_only)
-        if newer and self.fitted_fusion() is not None and not (dense_only or lexical_only or self.reranker):
-            prefer_newer(passages, newer)
-            passages.sort(key=lambda p: p.score, reverse=True)
-        chosen = diversify(passages, k)
+        chosen = diversify(self.scored(query, pool, dense_only, lexical_only, newer), k)
         for i, p in enumerate(chosen, 1):
             p.rank = i
         return Retrieval(chosen, pool.query_embedding, candidates=pool.candidates,
                          timings_ms={**pool.timings_ms, "fuse": (time.perf_counter() - t0) * 1e3})
 
-    def scored(self, query: str, pool: Pool, dense_only: bool = False,
-               lexical_only: bool = False) -> list[Passage]:
+    def scored(self, query: str, pool: Pool, dense_only: bool = False, lexical_only: bool = False,
+               newer: float = 0.0) -> list[Passage]:
         """The pool's passages, most probable first by the fitted fusion (or the reranker's, or RRF's order),
-        without a document's about block unless the question asks about a source."""
+        without a document's about block unless the question asks about a source. `newer`: the fitted
+        probabilities get the recency prior (`prefer_newer`); RRF's or a reranker's scores do not."""
         passages = pool.passages
         if self.reranker is not None and passages:
             passages = self._rerank(query, passages)
@@ -139,6 +136,8 @@ class HybridRetriever:
             probs = fitted.probability(self.pool_features(query, passages, pool))
             for p, prob in zip(passages, probs, strict=True):
                 p.score = float(prob)
+            if newer:
+                prefer_newer(passages, newer)
             passages = sorted(passages, key=lambda p: p.score, reverse=True)
         return list(passages)
 
