@@ -125,12 +125,18 @@ _SOURCES_DIFFER_LEAD = re.compile(r"^\W*(?:the\s+)?(?:texts?|sources?|reports?|a
                                   r"(?:differently|different\w*)", re.I)
 
 
+def _about_sources(question: str) -> tuple[list[str], list[bool]]:
+    """The question's sentences, and for each whether it speaks about the sources ("The two reports give
+    different figures."): only a later sentence does; the first's "agree" ("What did the two sides agree?")
+    is about what is asked."""
+    sentences = _SENTENCE_END.split(question.strip())
+    return sentences, [i > 0 and bool(_ABOUT_SOURCES.search(s)) for i, s in enumerate(sentences)]
+
+
 def asks_sources_differ(question: str) -> bool:
     """"… ? The texts put it differently.", "Do the sources give the same number?": the asker expects the
-    sources to differ and wants each one's account (a later sentence about the sources, not the first's
-    "agree": "What did the two sides agree?" asks about the sides)."""
-    later = _SENTENCE_END.split(question.strip())[1:]
-    return bool(_SOURCES_DIFFER_LEAD.search(question)) or any(_ABOUT_SOURCES.search(s) for s in later)
+    sources to differ and wants each one's account."""
+    return bool(_SOURCES_DIFFER_LEAD.search(question)) or any(_about_sources(question)[1])
 
 
 # Words that say when, or from which text, an answer is wanted, not what it is about: "the most recent",
@@ -152,8 +158,8 @@ def asked_part(question: str) -> str:
     ("the most recent", "that the texts report"): what a sentence of the answer is matched against.
     Retrieval keeps the whole question (its source names and dates find both reports; searching without the
     words on when moved no answer for the better, docs/QUALITY.md)."""
-    sentences = _SENTENCE_END.split(question.strip())
-    kept = sentences[:1] + [s for s in sentences[1:] if not _ABOUT_SOURCES.search(s)]
+    sentences, about = _about_sources(question)
+    kept = [s for s, remark in zip(sentences, about, strict=True) if not remark]
     asked = " ".join(kept) if len(kept) < len(sentences) else question
     return without_when(asked)
 
