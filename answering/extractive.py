@@ -353,7 +353,9 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
     relevance = max(c.score[0] for c in statements)
     chosen = _select(statements, aspects, max_sentences, ranker, differ)
     if choose is not None:
-        chosen = choose(chosen, statements)
+        unranked = [c for c in cands if not c.is_question and c.semantic[0] is None
+                    and not F.is_byline(c.text) and not F.is_dateline(c.text)]
+        chosen = choose(chosen, statements, unranked)
     extra = _more(chosen, statements, more, ranker) if more else []
     if said:
         _open_with_news(chosen, said)

@@ -6,7 +6,8 @@ The extractive selector chooses by relevance alone. `chooser` adds, from sentenc
 rates close to the best (and that cover at least half as much of the question's rare terms as the best
 one), the newest source's sentence (latest questions), a sentence from a document dated in the asked
 period when none is chosen, or one sentence per further dated source and, from the passages already quoted,
-one per further year or month named (timelines).
+one per further year or month named (timelines), including the sentences just after a quoted one that the
+ranker never read (`choose`'s `unranked`).
 `order` then puts the statements newest first or in date order; `notes` says "as of" and that sources
 differ.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -28,6 +29,10 @@ from .ranker import load
 
 NUMERIC = {"length", "duration", "amount", "count", "share"}  # answer types that are figures
 EXTRA = 2  # at most this many sentences added for dates
+# a timeline's further event is read up to this many sentences after a quoted one, among the sentences the
+# ranker never read (chosen on fresh-dev timelines, `corridor eval --split fresh-dev --kinds timeline`:
+# 1 → must_include +2 −0, 2 → +4 −0, 3 → +4 −0 with one more answer less on point)
+FOLLOWING = 2
 RARE_SHARE = 0.5  # an added sentence covers at least this share of the best one's rare question terms
 
 
@@ -66,7 +71,9 @@ def chooser(ask: TimeAsk, question: str) -> Callable | None:
     types = F.asked_types(question)
     numeric = [t for t in types if t in NUMERIC]
 
-    def choose(chosen: list, ranked: list) -> list:
+    def choose(chosen: list, ranked: list, unranked: Sequence = ()) -> list:
+        """`ranked`: the sentences the ranker scored; `unranked`: the passages' other statements (score 0),
+        read only for a timeline's further events."""
         if not ranked:
             return chosen
         ranker = load()
@@ -136,16 +143,33 @@ def chooser(ask: TimeAsk, question: str) -> Callable | None:
                     add(c)
             # then, from the passages already quoted, a sentence for each further time they name: a timeline's
             # events sit together ("They were lifted in June 2024." after the restrictions), whatever the
-            # ranker makes of a sentence that repeats none of the question's words
+            # ranker makes of a sentence that repeats none of the question's words. Such a sentence is often
+            # one the ranker never read (only each passage's best few are embedded and scored): those join
+            # when they stand just after a quoted sentence (fd127, fd1236: the event the answer's sentence
+            # introduced; read anywhere in the passage they brought in other stories' years)
             seen = {t for c in out for t in _times(c.text)}
             quoted = {c.passage.chunk.chunk_id for c in out}
-            for c in by_score:
+            near = _following(out, ranked + list(unranked), FOLLOWING)
+            for c in by_score + [c for c in unranked if id(c) in near]:
                 if c.passage.chunk.chunk_id in quoted and (times := _times(c.text)) and not times <= seen:
                     seen |= times
                     add(c)
         return out
 
     return choose
+
+
+def _following(quoted: list, sentences: list, window: int) -> set[int]:
+    """The ids of the sentences standing at most `window` sentences after a quoted one in its passage."""
+    by_chunk: dict[str, list] = {}
+    for c in sentences:
+        by_chunk.setdefault(c.passage.chunk.chunk_id, []).append(c)
+    near: set[int] = set()
+    for c in quoted:
+        row = sorted(by_chunk.get(c.passage.chunk.chunk_id, []), key=lambda s: s.start)
+        later = [s for s in row if s.start >= c.end]
+        near |= {id(s) for s in later[:window]}
+    return near
 
 
 _MONTH = re.compile(rf"\b(?:{F.MONTH_NAMES})\b")

@@ -345,3 +345,30 @@ def test_a_timeline_answer_takes_the_further_dated_events_of_the_passages_it_quo
     choose = recency.chooser(recency.read(question, TODAY), question)
     chosen = choose([best], [best, since, lifted, grain])
     assert chosen == [best, since, lifted]
+
+
+def test_a_timeline_reads_the_unranked_sentences_just_after_a_quoted_one() -> None:
+    """Only each passage's best few sentences are ranked; a further event the ranker never read joins when it
+    stands at most recency.FOLLOWING sentences after a quoted one, not further down its passage."""
+    from answering.extractive import Candidate
+    from answering.features import SentenceFacts
+
+    text = ("Livestock products were shut out of the Turkish market. Some restrictions were in force for 20 "
+            "years. They were lifted in June 2024. Buyers met on August 12. Grain sales rose in 2019.")
+    quoted = passage(text, "2024-08-20", doc_id="a")
+    facts = SentenceFacts(asked=False, question_index=None, answer_opening=False, intro=False, position=0.0)
+
+    def cand(sentence, score):
+        start = text.index(sentence)
+        return Candidate(passage=quoted, start=start, end=start + len(sentence), text=sentence, facts=facts,
+                         rare=[0.5 if score else 0.0], score=[score])
+
+    best = cand("Livestock products were shut out of the Turkish market.", 0.95)
+    since, lifted, met, grain = (cand(s, 0.0) for s in (
+        "Some restrictions were in force for 20 years.", "They were lifted in June 2024.",
+        "Buyers met on August 12.", "Grain sales rose in 2019."))
+    question = "How has access to the Turkish market for livestock changed over the years?"
+    choose = recency.chooser(recency.read(question, TODAY), question)
+    assert recency.FOLLOWING == 2
+    assert choose([best], [best], [since, lifted, met, grain]) == [best, lifted]
+    assert choose([best], [best]) == [best]
