@@ -8,8 +8,9 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from typing import TypeVar
 
@@ -98,15 +99,24 @@ class Engine:
         `ticket`, taken earlier), and `on_progress` hears its place, the draft and verification."""
         mode = mode or self.settings.answer_mode
         if mode != "llm":
-            with QUESTIONS_FIRST.question():  # an ingest in this process pauses its embedding meanwhile
+            # an ingest in this process pauses its embedding meanwhile; the question reads one generation
+            with QUESTIONS_FIRST.question(), self._one_generation():
                 return self._ask(question, history, k, mode, filters, None, None)
         if ticket is None:
             ticket = llm.QUEUE.join(self._placer(on_progress))
         try:
-            with QUESTIONS_FIRST.question():
+            with QUESTIONS_FIRST.question(), self._one_generation():
                 return self._ask(question, history, k, mode, filters, on_progress, ticket)
         finally:
             ticket.leave()
+
+    @contextmanager
+    def _one_generation(self) -> Iterator[None]:
+        """store.one_generation(); a store that cannot be read (a server or disk gone) fails as any search."""
+        stack = ExitStack()
+        self._searching(lambda: stack.enter_context(self.store.one_generation()))
+        with stack:
+            yield
 
     def lane_for(self, question: str) -> Engine | None:
         """The engine over the multilingual lane (settings.multilingual_lane) for a question that is not in

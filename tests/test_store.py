@@ -100,6 +100,51 @@ def test_every_write_bumps_the_generation_for_every_reader(tmp_path, settings_fa
     assert date_bounds("not a date") is None
 
 
+def test_what_a_reader_keeps_read_follows_every_write(tmp_path, settings_factory, embeddings) -> None:
+    """Chunks and vectors read by id are kept for the store's generation: a reader that read them once still
+    answers from them, and never serves one another writer deleted or changed since."""
+    settings = settings_factory(tmp_path)
+    writer = ChunkStore(settings, embeddings=embeddings)
+    reader = ChunkStore(settings, embeddings=embeddings)
+    meta, chunks = _chunk("d", 3)
+    vectors = [[1.0 if j == i else 0.0 for j in range(384)] for i in range(3)]
+    writer.upsert(meta, chunks, vectors)
+    for _ in range(2):  # read, then read again from what was kept
+        found = reader.get_passages(["d-2", "d-0", "nope"])
+        assert [c.text for c, _ in found.values()] == ["text 2", "text 0"]
+        assert reader.vectors(["d-1"])["d-1"][1] == 1.0 and len(reader.dense_search(vectors[0], 5)) == 3
+    writer.delete(["d-0"])
+    assert list(reader.get_passages(["d-0", "d-1"])) == ["d-1"]
+    assert list(reader.vectors(["d-0", "d-1"])) == ["d-1"] and len(reader.dense_search(vectors[0], 5)) == 2
+    changed = [chunks[1].model_copy(update={"text": "text one, rewritten"})]
+    writer.delete(["d-1"])
+    writer.upsert(meta, changed, [vectors[2]])
+    assert reader.get_passages(["d-1"])["d-1"][0].text == "text one, rewritten"
+    assert reader.vectors(["d-1"])["d-1"][2] == 1.0
+
+
+def test_within_one_generation_a_thread_reads_the_store_as_it_was(tmp_path, settings_factory,
+                                                                  embeddings) -> None:
+    """A question reads one generation of the store: a write meanwhile (by another process: its vectors are
+    not even loaded here until then) is followed by the next question, and by other threads at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings = settings_factory(tmp_path)
+    writer = ChunkStore(settings, embeddings=embeddings)
+    reader = ChunkStore(settings, embeddings=embeddings)
+    vectors = [[1.0 if j == i else 0.0 for j in range(384)] for i in range(2)]
+    writer.upsert(*_chunk("d", 1), vectors[:1])
+    with reader.one_generation():
+        before = reader.generation()
+        writer.upsert(*_chunk("e", 1), vectors[1:])
+        with reader.one_generation():  # nested: the outer one holds
+            assert reader.generation() == before
+        with ThreadPoolExecutor(1) as pool:  # another thread is not held
+            assert pool.submit(reader.generation).result() != before
+    assert reader.generation() != before
+    assert [cid for cid, _ in reader.dense_search(vectors[1], 5)] == ["e-0", "d-0"]
+
+
 def test_a_collection_built_with_another_model_is_refused(tmp_path, settings_factory, embeddings) -> None:
     ChunkStore(settings_factory(tmp_path), embeddings=embeddings)
     other = settings_factory(tmp_path, embedding_model="e5-multilingual")

@@ -234,13 +234,9 @@ class HybridRetriever:
         return fusion.load(self.settings.embedding_model)
 
     def _cosine(self, q_emb: list[float], ids: list[str]) -> dict[str, float]:
-        got = self.store.collection.get(ids=ids, include=["embeddings"])
         q = np.asarray(q_emb, dtype=np.float32)
-        out = {}
-        for cid, emb in zip(got["ids"], got["embeddings"], strict=True):
-            e = np.asarray(emb, dtype=np.float32)
-            out[cid] = float(q @ e / ((np.linalg.norm(q) * np.linalg.norm(e)) or 1.0))
-        return out
+        return {cid: float(q @ e / ((np.linalg.norm(q) * np.linalg.norm(e)) or 1.0))
+                for cid, e in self.store.vectors(ids).items()}
 
     def _rerank(self, query: str, passages: list[Passage]) -> list[Passage]:
         scores = self.reranker.predict([(query, p.chunk.text) for p in passages])

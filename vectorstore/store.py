@@ -12,8 +12,10 @@ import hashlib
 import json
 import logging
 import os
+import threading
 import uuid
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any, TypeVar
 
@@ -41,6 +43,7 @@ _OPEN: dict[str, int] = {}  # path → embedded stores open on it in this proces
 # Embedded stores up to this many chunks are searched exactly (ChunkStore._exact_search): 20,000 vectors of
 # 384 floats are 30 MB and a search over them takes a few milliseconds.
 EXACT_SEARCH_MAX = 20_000
+CACHE_MAX = 20_000  # chunks (text and metadata, or vectors) an embedded store keeps read, per kind
 
 
 def text_hash(text: str) -> str:
@@ -129,6 +132,22 @@ def _is_connection_error(exc: BaseException) -> bool:
     return isinstance(exc, httpx.TransportError | ConnectionError) or "connect" in str(exc).lower()
 
 
+class _ReadCache:
+    """What an embedded store read, per kind, for one generation of the store (a write anywhere, by any
+    process, changes the generation and empties it). Bounded: a table past CACHE_MAX entries starts over."""
+
+    def __init__(self) -> None:
+        self._tables: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def table(self, kind: str, generation: str) -> dict[str, Any]:
+        with self._lock:
+            held = self._tables.get(kind)
+            if held is None or held[0] != generation or len(held[1]) > CACHE_MAX:
+                held = self._tables[kind] = (generation, {})
+            return held[1]
+
+
 class ChunkStore:
     """One Chroma collection of chunks (cosine distance), embedded or on a Chroma server."""
 
@@ -140,6 +159,8 @@ class ChunkStore:
         self._langchain = None
         self._lane: ChunkStore | None = None
         self._vectors: tuple[str, list[str], Any] | None = None  # (generation, ids, unit vectors)
+        self._cache = _ReadCache()  # chunks read by id, kept for the store's generation (embedded only)
+        self._local = threading.local()  # .pinned: the generation one_generation() read, in this thread
         self._generation = ""  # the store's generation as this process last read it (_sync)
         try:
             if settings.uses_server:
@@ -199,7 +220,7 @@ class ChunkStore:
         bot, a chat) would not see vectors another process (`corridor ingest`) added. Writes made by this
         process keep the cache current; a Chroma server needs none of this.
         """
-        if self.settings.uses_server:
+        if self.settings.uses_server or getattr(self._local, "pinned", None) is not None:
             return
         key = self._path_key
         current = self._generation = self.generation()
@@ -290,8 +311,27 @@ class ChunkStore:
 
     @_reachable
     def generation(self) -> str:
-        """A token that changes whenever chunks are written or deleted (by any process)."""
+        """A token that changes whenever chunks are written or deleted (by any process); within
+        one_generation(), the one read when it began."""
+        pinned = getattr(self._local, "pinned", None)
+        if pinned is not None:
+            return pinned
         return str(self._collection_metadata().get("generation", ""))
+
+    @contextmanager
+    def one_generation(self) -> Iterator[None]:
+        """Within (in this thread), the store's generation is read once, when it begins: a question's searches
+        follow a write by another process from the next question on, not half-way through, and need no round
+        trip to Chroma for it (four or five a question, ~1 ms each embedded). Nested, the outer one holds."""
+        if getattr(self._local, "pinned", None) is not None:
+            yield
+            return
+        self._sync()
+        self._local.pinned = self._generation if not self.settings.uses_server else self.generation()
+        try:
+            yield
+        finally:
+            self._local.pinned = None
 
     @_reachable
     def dense_search(self, query_embedding: list[float], k: int,
@@ -300,7 +340,7 @@ class ChunkStore:
         EXACT_SEARCH_MAX chunks is searched exactly (`_exact_search`); a larger one, or a Chroma server,
         through Chroma's HNSW index."""
         self._sync()
-        n = self.collection.count()
+        n = self._cached("count", "", lambda: self.collection.count())
         if n == 0 or k <= 0:
             return []
         if not self.settings.uses_server and n <= EXACT_SEARCH_MAX:
@@ -339,11 +379,48 @@ class ChunkStore:
     def get_passages(self, ids: list[str]) -> dict[str, tuple[Chunk, DocumentMeta]]:
         """The stored chunk and document records for these chunk ids (unknown ids are left out)."""
         self._sync()
+        found = self._by_id(ids, "records", lambda got: zip(got["documents"], got["metadatas"], strict=True),
+                            ["documents", "metadatas"])
+        return {cid: records_from(cid, *found[cid]) for cid in ids if cid in found}
+
+    @_reachable
+    def vectors(self, ids: list[str]) -> dict[str, Any]:
+        """The stored embedding (a float32 array) of each of these chunk ids that is stored, as of the store's
+        generation when this process last searched it (a caller scoring what its search found)."""
+        import numpy as np
+
+        return self._by_id(ids, "vectors",
+                           lambda got: (np.asarray(e, dtype=np.float32) for e in got["embeddings"]),
+                           ["embeddings"])
+
+    def _by_id(self, ids: list[str], kind: str, values: Callable[[dict[str, Any]], Iterable[Any]],
+               include: list[str]) -> dict[str, Any]:
+        """id → value for these chunk ids (unknown ids left out), read from Chroma once per generation of an
+        embedded store: the same chunks come back question after question (a 3,865-question eval read 5,890
+        pools of 30, most of them read before), and Chroma's `get` by id costs ~3 ms a call. A caller has
+        synced. A server's store is read every time (its generation is not followed here)."""
         if not ids:
             return {}
-        got = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
-        return {cid: records_from(cid, text, meta)
-                for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+        cache = None if self.settings.uses_server else self._cache.table(kind, self._generation)
+        missing = [cid for cid in dict.fromkeys(ids) if cache is None or cid not in cache]
+        got_values: dict[str, Any] = {}
+        if missing:
+            got = self.collection.get(ids=missing, include=include)
+            got_values = dict(zip(got["ids"], values(got), strict=True))
+            if cache is not None:
+                cache.update(got_values)
+        if cache is None:
+            return got_values
+        return {cid: cache[cid] for cid in ids if cid in cache}
+
+    def _cached(self, kind: str, key: str, read: Callable[[], T]) -> T:
+        """One value per generation of an embedded store (the caller has synced); a server's, read now."""
+        if self.settings.uses_server:
+            return read()
+        table = self._cache.table(kind, self._generation)
+        if key not in table:
+            table[key] = read()
+        return table[key]
 
     @_reachable
     def chunk_before(self, chunk: Chunk, doc: DocumentMeta) -> tuple[Chunk, DocumentMeta] | None:
