@@ -239,6 +239,9 @@ def eval_(
     ids: Annotated[list[str] | None, typer.Option(
         help="Only these questions: ids or ranges such as fd1364-fd1403 (repeat or comma-separate).",
         show_default=False)] = None,
+    sample: Annotated[int | None, typer.Option(
+        help="At most this many questions of each set: a fixed part, stratified by kind (what CI gates).",
+        show_default=False)] = None,
     against: Annotated[Path | None, typer.Option(
         help="An earlier run's --out folder (or report.json): list the questions each metric gained and "
              "lost since.", show_default=False)] = None,
@@ -257,7 +260,7 @@ def eval_(
 
     status = run_command(settings(), gold=gold, splits=split, mode=mode, k=k, baseline=baseline, out=out_dir,
                          kinds=kinds, thresholds=thresholds, gate=gate, ragas=ragas, console=out, err=err,
-                         ids=ids, against=against, jobs=jobs)
+                         ids=ids, against=against, jobs=jobs, sample=sample)
     if status:
         raise typer.Exit(status)
 

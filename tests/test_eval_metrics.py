@@ -15,7 +15,7 @@ from bot.evaluate.gate import check, limits_for, load_thresholds
 from bot.evaluate.gold import GoldItem, load_gold
 from bot.evaluate.report import highlight
 from bot.evaluate.runner import locate_evidence
-from bot.evaluate.sets import SETS, EvalSet, parse_splits
+from bot.evaluate.sets import SETS, EvalSet, parse_splits, sample
 from corridor.errors import InputError
 from corridor.records import Answer, Chunk, Citation, Statement
 
@@ -304,6 +304,22 @@ def test_split_selection_and_set_plan(tmp_path, monkeypatch) -> None:
     plan, notes = plan_sets(None, ["test", "fresh"], None)
     assert [s.name for s, _ in plan] == ["test"]
     assert notes == [f"set fresh skipped: {tmp_path / 'absent.jsonl'} is not there (yet)"]
+
+
+def test_a_sample_keeps_each_kinds_share_and_is_the_same_as_the_set_grows() -> None:
+    items = SETS["fresh-dev"].load()
+    part = sample(items, 300)
+    assert len(part) == 300 and part == sample(list(reversed(items)), 300)[::-1]  # the set's order, fixed
+    for kind in {i.kind for i in items}:  # each kind's share, to within one question
+        share = 300 * sum(i.kind == kind for i in items) / len(items)
+        assert abs(sum(i.kind == kind for i in part) - share) < 1, kind
+    grown = sample(items + [items[0].model_copy(update={"id": f"fd{n}"}) for n in range(90001, 90041)], 300)
+    assert len({i.id for i in part} - {i.id for i in grown}) <= 40  # 40 new questions displace at most 40
+    assert sample(items[:10], 300) == items[:10]
+    plan, notes = plan_sets(None, ["dev", "fresh-dev"], None, None, 300)
+    assert [len(q) for _, q in plan] == [len(SETS["dev"].load()), 300]
+    assert notes == [f"set fresh-dev: a fixed sample of 300 of its {len(items):,} questions (--sample, "
+                     "stratified by kind)"]
 
 
 def test_highlight_marks_evidence_and_escapes_html() -> None:

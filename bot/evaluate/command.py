@@ -28,6 +28,7 @@ from .sets import (
     parse_splits,
     set_settings,
 )
+from .sets import sample as sample_of
 from .table import print_run
 
 MODES = ("extractive", "llm")
@@ -63,9 +64,10 @@ def _shown(path: Path) -> str:
 
 
 def plan_sets(gold: Path | None, splits: list[str] | None, kinds: list[str] | None,
-              ids: set[str] | None = None) -> tuple[list[tuple[EvalSet, list[GoldItem]]], list[str]]:
+              ids: set[str] | None = None,
+              sample: int | None = None) -> tuple[list[tuple[EvalSet, list[GoldItem]]], list[str]]:
     """The sets to run with their questions, and a note for each set skipped (an optional set whose file
-    is absent, or a set with none of the asked kinds or ids)."""
+    is absent, or a set with none of the asked kinds or ids) or sampled (`--sample N`, sets.sample)."""
     if gold is not None and splits:
         raise InputError("use --gold FILE or --split, not both (--gold runs one file as it is)")
     sets = [custom_set(gold)] if gold is not None else [SETS[n] for n in parse_splits(splits)]
@@ -86,6 +88,10 @@ def plan_sets(gold: Path | None, splits: list[str] | None, kinds: list[str] | No
             asked += ["with the ids asked for"] if ids else []
             notes.append(f"set {s.name} skipped: no questions {' and '.join(asked)}")
             continue
+        if sample is not None and len(items) > sample:
+            notes.append(f"set {s.name}: a fixed sample of {sample:,} of its {len(items):,} questions "
+                         "(--sample, stratified by kind)")
+            items = sample_of(items, sample)
         plan.append((s, items))
     files = ", ".join(_shown(s.gold) for s in sets if s.gold.is_file())
     unknown = sorted(set(kinds or []) - seen_kinds)
@@ -107,7 +113,8 @@ def run_command(settings: Settings, *, gold: Path | None = None, splits: list[st
                 out: Path = Path("eval-report"), kinds: list[str] | None = None,
                 thresholds: Path | None = None, gate: bool = True, ragas: bool = False,
                 console: Console | None = None, err: Console | None = None,
-                ids: list[str] | None = None, against: Path | None = None, jobs: int = 1) -> int:
+                ids: list[str] | None = None, against: Path | None = None, jobs: int = 1,
+                sample: int | None = None) -> int:
     """Run every chosen set and write the reports; the exit status is 1 when a threshold is breached."""
     console = console or Console()
     err = err or Console(stderr=True)
@@ -121,7 +128,9 @@ def run_command(settings: Settings, *, gold: Path | None = None, splits: list[st
         raise InputError("--k must be at least 1")
     if jobs < 1:
         raise InputError("--jobs must be at least 1")
-    plan, notes = plan_sets(gold, splits, split_kinds(kinds), split_ids(ids))
+    if sample is not None and sample < 1:
+        raise InputError("--sample must be at least 1")
+    plan, notes = plan_sets(gold, splits, split_kinds(kinds), split_ids(ids), sample)
     previous = load_previous(against) if against is not None else None  # before the run: a typo costs nothing
     thresholds_all = load_thresholds(thresholds or DEFAULT_THRESHOLDS) if gate else None
     if ragas:

@@ -14,6 +14,7 @@ Fixture doc ids: a file fixture's doc id is its file stem; an HTML fixture's is 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,3 +150,22 @@ def build_set_store(settings: Settings, eval_set: EvalSet, progress: bool = Fals
         first = next(iter(report.failed.items()))
         raise CorridorError(f"the {eval_set.name} store could not ingest {first[0]}: {first[1]}")
     return EvalStore(settings, store, report, aliases)
+
+
+def sample(items: list[GoldItem], n: int) -> list[GoldItem]:
+    """`--sample N`: a fixed part of a set, N questions stratified by kind (each kind keeps its share,
+    rounded by largest remainder), in the set's order. Within a kind the questions whose ids hash lowest
+    (SHA-1) are kept, so the part is the same on every run and machine, and a question added to the set
+    displaces at most one (when its hash is lower than the kind's last kept one)."""
+    if n >= len(items):
+        return list(items)
+    by_kind: dict[str, list[GoldItem]] = {}
+    for item in items:
+        by_kind.setdefault(item.kind, []).append(item)
+    quota = {kind: n * len(group) / len(items) for kind, group in by_kind.items()}
+    take = {kind: int(q) for kind, q in quota.items()}
+    for kind in sorted(quota, key=lambda k: (take[k] - quota[k], k))[: n - sum(take.values())]:
+        take[kind] += 1
+    kept = {item.id for kind, group in by_kind.items()
+            for item in sorted(group, key=lambda i: hashlib.sha1(i.id.encode()).hexdigest())[: take[kind]]}
+    return [item for item in items if item.id in kept]

@@ -1,6 +1,6 @@
-"""One `corridor eval --split test,fresh --mode extractive` run per session (real engine, embeddings and
-Chroma; the baseline runs alongside by default), shared by the quality gate and the report tests, and by
-every pytest-xdist worker (the first to need it runs it; the others read its report). It covers
+"""One `corridor eval --split test,fresh --mode extractive --sample 1500` run per session (real engine,
+embeddings and Chroma; the baseline runs alongside by default), shared by the quality gate and the report
+tests, and by every pytest-xdist worker (the first to need it runs it; the others read its report). It covers
 the gated sets: test (with the multilingual lane) and fresh (which also exercises the loopback HTTP ingest
 of HTML fixtures). The tuning sets are left out to keep the wall time down; a smaller run in
 test_eval_cli.py checks that dev is never gated."""
@@ -63,6 +63,12 @@ class EvalCLIRun:
 
 
 SESSION_SPLITS = "test,fresh"
+# The gate in CI asks a fixed part of each gated set (bot.evaluate.sets.sample, stratified by kind): the
+# held-out set grows by a few hundred questions a session, and asking all of it took 397 s of the suite's
+# ten-minute budget. On the forty-fourth session's final run the 1,500-question part's metrics were within
+# 0.02 of the whole set's (docs/QUALITY.md); the whole set is measured by `corridor eval` by hand (the closing
+# notes).
+CI_SAMPLE = 1500
 
 
 @pytest.fixture(scope="session")
@@ -79,7 +85,8 @@ def eval_cli_run(request, tmp_path_factory) -> EvalCLIRun:
             eval_store = request.getfixturevalue("eval_store")
             # two questions at once: the same answers (test_jobs_give_the_same_answers); the run, the suite's
             # longest, uses a core the other worker leaves idle (while both are busy it gains nothing)
-            args = ["--split", SESSION_SPLITS, "--mode", "extractive", "--out", str(out), "--jobs", "2"]
+            args = ["--split", SESSION_SPLITS, "--mode", "extractive", "--out", str(out), "--jobs", "2",
+                    "--sample", str(CI_SAMPLE)]
             result = invoke(eval_store, args)
             assert (out / "report.json").is_file(), result.output
             outcome.write_text(json.dumps({"output": result.output, "exit_code": result.exit_code}))

@@ -11,11 +11,11 @@ from markupsafe import escape
 
 from bot.evaluate.gate import DEFAULT_THRESHOLDS, limits_for, load_thresholds
 from bot.evaluate.metrics import METRIC_KEYS
-from bot.evaluate.sets import SETS
+from bot.evaluate.sets import SETS, sample
 from bot.evaluate.table import compare
 from corridor.errors import InputError
 
-from .conftest import invoke
+from .conftest import CI_SAMPLE, invoke
 
 pytestmark = pytest.mark.slow
 
@@ -60,11 +60,14 @@ def test_eval_runs_the_sets_side_by_side_with_the_baseline(eval_cli_run) -> None
     for kind in ("overall", "single_doc", "out_of_scope", "who_said", "timeline", "latest", "date_bound"):
         assert re.search(rf"^\s*{kind}\s+(n=\d+|—)", result.output, re.M), kind
     assert "evidence cited" in result.output
-    # every question of every set, for both systems, with its answer, citations and verdicts
+    # every question of every set (fresh: its fixed CI sample), for both systems, with its answer, citations
+    # and verdicts
     for name in expected:
         data = report["sets"][name]
-        n = len(SETS[name].load())
+        n = min(len(SETS[name].load()), CI_SAMPLE)
         assert data["config"]["questions"] == n
+        asked = [r["id"] for r in data["questions"]["corridor"]]
+        assert asked == [i.id for i in sample(SETS[name].load(), CI_SAMPLE)]
         for system in ("corridor", "baseline"):
             rows = data["questions"][system]
             assert len(rows) == n
