@@ -158,8 +158,7 @@ class ChunkStore:
         self._embeddings = embeddings
         self._langchain = None
         self._lane: ChunkStore | None = None
-        self._vectors: tuple[str, list[str], Any] | None = None  # (generation, ids, unit vectors)
-        self._cache = _ReadCache()  # chunks read by id, kept for the store's generation (embedded only)
+        self._cache = _ReadCache()  # what was read (chunks by id, all vectors), for the generation
         self._local = threading.local()  # .pinned: the generation one_generation() read, in this thread
         self._generation = ""  # the store's generation as this process last read it (_sync)
         try:
@@ -360,13 +359,13 @@ class ChunkStore:
         done here. Ties go to the chunk stored first."""
         import numpy as np
 
-        generation = self._generation  # read by _sync, which every search runs first
-        if self._vectors is None or self._vectors[0] != generation:
+        def unit_vectors() -> tuple[list[str], Any]:
             got = self.collection.get(include=["embeddings"])
             matrix = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
             norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-            self._vectors = (generation, list(got["ids"]), matrix / np.where(norms == 0, 1.0, norms))
-        _, ids, matrix = self._vectors
+            return list(got["ids"]), matrix / np.where(norms == 0, 1.0, norms)
+
+        ids, matrix = self._cached("unit vectors", "", unit_vectors)  # the generation _sync read
         query = np.asarray(query_embedding, dtype=np.float32)
         sims = matrix @ (query / (np.linalg.norm(query) or 1.0))
         if where is not None:
