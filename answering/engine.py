@@ -69,6 +69,11 @@ def _opening(answer: str) -> str:
     return _CITATION_MARK.split(answer, maxsplit=1)[0]
 
 
+# Said by every front end, each of which has an `ingest` command (`corridor ingest`, Discord's /ingest).
+EMPTY_STORE = ("The store is empty: no document has been ingested yet. "
+               "The ingest command adds documents.")
+
+
 class Engine:
     """Retrieval + answering over one ChunkStore. Thread-safe for concurrent questions."""
 
@@ -179,7 +184,7 @@ class Engine:
         """Why a search found no passage at all, when the reason is the store's or the filters' rather than
         the question's: said plainly instead of "no source mentions …" about every word of the question."""
         if self._searching(self.store.count) == 0:
-            return "The store is empty: no document has been ingested yet."
+            return EMPTY_STORE
         if filters is not None and (filters.doc_ids or filters.date_range()):
             return "No document here matches the documents or dates asked for."
         return None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from answering.engine import Engine
+from answering.engine import EMPTY_STORE, Engine
 from bot import cli
 from corridor.settings import get_settings
 from vectorstore.retrieval import Filters
@@ -30,7 +30,7 @@ def test_a_question_to_an_empty_store_says_the_store_is_empty(tmp_path, settings
     finally:
         engine.close()
     assert answer.abstained and not answer.citations and not answer.closest_sources
-    assert answer.notes == ["The store is empty: no document has been ingested yet."]
+    assert answer.notes == [EMPTY_STORE] and "ingest command" in EMPTY_STORE
     assert "closest sources" not in answer.text  # none are listed, so none are promised
 
 
