@@ -189,9 +189,12 @@ _AUTHOR_QUESTION = re.compile(
 # "AzerNews, by Kamila Aliyeva.": a publisher's byline line, the whole sentence
 _PUBLISHER_BY = (r"^\W*[A-Z][\w’'.&-]*(?:\s+[A-Z][\w’'.&-]*){0,3},\s+by\s+"
                  r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+\W*$")
+# "By Kazinform | 1 October 2015", "By 24.kg | 14 April 2020": a news page's byline line, its source and date
+# set apart by a bar; the source may be one word, or not capitalised, as prose's "By Tuesday" never is
+_BAR_BYLINE = r"^\W*By\s+[^\s|][^|]{0,50}?\s*\|\s*\S"
 _AUTHORSHIP = re.compile(r"(?<![\w-])By\s+[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+|^\W*Author:"
                          r"|\b(?i:written|authored)\s+by\b|\b(?i:editor)(?:’s|'s)\s+(?i:note)\b"
-                         r"|" + _PUBLISHER_BY)
+                         r"|" + _PUBLISHER_BY + "|" + _BAR_BYLINE)
 
 
 def asks_author(query: str) -> bool:
@@ -201,9 +204,9 @@ def asks_author(query: str) -> bool:
 
 # A byline or the about block's author line, not prose ("a book written by Abai"): "By Kamila Aliyeva, 25
 # December 2017", "BAKU, Azerbaijan, Oct. 27. By Nargiz Sadikhova – Trend:", "AzerNews, by Kamila Aliyeva.",
-# "Author: Kazinform".
+# "Author: Kazinform", "By Kazinform | 1 October 2015".
 _BYLINE = re.compile(r"(?:^\W*|[.|–—:]\s+)By\s+[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+|^\W*Author:"
-                     r"|" + _PUBLISHER_BY)
+                     r"|" + _PUBLISHER_BY + "|" + _BAR_BYLINE)
 
 
 def is_byline(sentence: str) -> bool:

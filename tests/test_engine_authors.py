@@ -95,6 +95,7 @@ def test_author_questions(question, asks) -> None:
 @pytest.mark.parametrize(("sentence", "states"), [
     ("BAKU, Azerbaijan, Oct. 27. By Nargiz Sadikhova – Trend:", True),
     ("By Tural Heybatov", True),
+    ("By Kazinform | 1 October 2015", True),  # a news page's byline: one word, a bar, the date
     ("Author: Dana Sultan", True),
     ("The report was written by two analysts of the institute.", True),
     ("Editor’s note: Teymur Atayev is an Azerbaijani publicist.", True),
@@ -111,6 +112,9 @@ def test_sentences_that_state_an_author(sentence, states) -> None:
     ("BAKU, Azerbaijan, Oct. 27. By Nargiz Sadikhova – Trend:", True),
     ("By Kamila Aliyeva, 25 December 2017", True),
     ("By Ulviyya Shahin | 6 August 2024 | AzerNews", True),
+    ("By Kazinform | 1 October 2015", True),
+    ("By 24.kg | 14 April 2020", True),
+    ("By Feb. 20 the teams had saved seven people.", False),
     ("Author: Dana Sultan", True),
     ("AzerNews, by Kamila Aliyeva.", True),  # a publisher's byline line
     ("The Astana Times, by Aidana Yergaliyeva", True),
