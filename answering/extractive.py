@@ -344,7 +344,7 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
     """
     ranker = ranker or load()
     cands, aspects = score(query, q_emb, passages, lexical, sent_emb, embed_top, parts, ranker)
-    dated = "date" in F.asked_types(query)  # a dateline line is quoted only when a date is asked for
+    dated = F.asks_date(query)  # a dateline line is quoted only when a date is asked for
     statements = [c for c in cands if not c.is_question and c.semantic[0] is not None
                   and (not F.is_byline(c.text) or _byline_may_answer(query))
                   and (dated or not F.is_dateline(c.text))]

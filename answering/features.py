@@ -162,6 +162,20 @@ def asked_types(query: str) -> list[str]:
     return [name for name, (asks, _) in ANSWER_TYPES.items() if asks.search(query)]
 
 
+# "What did they discuss when they met in Baku?": a "when" that opens a clause inside the question asks for
+# no date; one that opens the question or follows "and", "or", "since", "about" … does ("Who signed it, and
+# when?", "When and where …?", "What did he say about when the plant would open?")
+_ASKING_WHEN = frozenset({"and", "or", "since", "from", "until", "till", "by", "about"})
+_WHEN_CLAUSE = re.compile(r"\b(\w+)(\s+)when\b", re.I)
+
+
+def asks_date(query: str) -> bool:
+    """Whether the question asks for a date (the "date" answer type), not counting a "when" clause in it."""
+    bare = _WHEN_CLAUSE.sub(lambda m: m.group(0) if m.group(1).lower() in _ASKING_WHEN
+                            else m.group(1) + m.group(2), query)
+    return "date" in asked_types(bare)
+
+
 def gives_type(sentence: str, types: list[str]) -> bool:
     return any(ANSWER_TYPES[t][1].search(sentence) for t in types)
 

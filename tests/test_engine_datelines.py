@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from answering.features import is_dateline
+from answering.features import asks_date, is_dateline
 from tests.conftest import engine_fixture
 
 DOCS = {
@@ -96,3 +96,26 @@ def test_a_timeline_does_not_quote_the_dateline(engine) -> None:
     assert not answer.abstained, answer.notes
     assert not any(is_dateline(st.text) for st in answer.statements), [st.text for st in answer.statements]
     assert any("2016-2018" in st.text for st in answer.statements)
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("When did the commission meet?", True),
+    ("When and where did the commission meet?", True),
+    ("Who signed the plan, and when?", True),
+    ("What did the minister say about when the park would open?", True),
+    ("In which year was the roadmap signed?", True),
+    ("What did the mayors discuss when they met at the end of September 2015?", False),
+    ("Who met Tokayev at the airport when he arrived in Türkiye?", False),
+])
+def test_a_when_clause_inside_a_question_asks_for_no_date(question, asks) -> None:
+    assert asks_date(question) is asks
+
+
+def test_a_question_with_a_when_clause_does_not_quote_the_dateline(engine) -> None:
+    """"What did they discuss when they met …?" asks what, not when: its "when" let the dateline in, and it
+    opened a fresh-dev answer (fd4866) as a statement of nothing asked."""
+    answer = engine.ask("What did the experts of the Kazakh-Turkish defence industry commission go through "
+                        "when they met in Astana in September 2015?")
+    assert not answer.abstained, answer.notes
+    assert not any(is_dateline(st.text) for st in answer.statements), [st.text for st in answer.statements]
+    assert any("roadmap" in st.text for st in answer.statements)
