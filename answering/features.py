@@ -204,7 +204,8 @@ _AUTHOR_QUESTION = re.compile(
 _PUBLISHER_BY = (r"^\W*[A-Z][\w’'.&-]*(?:\s+[A-Z][\w’'.&-]*){0,3},\s+by\s+"
                  r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+\W*$")
 # "By Kazinform | 1 October 2015", "By 24.kg | 14 April 2020": a news page's byline line, its source and date
-# set apart by a bar; the source may be one word, or not capitalised, as prose's "By Tuesday" never is
+# set apart by a bar. The bar tells it from prose ("By 2050 …", "By his estimate, …"), so the source may be
+# one word or lower-case here.
 _BAR_BYLINE = r"^\W*By\s+[^\s|][^|]{0,50}?\s*\|\s*\S"
 _AUTHORSHIP = re.compile(r"(?<![\w-])By\s+[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+|^\W*Author:"
                          r"|\b(?i:written|authored)\s+by\b|\b(?i:editor)(?:’s|'s)\s+(?i:note)\b"
