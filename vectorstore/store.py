@@ -219,7 +219,7 @@ class ChunkStore:
         bot, a chat) would not see vectors another process (`corridor ingest`) added. Writes made by this
         process keep the cache current; a Chroma server needs none of this.
         """
-        if self.settings.uses_server or getattr(self._local, "pinned", None) is not None:
+        if self.settings.uses_server or self._pinned() is not None:
             return
         key = self._path_key
         current = self._generation = self.generation()
@@ -312,17 +312,21 @@ class ChunkStore:
     def generation(self) -> str:
         """A token that changes whenever chunks are written or deleted (by any process); within
         one_generation(), the one read when it began."""
-        pinned = getattr(self._local, "pinned", None)
+        pinned = self._pinned()
         if pinned is not None:
             return pinned
         return str(self._collection_metadata().get("generation", ""))
+
+    def _pinned(self) -> str | None:
+        """The generation one_generation() read in this thread, while within it; else None."""
+        return getattr(self._local, "pinned", None)
 
     @contextmanager
     def one_generation(self) -> Iterator[None]:
         """Within (in this thread), the store's generation is read once, when it begins: a question's searches
         follow a write by another process from the next question on, not half-way through, and need no round
         trip to Chroma for it (four or five a question, ~1 ms each embedded). Nested, the outer one holds."""
-        if getattr(self._local, "pinned", None) is not None:
+        if self._pinned() is not None:
             yield
             return
         self._sync()
@@ -339,7 +343,7 @@ class ChunkStore:
         EXACT_SEARCH_MAX chunks is searched exactly (`_exact_search`); a larger one, or a Chroma server,
         through Chroma's HNSW index."""
         self._sync()
-        n = self._cached("count", "", lambda: self.collection.count())
+        n = self._cached("count", lambda: self.collection.count())
         if n == 0 or k <= 0:
             return []
         if not self.settings.uses_server and n <= EXACT_SEARCH_MAX:
@@ -365,7 +369,7 @@ class ChunkStore:
             norms = np.linalg.norm(matrix, axis=1, keepdims=True)
             return list(got["ids"]), matrix / np.where(norms == 0, 1.0, norms)
 
-        ids, matrix = self._cached("unit vectors", "", unit_vectors)  # the generation _sync read
+        ids, matrix = self._cached("unit vectors", unit_vectors)  # the generation _sync read
         query = np.asarray(query_embedding, dtype=np.float32)
         sims = matrix @ (query / (np.linalg.norm(query) or 1.0))
         if where is not None:
@@ -398,28 +402,28 @@ class ChunkStore:
         embedded store: the same chunks come back question after question (a 3,865-question eval read 5,890
         pools of 30, most of them read before), and Chroma's `get` by id costs ~3 ms a call. A caller has
         synced. A server's store is read every time (its generation is not followed here)."""
+        def read(wanted: list[str]) -> dict[str, Any]:
+            got = self.collection.get(ids=wanted, include=include)
+            return dict(zip(got["ids"], values(got), strict=True))
+
         if not ids:
             return {}
-        cache = None if self.settings.uses_server else self._cache.table(kind, self._generation)
-        missing = [cid for cid in dict.fromkeys(ids) if cache is None or cid not in cache]
-        got_values: dict[str, Any] = {}
+        if self.settings.uses_server:
+            return read(list(dict.fromkeys(ids)))
+        cache = self._cache.table(kind, self._generation)
+        missing = [cid for cid in dict.fromkeys(ids) if cid not in cache]
         if missing:
-            got = self.collection.get(ids=missing, include=include)
-            got_values = dict(zip(got["ids"], values(got), strict=True))
-            if cache is not None:
-                cache.update(got_values)
-        if cache is None:
-            return got_values
+            cache.update(read(missing))
         return {cid: cache[cid] for cid in ids if cid in cache}
 
-    def _cached(self, kind: str, key: str, read: Callable[[], T]) -> T:
+    def _cached(self, kind: str, read: Callable[[], T]) -> T:
         """One value per generation of an embedded store (the caller has synced); a server's, read now."""
         if self.settings.uses_server:
             return read()
         table = self._cache.table(kind, self._generation)
-        if key not in table:
-            table[key] = read()
-        return table[key]
+        if kind not in table:
+            table[kind] = read()
+        return table[kind]
 
     @_reachable
     def chunk_before(self, chunk: Chunk, doc: DocumentMeta) -> tuple[Chunk, DocumentMeta] | None:
