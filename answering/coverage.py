@@ -467,7 +467,9 @@ def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: 
     one of the counted words, and name the "of" complement if the question has one?"""
     names, of, _ = what
     ordinals = "year" in names  # "its 20th anniversary" counts years; "the 2nd Karabakh War" counts no war
-    # "since July 5 every truck": a day; "US$62,000 to train Tajik personnel": a sum of money
+    # "since July 5 every truck": a day; "US$62,000 to train Tajik personnel": a sum of money; "about 50% of
+    # Turkish banks": a share, no count of Turkish companies
+    sentence = _PERCENT.sub(" ", sentence)
     sentence = _RATE.sub(" ", _MONEY.sub(" ", DAY_OF_MONTH.sub(" ", _NOT_A_COUNT.sub(" ", sentence))))
     tokens = [part for t in _TOKEN.findall(sentence) for part in _count_compound(t)]
     stems = [_stem(t) for t in tokens]
@@ -485,6 +487,7 @@ def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: 
     return False
 
 
+_PERCENT = re.compile(rf"{NUMBER}\s*(?:%|per\s?cent\b)", re.I)
 _RATIO = re.compile(r"fold$|times$|percent$|per$|%$", re.I)  # the word after a number that makes it a ratio
 _ORDINAL_NUMBER = re.compile(_ORDINAL_FIGURE, re.I)
 

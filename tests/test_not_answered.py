@@ -391,6 +391,13 @@ def test_an_amount_is_money_a_quantity_a_percentage_or_a_multiple(sentence, give
      "a number for “how many hotels”"),
     ("How many hotels are there?", ["The 12 delegates spoke of the number of hotels"],
      "a number for “how many hotels”"),  # nothing follows the things counted
+    # a share is no count: "50% of Turkish banks" says nothing of how many Turkish companies there are
+    ("How many Turkish companies operate in Kazakhstan?", ["About 50% of Turkish banks lack liquidity."],
+     "a number for “how many Turkish companies operate”"),
+    ("How many Turkish companies operate there?", ["Some 40 per cent of Turkish companies left."],
+     "a number for “how many Turkish companies operate”"),
+    ("How many Turkish companies operate there?", ["Over 4,000 Turkish companies, 30 percent of them new."],
+     None),
 ])
 def test_a_count_sets_its_number_before_the_things_counted(question, statements, says) -> None:
     """"How many X (of Y)": a number in the few words before X, and Y named; a number about something else

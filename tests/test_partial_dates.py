@@ -77,7 +77,7 @@ def test_a_day_in_the_month_a_source_is_dated_by_is_covered(engine) -> None:
     [st] = [s for s in answer.statements if "announced on May 2" in s.text]
     assert st.date == "2023-05" and st.attribution == "Steppe Post (2023-05)"
     about = engine.ask("When was the report on the agro-processing plants published?")
-    assert any("Published: 2023-05 (May 2023)" in s.text for s in about.statements), about.answer
+    assert any("Published: 2023-05 (May 2023)" in s.text for s in about.statements), about.text
     refused = engine.ask("Who announced on May 2, 2021 that a Turkish firm would build an agro-processing "
                          "plant in Kazakhstan?")
     assert refused.abstained and "No passage found here covers May 2, 2021." in refused.notes
