@@ -156,7 +156,8 @@ _RATE = re.compile(r"\b(?:a|an|per|each|every|(?:once|twice)\s+(?:a|an|every))\s
 # "What share / percentage / stake …?" is answered by a share: a percentage, a fraction or a ratio ("half",
 # "two-thirds", "threefold", "doubled", "wholly owned"); another figure is none ("a warehouse of 250 tons"
 # gives no share of a province's harvest).
-_SHARE = re.compile(r"\d[\d,.]*\s*(?:%|percent\b|per\s+cent\b|-?fold\b|times\b)|\b\d+\s*/\s*\d+\b|"
+_PERCENTAGE = r"\d[\d,.]*\s*(?:%|percent\b|per\s+cent\b)"  # "50%", "40 per cent"
+_SHARE = re.compile(rf"{_PERCENTAGE}|\d[\d,.]*\s*(?:-?fold\b|times\b)|\b\d+\s*/\s*\d+\b|"
                     r"\b(?:half|halve[ds]?|thirds?|quarters?|fifths?|tenths?|majority|minority|"
                     r"(?:(?:two|three|four|five|six|seven|eight|nine|ten)-?|\w+-)?fold|double[ds]?|tripled?|"
                     r"quadrupled?|whol(?:e|ly)|fully|entire(?:ly)?|all\s+of)\b",
@@ -487,7 +488,7 @@ def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: 
     return False
 
 
-_PERCENT = re.compile(rf"{NUMBER}\s*(?:%|per\s?cent\b)", re.I)
+_PERCENT = re.compile(_PERCENTAGE, re.I)  # a share, which the count check reads past
 _RATIO = re.compile(r"fold$|times$|percent$|per$|%$", re.I)  # the word after a number that makes it a ratio
 _ORDINAL_NUMBER = re.compile(_ORDINAL_FIGURE, re.I)
 
