@@ -477,19 +477,21 @@ def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: 
     if of and of not in stems:
         return False
     for i, s in enumerate(stems):
-        if s in names and any(_is_count(t, ordinals) for t in tokens[max(0, i - window):i]):
+        # "three times more firms", "twenty percent of Turkish firms": a ratio is no count
+        if s in names and any(_is_count(t, ordinals) and not _RATIO.match(tokens[j + 1])
+                              for j, t in enumerate(tokens[:i]) if j >= i - window):
             return True
         # "the number of Uzbek-Turkish enterprises has grown threefold … to 1.9 thousand": the count follows
         if s == "number" and tokens[i + 1:i + 2] == ["of"] and names & set(stems[i + 2:i + 2 + window]):
             rest = tokens[i + 3:]  # empty when the sentence ends with the things counted
             if any(_is_count(t) and not _RATIO.match(rest[j + 1] if j + 1 < len(rest) else "")
                    for j, t in enumerate(rest)):
-                return True  # not "rose 33-fold" or "by 40 percent": a ratio is no count
+                return True  # not "rose 33-fold" or "by forty percent"
     return False
 
 
 _PERCENT = re.compile(_PERCENTAGE, re.I)  # a share, which the count check reads past
-_RATIO = re.compile(r"fold$|times$|percent$|per$|%$", re.I)  # the word after a number that makes it a ratio
+_RATIO = re.compile(r"fold$|times$|percent$|per$", re.I)  # the word after a number that makes it a ratio
 _ORDINAL_NUMBER = re.compile(_ORDINAL_FIGURE, re.I)
 
 

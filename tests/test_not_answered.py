@@ -398,6 +398,12 @@ def test_an_amount_is_money_a_quantity_a_percentage_or_a_multiple(sentence, give
      "a number for “how many Turkish companies operate”"),
     ("How many Turkish companies operate there?", ["Over 4,000 Turkish companies, 30 percent of them new."],
      None),
+    # a ratio in words is no count either: "three times in the Kyrgyz Republic" counts no Kyrgyz athletes
+    ("How many Turkish companies operate there?", ["Twenty percent of Turkish companies left."],
+     "a number for “how many Turkish companies operate”"),
+    ("How many Kyrgyz athletes will go to Bursa?",
+     ["The games were held three times in the Kyrgyz Republic."], "a number for “how many Kyrgyz athletes”"),
+    ("How many Kyrgyz athletes will go to Bursa?", ["Some three hundred Kyrgyz athletes will go."], None),
 ])
 def test_a_count_sets_its_number_before_the_things_counted(question, statements, says) -> None:
     """"How many X (of Y)": a number in the few words before X, and Y named; a number about something else
