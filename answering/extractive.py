@@ -174,6 +174,22 @@ def _aspect(query: str, embedding: list[float], lexical: LexicalIndex) -> Aspect
                   frozenset(terms(lower)))
 
 
+def best_sentence_similarity(q_emb: list[float], passages: list[Passage],
+                             sent_emb: SentenceEmbeddings) -> list[float]:
+    """Each passage's best cosine of the question with one of its candidate sentences (0 for a passage with
+    none): what the fitted fusion reads beside the chunk's own vector (vectorstore/fusion.py)."""
+    cands = _candidates(passages)
+    best = {id(p): 0.0 for p in passages}
+    if cands:
+        q = np.asarray(q_emb, dtype=np.float32)
+        q = q / (np.linalg.norm(q) or 1.0)
+        vectors = np.vstack(sent_emb([c.text for c in cands]))
+        cosines = vectors @ q / np.maximum(np.linalg.norm(vectors, axis=1), 1e-12)
+        for c, cos in zip(cands, cosines, strict=True):
+            best[id(c.passage)] = max(best[id(c.passage)], float(cos))
+    return [best[id(p)] for p in passages]
+
+
 def _candidates(passages: list[Passage]) -> list[Candidate]:
     """Every informative sentence of the passages, with where it stands (interview turn, intro)."""
     cands: list[Candidate] = []

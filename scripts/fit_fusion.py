@@ -10,6 +10,11 @@ logistic regression (scikit-learn, balanced classes) is fitted; 10-fold cross-va
 (3 shuffles) prints hit@1 and MRR of the fitted order against the RRF order on the same pools. Only the
 tuning sets are read: test and fresh are refused. The sentence ranker reads passage ranks, so refit it
 (scripts/fit_ranker.py) after this.
+
+The features include each chunk's best sentence (its cosine with the question, relative to the pool's best,
+and its rank), read through the engine as an answer reads it. The bundled MiniLM weights were fitted with
+`--hold-out fd3717-fd5196` (dev and fd01–fd3716, 2,591 questions) and judged end to end on those 1,480
+fresh-dev questions before they landed (docs/QUALITY.md, forty-eighth session).
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ def collect(engine, items) -> list[dict]:
         quotes = [normalise(q) for q in it.evidence]
         out.append({
             "id": it.id,
-            "rows": engine.retriever.pool_features(standalone, pool.passages, pool),
+            "rows": engine.retriever.pool_features(standalone, pool.passages, pool, sentences=True),
             "labels": [int(any(q in normalise(p.chunk.text) for q in quotes)) for p in pool.passages],
             "rrf": [p.score for p in pool.passages],
         })

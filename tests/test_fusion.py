@@ -14,7 +14,7 @@ import pytest
 from corridor.records import Chunk, DocumentMeta, Passage
 from corridor.settings import PROJECT_ROOT
 from vectorstore import fusion
-from vectorstore.retrieval import HybridRetriever, prefer_newer
+from vectorstore.retrieval import ASKS_ABOUT_SOURCE, HybridRetriever, prefer_newer
 
 QUESTIONS = (
     "What was the main focus of President Tokayev's visit to Türkiye, according to Engin Ozer?",
@@ -29,16 +29,29 @@ QUESTIONS = (
 
 @pytest.fixture(scope="module")
 def retrievers(ingested):
+    """The fitted and the RRF retriever, each reading sentence vectors as the engine wires it."""
+    from answering.extractive import SentenceEmbeddings, best_sentence_similarity
+    from vectorstore.sentence_vectors import SentenceVectors
+
     settings, store = ingested
-    return (HybridRetriever(store, settings.model_copy(update={"fusion": "fitted"})),
-            HybridRetriever(store, settings.model_copy(update={"fusion": "rrf"})))
+    sent_emb = SentenceEmbeddings(store.embeddings, stored=SentenceVectors(store))
+    out = (HybridRetriever(store, settings.model_copy(update={"fusion": "fitted"})),
+           HybridRetriever(store, settings.model_copy(update={"fusion": "rrf"})))
+    for r in out:
+        r.sentence_similarity = lambda q, ps: best_sentence_similarity(q, ps, sent_emb)
+    return out
 
 
 @pytest.mark.parametrize("model", ["minilm", "e5-multilingual"])
 def test_each_bundled_model_has_its_own_fit(model) -> None:
     fitted = fusion.load(model)
-    assert fitted is not None and fitted.coef.shape == (len(fusion.FEATURES),)
+    assert fitted is not None and fitted.coef.shape == (len(fitted.names),)
     assert fitted.meta["embedding_model"] == model and "dev" in fitted.meta["sets"]
+    # the MiniLM fit weighs the question's best sentence in each chunk; the e5 fit predates those features
+    # and is read without them
+    assert fitted.reads_sentences == (model == "minilm")
+    assert set(fitted.names) == set(fusion.FEATURES) - (set() if model == "minilm"
+                                                        else set(fusion.SENTENCE_FEATURES))
     assert fusion.weights_path(model).name == ("fusion_weights.json" if model == "minilm"
                                                else f"fusion_weights.{model}.json")
 
@@ -52,7 +65,7 @@ def test_a_model_without_a_fit_keeps_rrf(tmp_path) -> None:
 
 
 _SHORT = {"meta": {"embedding_model": "minilm"}, "features": list(fusion.FEATURES), "mean": [1], "scale": [1],
-          "coef": [1], "intercept": 0}  # one coefficient for eleven features
+          "coef": [1], "intercept": 0}  # one coefficient for thirteen features
 
 
 @pytest.mark.parametrize("text", ["{not json", '{"meta": {"embedding_model": "minilm"}}', json.dumps(_SHORT)])
@@ -77,9 +90,11 @@ def test_fitted_fusion_chooses_from_the_whole_pool(retrievers) -> None:
         ids_a, ids_b = [p.chunk.chunk_id for p in a.passages], [p.chunk.chunk_id for p in b.passages]
         assert len(ids_a) == k and [p.rank for p in a.passages] == list(range(1, k + 1))
         pool = rrf.pool(q, k)
-        passages = [p for p in pool.passages if p.chunk.kind != "about"]  # none of these asks about a source
-        probs = dict(zip([p.chunk.chunk_id for p in passages],
-                         model.probability(rrf.pool_features(q, passages, pool)), strict=True))
+        # a document's about block is scored only for a question about a source ("When did …?"): the
+        # sentence features rank the chunks scored together
+        passages = [p for p in pool.passages if p.chunk.kind != "about" or ASKS_ABOUT_SOURCE.search(q)]
+        rows = rrf.pool_features(q, passages, pool, sentences=True)
+        probs = dict(zip([p.chunk.chunk_id for p in passages], model.probability(rows), strict=True))
         assert np.allclose([p.score for p in a.passages], [probs[i] for i in ids_a])
         assert [p.score for p in a.passages] == sorted((p.score for p in a.passages), reverse=True)
         kth = a.passages[-1].score
@@ -128,6 +143,29 @@ def test_features_weigh_the_question_terms_by_idf() -> None:
     assert f["dense_rel"] == pytest.approx(-0.2) and f["dense_inv"] == pytest.approx(0.5)
     assert f["bm25"] == pytest.approx(0.5) and f["lex_inv"] == 0.0
     assert f["first_chunk"] == 1.0 and f["about"] == 0.0 and set(f) == set(fusion.FEATURES)
+    assert f["sentence_rel"] == 0.0 and f["sentence_inv"] == 0.0  # no sentence scored: both read 0
+    read = fusion.Signals(dense=0.5, dense_rank=1, bm25=6.0, lex_rank=None, sentence=0.55, sentence_rank=2)
+    f = fusion.features(weights, chunk, doc, read, dense_best=0.7, bm25_best=12.0, sentence_best=0.75)
+    assert f["sentence_rel"] == pytest.approx(-0.2) and f["sentence_inv"] == pytest.approx(1 / 3)
+
+
+def test_the_pool_features_read_each_chunks_best_sentence(retrievers) -> None:
+    """Real embeddings: the chunk holding the sentence closest to the question ranks first on the sentence
+    features, and its best cosine is that of the sentence, not of the whole chunk."""
+    fitted, _ = retrievers
+    q = "What did Engin Ozer say about the $15 billion trade target?"
+    pool = fitted.pool(q, 5)
+    rows = fitted.pool_features(q, pool.passages, pool)
+    first = max(range(len(rows)), key=lambda i: rows[i]["sentence_inv"])
+    assert rows[first]["sentence_inv"] == 1.0 and rows[first]["sentence_rel"] == 0.0
+    assert "$15 billion" in pool.passages[first].chunk.text
+    assert all(r["sentence_rel"] <= 0.0 for r in rows) and len({r["sentence_inv"] for r in rows}) == len(rows)
+    sentence = fitted.sentence_similarity(pool.query_embedding, [pool.passages[first]])[0]
+    assert sentence > pool.signals[pool.passages[first].chunk.chunk_id].dense  # one sentence, not diluted
+    # a fusion that does not weigh them (RRF here, the multilingual lane's e5 fit) never reads them: no
+    # sentence is embedded for it
+    _, rrf = retrievers
+    assert all(r["sentence_inv"] == 0.0 for r in rrf.pool_features(q, pool.passages, pool))
 
 
 def test_fit_fusion_refuses_the_held_out_sets() -> None:

@@ -7,7 +7,9 @@ chunks, whose extra sentences cost the sentence ranker: docs/QUALITY.md), and ea
 them (RRF can rank BM25's first below chunks both searches put in the middle); the fitted model then orders
 them from signals retrieval already has: the dense cosine and BM25 score, each absolute, relative to the
 pool's best and as a rank; how much of the question's IDF weight the chunk and its document's title hold; its
-length; and what kind of chunk it is (a document's about block, an interview turn, its first chunk).
+length; what kind of chunk it is (a document's about block, an interview turn, its first chunk); and the best
+cosine of the question with one of the chunk's sentences (their vectors are kept at ingest), relative to the
+pool's best and as a rank: one sentence that says what was asked is diluted in a chunk's own vector.
 `scripts/fit_fusion.py` writes `fusion_weights.json` for MiniLM and `fusion_weights.<model>.json` for another
 bundled model (dev and fresh-dev only); scoring is a dot product. A model without a fit (a local folder)
 keeps reciprocal rank fusion's order.
@@ -35,7 +37,9 @@ WEIGHTS = Path(__file__).with_name("fusion_weights.json")
 
 # The order of the coefficients in fusion_weights.json.
 FEATURES = ("dense", "dense_rel", "dense_inv", "bm25", "lex_inv", "cover", "title_cover", "log_len", "about",
-            "turn", "first_chunk")
+            "turn", "first_chunk", "sentence_rel", "sentence_inv")
+# The features a fit may leave out: a weights file fitted before they existed (the e5 one) reads without them.
+SENTENCE_FEATURES = ("sentence_rel", "sentence_inv")
 
 
 @dataclass(frozen=True)
@@ -46,10 +50,12 @@ class Signals:
     dense_rank: int | None
     bm25: float
     lex_rank: int | None
+    sentence: float = 0.0  # the best cosine of the question with one of the chunk's sentences
+    sentence_rank: int | None = None  # that cosine's rank in the pool; None: no sentence was scored
 
 
 def features(query_weights: dict[str, float], chunk: Chunk, doc: DocumentMeta, sig: Signals,
-             dense_best: float, bm25_best: float) -> dict[str, float]:
+             dense_best: float, bm25_best: float, sentence_best: float = 0.0) -> dict[str, float]:
     """The feature values of one pool chunk; `query_weights`: the question's terms and their IDF."""
     total = sum(query_weights.values()) or 1.0
     in_chunk, in_title = set(terms(chunk.text)), set(terms(doc.title or ""))
@@ -65,6 +71,8 @@ def features(query_weights: dict[str, float], chunk: Chunk, doc: DocumentMeta, s
         "about": float(chunk.kind == "about"),
         "turn": float(chunk.kind == "turn"),
         "first_chunk": float(chunk.ordinal == 0),
+        "sentence_rel": sig.sentence - sentence_best,
+        "sentence_inv": 0.0 if sig.sentence_rank is None else 1.0 / (sig.sentence_rank + 1),
     }
 
 
@@ -75,9 +83,15 @@ class Fusion:
     coef: np.ndarray
     intercept: float
     meta: dict
+    names: tuple[str, ...] = FEATURES  # the features this fit weighs, in its coefficients' order
+
+    @property
+    def reads_sentences(self) -> bool:
+        return any(n in SENTENCE_FEATURES for n in self.names)
 
     def probability(self, rows: list[dict[str, float]]) -> np.ndarray:
-        x = (np.asarray([[r[n] for n in FEATURES] for r in rows], dtype=np.float64) - self.mean) / self.scale
+        x = np.asarray([[r[n] for n in self.names] for r in rows], dtype=np.float64)
+        x = (x - self.mean) / self.scale
         return 1.0 / (1.0 + np.exp(-(x @ self.coef + self.intercept)))
 
 
@@ -100,17 +114,20 @@ def load(embedding_model: str, path: Path | None = None) -> Fusion | None:
         return None
     try:
         d = json.loads(path.read_text(encoding="utf-8"))
-        if d["meta"].get("embedding_model") != embedding_model or tuple(d["features"]) != FEATURES:
+        names = tuple(d["features"])
+        # every feature but the sentence ones, in FEATURES' order: a file of another feature set is not read
+        if d["meta"].get("embedding_model") != embedding_model or \
+                tuple(n for n in FEATURES if n in names or n not in SENTENCE_FEATURES) != names:
             return None
         fitted = Fusion(np.asarray(d["mean"], dtype=np.float64), np.asarray(d["scale"], dtype=np.float64),
-                        np.asarray(d["coef"], dtype=np.float64), float(d["intercept"]), d["meta"])
+                        np.asarray(d["coef"], dtype=np.float64), float(d["intercept"]), d["meta"], names)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.warning("fusion weights %s unreadable (%s): passages keep RRF's order", path, exc)
         return None
-    if not fitted.mean.shape == fitted.scale.shape == fitted.coef.shape == (len(FEATURES),):
+    if not fitted.mean.shape == fitted.scale.shape == fitted.coef.shape == (len(names),):
         log.warning("fusion weights %s do not match the features: passages keep RRF's order", path)
         return None
     return fitted
 
 
-__all__ = ["FEATURES", "Fusion", "Signals", "features", "load", "weights_path"]
+__all__ = ["FEATURES", "SENTENCE_FEATURES", "Fusion", "Signals", "features", "load", "weights_path"]

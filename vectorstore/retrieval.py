@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -100,6 +101,10 @@ class HybridRetriever:
         lexical_dir = None if self.settings.store_dir is None else self.settings.store_dir / "lexical"
         self.lexical = LexicalIndex(store, lexical_dir)
         self.reranker = reranker  # a sentence_transformers CrossEncoder, or None (the stage is off)
+        # (query vector, passages) → each passage's best cosine with one of its sentences: the answering core
+        # sets it (it splits passages into the sentences whose vectors were kept at ingest); without it the
+        # fusion's sentence features read 0 for every passage
+        self.sentence_similarity: Callable[[list[float], list[Passage]], list[float]] | None = None
 
     def retrieve(self, query: str, k: int | None = None, filters: Filters | None = None,
                  dense_only: bool = False, query_embedding: list[float] | None = None,
@@ -219,13 +224,28 @@ class HybridRetriever:
         for i, p in enumerate(passages, 1):
             p.rank = i
 
-    def pool_features(self, query: str, passages: list[Passage], pool: Pool) -> list[dict[str, float]]:
-        """The fitted fusion's features (vectorstore/fusion.py) of these passages of the pool."""
+    def pool_features(self, query: str, passages: list[Passage], pool: Pool,
+                      sentences: bool | None = None) -> list[dict[str, float]]:
+        """The fitted fusion's features (vectorstore/fusion.py) of these passages of the pool. The sentence
+        features are read when `sentences` says so, by default when the fitted fusion weighs them (reading
+        them embeds the pool's sentences that have no stored vector: the multilingual lane's e5 fit does
+        not weigh them, and e5 takes ~25 ms a sentence)."""
         weights = {t: self.lexical.weight(t) for t in dict.fromkeys(terms(query))}
         dense_best = max((sig.dense for sig in pool.signals.values()), default=0.0)
         bm25_best = max((sig.bm25 for sig in pool.signals.values()), default=0.0)
-        return [fusion.features(weights, p.chunk, p.doc, pool.signals[p.chunk.chunk_id], dense_best,
-                                bm25_best) for p in passages]
+        signals = [pool.signals[p.chunk.chunk_id] for p in passages]
+        sentence_best = 0.0
+        if sentences is None:
+            fitted = self.fitted_fusion()
+            sentences = fitted is not None and fitted.reads_sentences
+        if sentences and self.sentence_similarity is not None and passages:
+            best = self.sentence_similarity(pool.query_embedding, passages)
+            order = {i: r for r, i in enumerate(sorted(range(len(best)), key=lambda i: -best[i]))}
+            signals = [replace(sig, sentence=b, sentence_rank=order[i])
+                       for i, (sig, b) in enumerate(zip(signals, best, strict=True))]
+            sentence_best = max(best)
+        return [fusion.features(weights, p.chunk, p.doc, sig, dense_best, bm25_best, sentence_best)
+                for p, sig in zip(passages, signals, strict=True)]
 
     def fitted_fusion(self) -> fusion.Fusion | None:
         """The fitted fusion for this store's embedding model, unless settings ask for RRF alone."""
