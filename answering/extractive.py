@@ -111,12 +111,17 @@ class SentenceEmbeddings:
     """An LRU cache of sentence vectors: corpus sentences recur across questions. Behind it, `stored` (the
     vectors `answering.sentence_vectors.prepare` kept in Chroma at ingest), then the model for the rest."""
 
-    def __init__(self, embeddings, size: int = 20000, stored=None) -> None:
+    def __init__(self, embeddings, size: int = 20000, stored=None, passages: int = 4000) -> None:
         self.embeddings = embeddings
         self.size = size
         self.stored = stored  # a vectorstore.sentence_vectors.SentenceVectors, or None
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        # each chunk's candidate sentences as unit vectors, stacked (None: no candidate): retrieval's fusion
+        # reads them for all ~30 chunks of every question's pool, and splitting those chunks into candidate
+        # sentences each time cost ~7 ms a question
+        self.passages_size = passages
+        self._passages: OrderedDict[tuple[str, str], np.ndarray | None] = OrderedDict()
 
     def _read_stored(self, texts: list[str]) -> dict:
         """The prepared vectors of these texts; none when there are none or they cannot be read (they only
@@ -148,6 +153,29 @@ class SentenceEmbeddings:
                 out.append(self._cache[t])
             return out
 
+    def of_passages(self, passages: list[Passage]) -> list[np.ndarray | None]:
+        """Each passage's candidate sentences (`_candidates`) as unit vectors, one row each; None for a
+        passage with none. Cached per chunk and document version."""
+        keys = [(p.chunk.chunk_id, p.doc.content_hash) for p in passages]
+        with self._lock:
+            todo = [p for p, k in zip(passages, keys, strict=True) if k not in self._passages]
+        if todo:
+            cands = _candidates(todo)
+            rows: dict[int, list[np.ndarray]] = {id(p): [] for p in todo}
+            for c, v in zip(cands, self([c.text for c in cands]) if cands else [], strict=True):
+                rows[id(c.passage)].append(v / (np.linalg.norm(v) or 1.0))
+            with self._lock:
+                for p in todo:
+                    found = rows[id(p)]
+                    key = (p.chunk.chunk_id, p.doc.content_hash)
+                    self._passages[key] = np.vstack(found) if found else None
+                while len(self._passages) > max(self.passages_size, len(passages)):
+                    self._passages.popitem(last=False)
+        with self._lock:
+            for k in keys:
+                self._passages.move_to_end(k)
+            return [self._passages[k] for k in keys]
+
 
 @dataclass
 class Extract:
@@ -178,16 +206,9 @@ def best_sentence_similarity(q_emb: list[float], passages: list[Passage],
                              sent_emb: SentenceEmbeddings) -> list[float]:
     """Each passage's best cosine of the question with one of its candidate sentences (0 for a passage with
     none): what the fitted fusion reads beside the chunk's own vector (vectorstore/fusion.py)."""
-    cands = _candidates(passages)
-    best = {id(p): 0.0 for p in passages}
-    if cands:
-        q = np.asarray(q_emb, dtype=np.float32)
-        q = q / (np.linalg.norm(q) or 1.0)
-        vectors = np.vstack(sent_emb([c.text for c in cands]))
-        cosines = vectors @ q / np.maximum(np.linalg.norm(vectors, axis=1), 1e-12)
-        for c, cos in zip(cands, cosines, strict=True):
-            best[id(c.passage)] = max(best[id(c.passage)], float(cos))
-    return [best[id(p)] for p in passages]
+    q = np.asarray(q_emb, dtype=np.float32)
+    q = q / (np.linalg.norm(q) or 1.0)
+    return [0.0 if m is None else float((m @ q).max()) for m in sent_emb.of_passages(passages)]
 
 
 def _candidates(passages: list[Passage]) -> list[Candidate]:

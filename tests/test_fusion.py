@@ -162,6 +162,17 @@ def test_the_pool_features_read_each_chunks_best_sentence(retrievers) -> None:
     assert all(r["sentence_rel"] <= 0.0 for r in rows) and len({r["sentence_inv"] for r in rows}) == len(rows)
     sentence = fitted.sentence_similarity(pool.query_embedding, [pool.passages[first]])[0]
     assert sentence > pool.signals[pool.passages[first].chunk.chunk_id].dense  # one sentence, not diluted
+    # each chunk's sentence vectors are split and stacked once, then served from the cache; another version
+    # of the document is read afresh
+    from answering.extractive import SentenceEmbeddings
+
+    sent_emb = SentenceEmbeddings(fitted.store.embeddings)
+    first_read = sent_emb.of_passages(pool.passages)
+    assert all(a is b for a, b in zip(first_read, sent_emb.of_passages(pool.passages), strict=True))
+    p = pool.passages[first]
+    changed = p.model_copy(update={"doc": p.doc.model_copy(update={"content_hash": "another version"})})
+    again = sent_emb.of_passages([changed])[0]
+    assert again is not first_read[first] and np.allclose(again, first_read[first])
     # a fusion that does not weigh them (RRF here, the multilingual lane's e5 fit) never reads them: no
     # sentence is embedded for it
     _, rrf = retrievers
