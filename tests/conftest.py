@@ -70,6 +70,7 @@ def dated_engine(root: Path, docs: dict[str, tuple], settings_factory, embedding
     """An Engine over `docs` ({file name: (title, publisher, author, date, text)}; None leaves a field
     out), written as Markdown with front matter under root/corpus and ingested; `today` fixes the date."""
     from answering.engine import Engine
+    from answering.sentence_vectors import after_ingest
     from ingest.pipeline import ingest
     from vectorstore.store import ChunkStore
 
@@ -84,6 +85,7 @@ def dated_engine(root: Path, docs: dict[str, tuple], settings_factory, embedding
     store = ChunkStore(settings, embeddings=embeddings)
     report = ingest(None, settings, store=store, progress=False)
     assert len(report.added) == len(docs) and not report.failed
+    after_ingest(store, report)  # the sentence vectors, as `corridor ingest` leaves a store
     engine = Engine(settings, store)
     engine.today = lambda: today
     return engine
@@ -120,12 +122,14 @@ class Ingested(NamedTuple):
 
 @pytest.fixture(scope="session")
 def _corpus_ingest(tmp_path_factory, embeddings):
+    from answering.sentence_vectors import after_ingest
     from ingest.pipeline import ingest
     from vectorstore.store import ChunkStore
 
     settings = make_settings(tmp_path_factory.mktemp("ingested"))
     store = ChunkStore(settings, embeddings=embeddings)
     report = ingest(None, settings, store=store, progress=False)
+    after_ingest(store, report)  # the sentence vectors, as `corridor ingest` leaves a store
     return settings, store, report
 
 
