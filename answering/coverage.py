@@ -477,17 +477,20 @@ def counts(what: tuple[set[str], str | None, list[str]], sentence: str, window: 
     if of and of not in stems:
         return False
     for i, s in enumerate(stems):
-        # "three times more firms", "twenty percent of Turkish firms": a ratio is no count
-        if s in names and any(_is_count(t, ordinals) and not _RATIO.match(tokens[j + 1])
-                              for j, t in enumerate(tokens[:i]) if j >= i - window):
+        if s in names and any(_counts_at(tokens, j, ordinals) for j in range(max(0, i - window), i)):
             return True
         # "the number of Uzbek-Turkish enterprises has grown threefold … to 1.9 thousand": the count follows
-        if s == "number" and tokens[i + 1:i + 2] == ["of"] and names & set(stems[i + 2:i + 2 + window]):
-            rest = tokens[i + 3:]  # empty when the sentence ends with the things counted
-            if any(_is_count(t) and not _RATIO.match(rest[j + 1] if j + 1 < len(rest) else "")
-                   for j, t in enumerate(rest)):
-                return True  # not "rose 33-fold" or "by forty percent"
+        # (nothing follows when the sentence ends with the things counted)
+        if (s == "number" and tokens[i + 1:i + 2] == ["of"] and names & set(stems[i + 2:i + 2 + window])
+                and any(_counts_at(tokens, j) for j in range(i + 3, len(tokens)))):
+            return True
     return False
+
+
+def _counts_at(tokens: list[str], j: int, ordinals: bool = False) -> bool:
+    """Is tokens[j] a count, not a ratio ("three times more firms", "twenty percent of Turkish firms", "rose
+    33-fold")? The word after it tells."""
+    return _is_count(tokens[j], ordinals) and not _RATIO.match(tokens[j + 1] if j + 1 < len(tokens) else "")
 
 
 _PERCENT = re.compile(_PERCENTAGE, re.I)  # a share, which the count check reads past

@@ -88,8 +88,7 @@ class Engine:
         self.retriever = HybridRetriever(store, self.settings, reranker=load_reranker(self.settings))
         self.sentence_embeddings = extractive.SentenceEmbeddings(
             store.embeddings, stored=SentenceVectors(store) if self.settings.sentence_vectors else None)
-        self.retriever.sentence_similarity = lambda q_emb, passages: extractive.best_sentence_similarity(
-            q_emb, passages, self.sentence_embeddings)
+        self.retriever.sentence_similarity = self.sentence_embeddings.best_similarity
         self._pool = ThreadPoolExecutor(max_workers=max(2, self.settings.max_concurrent_answers),
                                         thread_name_prefix="corridor-engine")
         self._ingest_lock = threading.Lock()

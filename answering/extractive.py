@@ -176,6 +176,13 @@ class SentenceEmbeddings:
                 self._passages.move_to_end(k)
             return [self._passages[k] for k in keys]
 
+    def best_similarity(self, q_emb: list[float], passages: list[Passage]) -> list[float]:
+        """Each passage's best cosine of the question with one of its candidate sentences (0 for a passage
+        with none): what the fitted fusion reads beside the chunk's own vector (vectorstore/fusion.py)."""
+        q = np.asarray(q_emb, dtype=np.float32)
+        q = q / (np.linalg.norm(q) or 1.0)
+        return [0.0 if m is None else float((m @ q).max()) for m in self.of_passages(passages)]
+
 
 @dataclass
 class Extract:
@@ -200,15 +207,6 @@ def _aspect(query: str, embedding: list[float], lexical: LexicalIndex) -> Aspect
     lower = " ".join(w for w in re.findall(r"[\w’'-]+", query) if w[:1].islower())
     return Aspect(query, q / (np.linalg.norm(q) or 1.0), weights, F.asked_types(query),
                   frozenset(terms(lower)))
-
-
-def best_sentence_similarity(q_emb: list[float], passages: list[Passage],
-                             sent_emb: SentenceEmbeddings) -> list[float]:
-    """Each passage's best cosine of the question with one of its candidate sentences (0 for a passage with
-    none): what the fitted fusion reads beside the chunk's own vector (vectorstore/fusion.py)."""
-    q = np.asarray(q_emb, dtype=np.float32)
-    q = q / (np.linalg.norm(q) or 1.0)
-    return [0.0 if m is None else float((m @ q).max()) for m in sent_emb.of_passages(passages)]
 
 
 def _candidates(passages: list[Passage]) -> list[Candidate]:

@@ -30,7 +30,7 @@ QUESTIONS = (
 @pytest.fixture(scope="module")
 def retrievers(ingested):
     """The fitted and the RRF retriever, each reading sentence vectors as the engine wires it."""
-    from answering.extractive import SentenceEmbeddings, best_sentence_similarity
+    from answering.extractive import SentenceEmbeddings
     from vectorstore.sentence_vectors import SentenceVectors
 
     settings, store = ingested
@@ -38,7 +38,7 @@ def retrievers(ingested):
     out = (HybridRetriever(store, settings.model_copy(update={"fusion": "fitted"})),
            HybridRetriever(store, settings.model_copy(update={"fusion": "rrf"})))
     for r in out:
-        r.sentence_similarity = lambda q, ps: best_sentence_similarity(q, ps, sent_emb)
+        r.sentence_similarity = sent_emb.best_similarity
     return out
 
 

@@ -138,7 +138,7 @@ class HybridRetriever:
         if fitted is not None and passages:  # one search alone keeps its own order
             # The fitted model weighs the whole pool, not only RRF's best: it may bring in a chunk one search
             # ranks high and the other misses (docs/QUALITY.md, fifteenth session).
-            probs = fitted.probability(self.pool_features(query, passages, pool))
+            probs = fitted.probability(self.pool_features(query, passages, pool, fitted.reads_sentences))
             for p, prob in zip(passages, probs, strict=True):
                 p.score = float(prob)
             if newer:
