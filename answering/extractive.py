@@ -90,6 +90,7 @@ class Candidate:
     semantic: list[float | None] = field(default_factory=list)  # per aspect; None until embedded
     rows: list[dict[str, float]] = field(default_factory=list)  # per aspect: the ranker's features
     score: list[float] = field(default_factory=list)  # per aspect: the ranker's probability
+    opening: float = 0.0  # the ranker's opening model: how likely it is the sentence that answers
 
     @property
     def is_question(self) -> bool:
@@ -353,10 +354,14 @@ def score(query: str, q_emb: list[float], passages: list[Passage], lexical: Lexi
     for i in range(len(aspects)):
         for c, p in zip(embedded, ranker.score([c.rows[i] for c in embedded]), strict=True):
             c.score[i] = float(p)
+    if ranker.opening is not None:
+        for c, p in zip(embedded, ranker.opening.probability([c.rows[0] for c in embedded]), strict=True):
+            c.opening = float(p)
     for c in cands:  # an interview answer's opening carries what its question matched
         q = c.facts.question_index
         if q is not None and c.facts.answer_opening and c.semantic[0] is not None:
             c.score = [max(own, INHERIT * asked) for own, asked in zip(c.score, cands[q].score, strict=True)]
+            c.opening = max(c.opening, INHERIT * cands[q].opening)
     return cands, aspects
 
 
@@ -548,6 +553,8 @@ def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int,
         if other_doc is not None:
             add(other_doc)  # what another source says about the same question
     chosen = chosen[:max_sentences + len(aspects)]
+    if ranker.opening is not None:  # stage 2 chose the sentences; the opening model says which answers first
+        chosen.insert(0, chosen.pop(max(range(len(chosen)), key=lambda i: chosen[i].opening)))
     # "how long", "when", "how much": the answer opens with the sentence that gives the length, date or figure
     # (the rule; the ranker alone opened "How long is the BTK railway?" with a sentence about 2017).
     # Only when the question opens by asking for the value (F.asked_value): not for who/where/why/what-is,

@@ -1,8 +1,10 @@
-"""The fitted sentence ranker: a logistic model over `answering.features`, fitted on the dev split.
+"""The fitted sentence ranker: logistic models over `answering.features`, fitted on the tuning sets.
 
 `scripts/fit_ranker.py` writes `ranker_weights.json` (feature means and scales, coefficients, intercept,
-and the selection and abstention thresholds chosen on dev). At run time scoring is a dot product; no
-learning library is imported.
+and the selection and abstention thresholds chosen on the tuning sets). Stage 2 chooses the answer's
+sentences and gives the relevance abstention reads; the opening model, fitted on many more questions and on
+the sentences stage 2 chooses, orders them: which one opens the answer. At run time scoring is a dot
+product; no learning library is imported.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ class Ranker:
     abstain_below: float  # the best sentence's probability under which the engine abstains
     strong_match: float  # a best sentence this probable answers despite a name the corpus never uses
     meta: dict
+    # which of the sentences stage 2 chose opens the answer; None (an older weights file): stage 2's best
+    opening: Stage | None = None
 
     def score(self, rows: list[dict[str, float]], stage: int = 2) -> np.ndarray:
         return (self.stage2 if stage == 2 else self.stage1).probability(rows)
@@ -79,4 +83,5 @@ def load(embedding_model: str = "minilm") -> Ranker:
     d = json.loads(weights_path(embedding_model).read_text(encoding="utf-8"))
     return Ranker(_stage(d["stage1"], STAGE1), _stage(d["stage2"], FEATURES), float(d["keep_ratio"]),
                   float(d["keep_floor"]), float(d["other_source"]), float(d["abstain_below"]),
-                  float(d["strong_match"]), d.get("meta", {}))
+                  float(d["strong_match"]), d.get("meta", {}),
+                  _stage(d["opening"], FEATURES) if "opening" in d else None)
