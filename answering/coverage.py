@@ -723,19 +723,18 @@ def missing_speech(question: str, statements: list[str], speakers: list[str | No
 
 
 def words_first(question: str, statements: list[str], speakers: list[str | None]) -> int | None:
-    """For a question asking for a person's words, the first quoted sentence that gives them by name: that
-    person's own interview answer, or a sentence reporting that person's speech ("Tokayev said …"). The
-    engine opens the answer with it, not with an introduction that only names the person. None when the
-    question asks for no one's words or no sentence gives them by name. Not for "According to X, how many …?":
-    that asks a fact in X's account, and the sentence that states it often says only "he said". Until the
-    twenty-third session the sentence naming X opened instead: +1 −0 on fresh-dev when it came, +0 −5 by
-    that session's rule ablation (docs/QUALITY.md)."""
+    """For a question asking for a person's words, the first quoted sentence of that person's own interview
+    answer: the engine opens the answer with it, not with the introduction that only names the person
+    ("… Engin Ozer shared his insights on …"). None when the question asks for no one's words or none of the
+    quoted sentences is theirs. Not for "According to X, how many …?": that asks a fact in X's account. A
+    sentence reporting the speech by name ("Tokayev said …") is left where the opening model puts it: since
+    that model (forty-ninth session) promoting it cost openings, +0 −3 on unseen fresh-dev questions, where
+    the sentence that answers says only "He said …" (docs/QUALITY.md)."""
     name = _speech_asked(question)
     if name is None:
         return None
     surname = _surname(name)
-    return next((i for i, (text, sp) in enumerate(zip(statements, speakers, strict=True))
-                 if _own_words(surname, sp) or (_SPEECH.search(text) and surname in text.lower())), None)
+    return next((i for i, sp in enumerate(speakers) if _own_words(surname, sp)), None)
 
 
 def _speech_asked(question: str) -> str | None:

@@ -2,7 +2,7 @@
 with all rules on, then with one rule switched off at a time. It changes nothing in the engine; test and fresh
 are never read.
 
-    .venv/bin/python scripts/rule_ablation.py [--rules name,name] [--out DIR]
+    .venv/bin/python scripts/rule_ablation.py [--rules name,name] [--out DIR] [--ids fd3717-fd5276]
 
 A rule is switched off by replacing, in this process only, the function or pattern that carries it (the
 list is `RULES`). For each rule it prints the tuning figures' change against all rules on and how many
@@ -87,7 +87,7 @@ RULES: dict[str, tuple[str, list[Callable[[ExitStack], None]]]] = {
                        [_off("answering.coverage.missing_speech", lambda *a, **k: None)]),
     "missing_ordinal": ("refuse \"the 12th summit\" when no quote mentions that numbered event",
                         [_off("answering.coverage.missing_ordinal", lambda *a, **k: None)]),
-    "words_first": ("\"what did X say\": X's own words open the answer",
+    "words_first": ("\"what did X say\": X's own interview answer opens the answer",
                     [_off("answering.engine.words_first", lambda *a, **k: None)]),
     "open_with_reason": ("a why-question whose opening restates it opens with the next sentence",
                          [_off("answering.extractive._open_with_reason", lambda *a, **k: None)]),
@@ -123,9 +123,11 @@ RULES: dict[str, tuple[str, list[Callable[[ExitStack], None]]]] = {
 }
 
 
-def run(out: Path, switches: list[Callable[[ExitStack], None]], jobs: int = 1, reuse: bool = False) -> dict:
+def run(out: Path, switches: list[Callable[[ExitStack], None]], jobs: int = 1, reuse: bool = False,
+        ids: list[str] | None = None) -> dict:
     """Run the tuning sets with these rules off; the report's per-question corridor results by id. `reuse`:
-    read the report already in `out` instead (a run with the same code and data)."""
+    read the report already in `out` instead (a run with the same code and data). `ids`: only these
+    questions (`corridor eval --ids`)."""
     from bot.evaluate.command import run_command
     from corridor.settings import get_settings
 
@@ -134,7 +136,7 @@ def run(out: Path, switches: list[Callable[[ExitStack], None]], jobs: int = 1, r
             for switch in switches:
                 switch(stack)
             run_command(get_settings(), splits=["dev", "fresh-dev"], baseline=False, out=out, gate=False,
-                        jobs=jobs)
+                        jobs=jobs, ids=ids)
     data = json.loads((out / "report.json").read_text())
     return {(name, r["id"]): r for name, s in data["sets"].items() for r in s["questions"]["corridor"]}
 
@@ -151,15 +153,17 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=1, help="questions answered at once (threads)")
     ap.add_argument("--reuse-base", action="store_true",
                     help="reuse OUT/all-on/report.json when present (same code and data)")
+    ap.add_argument("--ids", action="append",
+                    help="only these questions, as `corridor eval --ids` reads them (e.g. fd3717-fd5276)")
     args = ap.parse_args()
     names = args.rules.split(",") if args.rules else list(RULES)
     unknown = [n for n in names if n not in RULES]
     if unknown:
         sys.exit(f"unknown rule(s): {', '.join(unknown)}; known: {', '.join(RULES)}")
-    base = run(args.out / "all-on", [], args.jobs, reuse=args.reuse_base)
+    base = run(args.out / "all-on", [], args.jobs, reuse=args.reuse_base, ids=args.ids)
     summary = {}
     for name in names:
-        summary[name] = compare(base, run(args.out / name, RULES[name][1], args.jobs))
+        summary[name] = compare(base, run(args.out / name, RULES[name][1], args.jobs, ids=args.ids))
         line = "  ".join(f"{m} {d:+.3f} (+{g} −{lo})" for m, (d, g, lo) in summary[name].items()
                          if g or lo)
         print(f"{name} off: {line or 'no change'}", flush=True)

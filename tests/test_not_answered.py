@@ -562,7 +562,10 @@ def test_a_question_for_a_persons_words_needs_a_sentence_reporting_them(question
      ["News.Az", "Engin Ozer"], 1),  # his own interview answer, not the introduction naming him
     ("What did Bektenov tell the cabinet?",
      ["Bektenov held talks with Toprak.", "After the talks, Bektenov told the cabinet to sign it."],
-     [None, None], 1),  # reported speech by name
+     [None, None], None),  # reported speech by name: where the opening model puts it (it may say only "he")
+    ("What did Hasanov say about military education?",
+     ["Hasanov met the rector.", "Ozer spoke first.", "Hasanov answered questions."],
+     [None, "Engin Ozer", "Hasanov"], 2),  # his own interview answer, after another speaker's
     ("What did Saparov say cooperation brings?", ["Trade grew.", "He stressed that it brings technology."],
      [None, None], None),  # "he" alone: left where it stands, after the sentence that names him
     ("How many Turkish companies work there?", ["Saparov said 4,000."], [None], None),  # no one's words
