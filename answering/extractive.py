@@ -159,16 +159,15 @@ class SentenceEmbeddings:
         passage with none. Cached per chunk and document version."""
         keys = [(p.chunk.chunk_id, p.doc.content_hash) for p in passages]
         with self._lock:
-            todo = [p for p, k in zip(passages, keys, strict=True) if k not in self._passages]
+            todo = [(p, k) for p, k in zip(passages, keys, strict=True) if k not in self._passages]
         if todo:
-            cands = _candidates(todo)
-            rows: dict[int, list[np.ndarray]] = {id(p): [] for p in todo}
+            cands = _candidates([p for p, _ in todo])
+            rows: dict[int, list[np.ndarray]] = {id(p): [] for p, _ in todo}
             for c, v in zip(cands, self([c.text for c in cands]) if cands else [], strict=True):
                 rows[id(c.passage)].append(v / (np.linalg.norm(v) or 1.0))
             with self._lock:
-                for p in todo:
+                for p, key in todo:
                     found = rows[id(p)]
-                    key = (p.chunk.chunk_id, p.doc.content_hash)
                     self._passages[key] = np.vstack(found) if found else None
                 while len(self._passages) > max(self.passages_size, len(passages)):
                     self._passages.popitem(last=False)

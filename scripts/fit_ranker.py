@@ -291,20 +291,26 @@ def main() -> None:
     groups = [g for g in groups if g["id"] not in hold]
     model = Settings().embedding_model
     target = WEIGHTS if model == "minilm" else WEIGHTS.with_name(f"ranker_weights.{model}.json")
-    opening_meta = {"questions": len(groups), "C": args.c, "sets": args.sets, "held_out": args.hold_out}
-    if args.opening:
-        out = json.loads(target.read_text(encoding="utf-8"))
-        out["opening"] = fit_opening(out, groups, kept_out, args.c)
-        out["meta"]["opening"] = opening_meta
-        target.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote the opening model into {target.relative_to(ROOT)}", file=sys.stderr)
-        return
+    # --opening keeps the file's selection (stages and thresholds); a full fit makes a new one
+    out = (json.loads(target.read_text(encoding="utf-8")) if args.opening
+           else fit_selection(groups, kept_out, args.c, args.sets, args.hold_out, model))
+    out["opening"] = fit_opening(out, groups, kept_out, args.c)
+    out["meta"]["opening"] = {"questions": len(groups), "C": args.c, "sets": args.sets,
+                              "held_out": args.hold_out}
+    target.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {target.relative_to(ROOT)}", file=sys.stderr)
+
+
+def fit_selection(groups: list[dict], kept_out: list[dict], c_reg: float, sets: str, hold_out: str,
+                  model: str) -> dict:
+    """Stages 1 and 2, the keep thresholds and the abstention floor (the weights file without its opening
+    model), printing their top-1 figures and stage 2's coefficients."""
     n = sum(len(g["rows"]) for g in groups)
     pos = sum(sum(g["labels"]) for g in groups)
     print(f"{len(groups)} questions, {n} sentences, {pos} evidence sentences", file=sys.stderr)
-    s1, s2 = fit(groups, STAGE1, args.c), fit(groups, FEATURES, args.c)
+    s1, s2 = fit(groups, STAGE1, c_reg), fit(groups, FEATURES, c_reg)
     for name, stage, names in (("stage 1", s1, STAGE1), ("stage 2", s2, FEATURES)):
-        held_out = fold_probs(groups, names, args.c)
+        held_out = fold_probs(groups, names, c_reg)
         print(f"{name}: top-1 on dev {top1(stage, groups):.3f} (training), "
               f"{top1(stage, groups, held_out):.3f} (10-fold, grouped by question)", file=sys.stderr)
     if kept_out:
@@ -316,16 +322,10 @@ def main() -> None:
     abstain, strong = choose_abstain(s2, groups)
     for f, w in sorted(zip(FEATURES, s2["coef"], strict=True), key=lambda t: -abs(t[1])):
         print(f"  {f:>20} {w:+.3f}", file=sys.stderr)
-    out = {"stage1": s1, "stage2": s2, "keep_ratio": ratio, "keep_floor": floor, "other_source": other,
-           "abstain_below": abstain,
-           "strong_match": strong,
-           "meta": {"questions": len(groups), "sentences": n, "evidence_sentences": pos, "C": args.c,
-                    "sets": args.sets, "held_out": args.hold_out}}
-    out["opening"] = fit_opening(out, groups, kept_out, args.c)
-    out["meta"]["opening"] = opening_meta
-    out["meta"]["embedding_model"] = model
-    target.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {target.relative_to(ROOT)}", file=sys.stderr)
+    return {"stage1": s1, "stage2": s2, "keep_ratio": ratio, "keep_floor": floor, "other_source": other,
+            "abstain_below": abstain, "strong_match": strong,
+            "meta": {"questions": len(groups), "sentences": n, "evidence_sentences": pos, "C": c_reg,
+                     "sets": sets, "held_out": hold_out, "embedding_model": model}}
 
 
 def tuning_sets(sets: str, script: str):
