@@ -8,7 +8,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -570,13 +570,19 @@ def _open_with_value(chosen: list[Candidate], query: str) -> None:
     for the date of an event ("In which year was X set up?"), with one dating that event where one is chosen
     (as the refusal check reads it, `coverage.dated_event`), not a visit's "on February 18"."""
     asked = F.asked_value(query)
-    typed = next((c for c in chosen if F.gives_type(c.text, list(asked[0]))), None) if asked else None
+    typed = _likeliest_opening(c for c in chosen if F.gives_type(c.text, list(asked[0]))) if asked else None
     event = dated_event(query) if asked and asked[0] == ("date",) else None
     if event is not None:
-        typed = next((c for c in chosen if F.gives_type(c.text, ["date"]) and event[1].search(c.text)), typed)
+        typed = _likeliest_opening(c for c in chosen
+                                   if F.gives_type(c.text, ["date"]) and event[1].search(c.text)) or typed
     if typed is not None:
         chosen.remove(typed)
         chosen.insert(0, typed)
+
+
+def _likeliest_opening(candidates: Iterable[Candidate]) -> Candidate | None:
+    """The candidate the opening model rates likeliest to hold the answer (the first on a tie)."""
+    return max(candidates, key=lambda c: c.opening, default=None)
 
 
 def _open_with_author(chosen: list[Candidate], top: list[Candidate]) -> None:
