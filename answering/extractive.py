@@ -193,6 +193,7 @@ class Extract:
     relevance: float
     scores: dict[str, float] = field(default_factory=dict)  # statement text → its sentence's probability
     detail: frozenset[str] = frozenset()  # statements added after the answer's own (`more`), by text
+    openings: dict[str, float] = field(default_factory=dict)  # statement text → its sentence's opening model
 
 
 def _weights(query_terms: list[str], lexical: LexicalIndex) -> dict[str, float]:
@@ -669,6 +670,7 @@ def _compose(chosen: list[Candidate], relevance: float,
     statements: list[Statement] = []
 
     scores: dict[str, float] = {}
+    openings: dict[str, float] = {}
     detail: set[str] = set()
     extras = {id(c) for c in extra or []}
 
@@ -676,6 +678,7 @@ def _compose(chosen: list[Candidate], relevance: float,
         if not any(sentence == st.text for st in statements):
             statements.append(Statement(text=sentence, citations=[n], speaker=speaker))
             scores.setdefault(sentence, c.score[0])  # a sentence brought along counts as the one it serves
+            openings.setdefault(sentence, c.opening)
             if id(c) in extras:
                 detail.add(sentence)
 
@@ -714,7 +717,7 @@ def _compose(chosen: list[Candidate], relevance: float,
                 say(_tidy(named), where)
         if _QUALIFIES.match(after) or (c is opening and (F.LEANS_BACK.match(after) or _GOES_ON.match(after))):
             say(after, n)  # "… unrealistic in the short term. But over 10 years …"
-    return Extract(statements, cited, relevance, scores, frozenset(detail))
+    return Extract(statements, cited, relevance, scores, frozenset(detail), openings)
 
 
 def is_asked(text: str) -> bool:
