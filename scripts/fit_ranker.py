@@ -122,6 +122,14 @@ def probs(stage: dict, rows: list[dict]) -> np.ndarray:
     return 1 / (1 + np.exp(-(x @ np.asarray(stage["coef"]) + stage["intercept"])))
 
 
+def masked(p: np.ndarray, g: dict) -> np.ndarray:
+    """A copy of a question's sentence probabilities with its interviewer questions' at -1: a question is
+    never quoted as an answer, so it is never chosen, never opens and never sets a floor."""
+    p = np.array(p, dtype=float)
+    p[np.asarray(g["questions"], dtype=bool)] = -1
+    return p
+
+
 def held_out_probs(stage: dict, g: dict) -> np.ndarray:
     """The question's sentence probabilities from the model fitted without its fold (main stores them as
     "oof"), else from `stage`: thresholds chosen on these hold for questions the ranker was not fitted on."""
@@ -146,8 +154,7 @@ def top1(stage: dict, groups: list[dict], p_all: list[np.ndarray] | None = None)
     for i, g in enumerate(groups):
         if not any(g["labels"]):
             continue
-        p = (probs(stage, g["rows"]) if p_all is None else p_all[i]).copy()
-        p[np.asarray(g["questions"])] = -1
+        p = masked(probs(stage, g["rows"]) if p_all is None else p_all[i], g)
         hits.append(g["labels"][int(np.argmax(p))])
     return float(np.mean(hits)) if hits else 0.0
 
@@ -171,8 +178,7 @@ def chosen_sets(weights: dict, groups: list[dict]) -> list[dict]:
     thresholds, as `_choose` forms them) puts in the answer: the opening model chooses among these."""
     out = []
     for g in groups:
-        p = probs(weights["stage2"], g["rows"])
-        p[np.asarray(g["questions"], dtype=bool)] = -1
+        p = masked(probs(weights["stage2"], g["rows"]), g)
         if p.max() < 0:
             continue
         chosen = _choose(p, g["docs"], weights["keep_ratio"], weights["keep_floor"], weights["other_source"])
@@ -210,8 +216,7 @@ def choose_keep(stage: dict, groups: list[dict], beta: float = 3.0) -> tuple[flo
                     reachable = {k for qs in g["quotes"] for k in qs}
                     if not any(g["labels"]) or not reachable:
                         continue
-                    p = held_out_probs(stage, g)
-                    p[np.asarray(g["questions"])] = -1
+                    p = masked(held_out_probs(stage, g), g)
                     chosen = _choose(p, g["docs"], ratio, floor, other)
                     cited = {k for i in chosen for k in g["quotes"][i]}
                     rec = len(cited) / g["n_quotes"]
@@ -245,9 +250,7 @@ def choose_abstain(stage: dict, groups: list[dict]) -> tuple[float, float]:
     missing year): the cut between answerable and refused best-statement probabilities. The strong match,
     over questions with an unknown name: the cut above which such a question is answered anyway."""
     def best_p(g):
-        p = held_out_probs(stage, g)
-        p[np.asarray(g["questions"])] = -1
-        return float(p.max())
+        return float(masked(held_out_probs(stage, g), g).max())
 
     plain = [g for g in groups if not g["unknown_names"] and not g["missing_years"]]
     named = [g for g in groups if g["unknown_names"] and not g["missing_years"]]
