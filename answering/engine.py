@@ -360,7 +360,7 @@ class Engine:
         statements, cited = found.statements, found.cited
         if mode != "llm":
             return self._verified(question, standalone, statements, cited, passages, mode, notes, timing,
-                                  found.scores, found.detail, found.openings)
+                                  found.scores, found.detail)
         figures: dict = {}
         try:
             produced, gen = llm.answer(
@@ -369,7 +369,7 @@ class Engine:
         except llm.LLMUnavailable as exc:
             notes.append(f"{exc} This is the extractive answer instead.")
             return self._verified(question, standalone, statements, cited, passages, "extractive", notes,
-                                  timing, found.scores, found.detail, found.openings)
+                                  timing, found.scores, found.detail)
         figures = {"model": gen.model, "ttft_ms": round(gen.ttft_s * 1000, 1) if gen.ttft_s is not None
                    else None, "tokens_per_s": gen.tokens_per_s}
         if ticket is not None:
@@ -388,7 +388,7 @@ class Engine:
         notes.append("None of the model's sentences was supported by the passages it cited; "
                      "this is the extractive answer instead.")
         fallback = self._verified(question, standalone, statements, cited, passages, "extractive", notes,
-                                  timing, found.scores, found.detail, found.openings)
+                                  timing, found.scores, found.detail)
         return fallback.model_copy(update=figures)
 
     def _chunk_before(self, passage: Passage, passages: list[Passage]) -> Passage | None:
@@ -405,8 +405,7 @@ class Engine:
 
     def _verified(self, question: str, standalone: str, statements: list[Statement], cited: list[Passage],
                   passages: list[Passage], mode: str, notes: list[str], timing: recency.TimeAsk,
-                  scores: dict[str, float], detail: frozenset[str] = frozenset(),
-                  openings: dict[str, float] | None = None) -> Answer:
+                  scores: dict[str, float], detail: frozenset[str] = frozenset()) -> Answer:
         numbered = {i: p for i, p in enumerate(cited, 1)}
         kept, check_notes = verify(statements, numbered, weight=self.retriever.lexical.weight)
         notes.extend(check_notes)
@@ -439,7 +438,7 @@ class Engine:
         words = words_first(question, texts, speakers)
         if words:  # "What did Ozer say …?": his words open the answer, not the article's introduction of him
             kept.insert(0, kept.pop(words))
-        kept = recency.order(kept, timing, scores, detail, openings)
+        kept = recency.order(kept, timing, scores, detail)
         notes.extend(recency.notes(kept, timing, standalone, scores, detail))
         kept = reported(kept, numbered)  # news speakers, after the checks (they read interview speakers)
         lang = language(question)

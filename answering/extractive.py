@@ -8,7 +8,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -193,7 +193,6 @@ class Extract:
     relevance: float
     scores: dict[str, float] = field(default_factory=dict)  # statement text → its sentence's probability
     detail: frozenset[str] = frozenset()  # statements added after the answer's own (`more`), by text
-    openings: dict[str, float] = field(default_factory=dict)  # statement text → its sentence's opening model
 
 
 def _weights(query_terms: list[str], lexical: LexicalIndex) -> dict[str, float]:
@@ -571,19 +570,13 @@ def _open_with_value(chosen: list[Candidate], query: str) -> None:
     for the date of an event ("In which year was X set up?"), with one dating that event where one is chosen
     (as the refusal check reads it, `coverage.dated_event`), not a visit's "on February 18"."""
     asked = F.asked_value(query)
-    typed = _likeliest_opening(c for c in chosen if F.gives_type(c.text, list(asked[0]))) if asked else None
+    typed = next((c for c in chosen if F.gives_type(c.text, list(asked[0]))), None) if asked else None
     event = dated_event(query) if asked and asked[0] == ("date",) else None
     if event is not None:
-        typed = _likeliest_opening(c for c in chosen
-                                   if F.gives_type(c.text, ["date"]) and event[1].search(c.text)) or typed
+        typed = next((c for c in chosen if F.gives_type(c.text, ["date"]) and event[1].search(c.text)), typed)
     if typed is not None:
         chosen.remove(typed)
         chosen.insert(0, typed)
-
-
-def _likeliest_opening(candidates: Iterable[Candidate]) -> Candidate | None:
-    """The candidate the opening model rates likeliest to hold the answer (the first on a tie)."""
-    return max(candidates, key=lambda c: c.opening, default=None)
 
 
 def _open_with_author(chosen: list[Candidate], top: list[Candidate]) -> None:
@@ -670,7 +663,6 @@ def _compose(chosen: list[Candidate], relevance: float,
     statements: list[Statement] = []
 
     scores: dict[str, float] = {}
-    openings: dict[str, float] = {}
     detail: set[str] = set()
     extras = {id(c) for c in extra or []}
 
@@ -678,7 +670,6 @@ def _compose(chosen: list[Candidate], relevance: float,
         if not any(sentence == st.text for st in statements):
             statements.append(Statement(text=sentence, citations=[n], speaker=speaker))
             scores.setdefault(sentence, c.score[0])  # a sentence brought along counts as the one it serves
-            openings.setdefault(sentence, c.opening)
             if id(c) in extras:
                 detail.add(sentence)
 
@@ -717,7 +708,7 @@ def _compose(chosen: list[Candidate], relevance: float,
                 say(_tidy(named), where)
         if _QUALIFIES.match(after) or (c is opening and (F.LEANS_BACK.match(after) or _GOES_ON.match(after))):
             say(after, n)  # "… unrealistic in the short term. But over 10 years …"
-    return Extract(statements, cited, relevance, scores, frozenset(detail), openings)
+    return Extract(statements, cited, relevance, scores, frozenset(detail))
 
 
 def is_asked(text: str) -> bool:

@@ -199,8 +199,8 @@ def _groups(statements: list[Statement]) -> list[list[Statement]]:
     return [list(g) for _, g in itertools.groupby(statements, key=lambda s: s.citations[:1])]
 
 
-def order(statements: list[Statement], ask: TimeAsk, scores: dict[str, float] | None = None,
-          detail: frozenset[str] = frozenset(), openings: dict[str, float] | None = None) -> list[Statement]:
+def order(statements: list[Statement], ask: TimeAsk,
+          scores: dict[str, float] | None = None, detail: frozenset[str] = frozenset()) -> list[Statement]:
     """Newest source first for latest questions, oldest first for timelines, in both among the sources whose
     best sentence the ranker rates close to the best one (by `scores`, statement text → probability: a source
     quoted for a side remark comes after them, at the fitted other_source share; fresh-dev timelines: opens
@@ -210,11 +210,9 @@ def order(statements: list[Statement], ask: TimeAsk, scores: dict[str, float] | 
     dates, then undated ones, each kind in its original order, and the first passage's sentence naming the
     earliest year opens (a timeline opens with an event, not with background such as "He described the fund
     as a milestone"); "last year" and "this year" count from the source's date. Latest questions put
-    undated sources after the dated ones, and the newest source's sentence the opening model rates likeliest
-    (`openings`, statement text → probability) opens, as extractive._select opens any answer. Other questions
-    keep the relevance order. The answer still opens with a sentence that gives the value asked for ("How
-    much … now?"), when the first source has one (the likeliest such), as extractive._select opens it for any
-    question. A passage quoted only for `detail` (statements added after
+    undated sources after the dated ones. Other questions keep the relevance order. The answer still opens
+    with a sentence that gives the value asked for ("How much … now?"), when the first source has one, as
+    extractive._select opens it for any question. A passage quoted only for `detail` (statements added after
     the answer's own) comes after the others, so it never opens the answer."""
     if not (ask.latest or ask.timeline):
         return statements
@@ -249,22 +247,11 @@ def order(statements: list[Statement], ask: TimeAsk, scores: dict[str, float] | 
         event = min(events, key=lambda e: e[0])[1]
         first.remove(event)
         first.insert(0, event)
-    elif ask.latest and not ask.timeline:  # the newest source's likeliest answer opens, as in _select
-        best = _likeliest(first, openings)
-        first.remove(best)
-        first.insert(0, best)
-    typed = (_likeliest([st for st in first if F.gives_type(st.text, list(ask.value))], openings)
-             if ask.value else None)
+    typed = next((st for st in first if F.gives_type(st.text, list(ask.value))), None) if ask.value else None
     if typed is not None:
         first.remove(typed)
         first.insert(0, typed)
     return [st for g in groups for st in g]
-
-
-def _likeliest(statements: list[Statement], openings: dict[str, float] | None) -> Statement | None:
-    """The statement the opening model rates likeliest to answer (`openings`: text → probability); the first
-    on a tie, and so without the model (llm mode)."""
-    return max(statements, key=lambda st: (openings or {}).get(st.text, 0.0), default=None)
 
 
 def _last(groups: list[list[Statement]], scores: dict[str, float] | None,

@@ -188,26 +188,6 @@ def test_latest_puts_the_newest_source_first_and_timelines_go_oldest_first() -> 
     assert [s.citations[0] for s in recency.order(statements, latest, detail=aside)] == [3, 2, 1, 1]
 
 
-def test_latest_opens_with_the_newest_sources_likeliest_sentence() -> None:
-    """Within the newest source, the sentence the opening model rates likeliest opens a latest answer (as
-    extractive._select opens any answer); without its ratings (llm mode) the source's order stays."""
-    statements = [
-        Statement(text="Old Herald counted $4.2 billion.", citations=[1], source="Old Herald",
-                  date="2021-03-02"),
-        Statement(text="The ministry met on Monday.", citations=[2], source="New Post", date="2025-06-10"),
-        Statement(text="The trade figure reached $6.1 billion.", citations=[2], source="New Post",
-                  date="2025-06-10"),
-    ]
-    latest = recency.read("What is the latest trade figure?", TODAY)
-    openings = {"Old Herald counted $4.2 billion.": 0.9, "The ministry met on Monday.": 0.2,
-                "The trade figure reached $6.1 billion.": 0.6}
-    assert [s.text for s in recency.order(statements, latest, openings=openings)] == [
-        "The trade figure reached $6.1 billion.", "The ministry met on Monday.",
-        "Old Herald counted $4.2 billion."]
-    assert [s.text for s in recency.order(statements, latest)][:2] == [
-        "The ministry met on Monday.", "The trade figure reached $6.1 billion."]
-
-
 def test_latest_puts_a_newer_source_far_from_the_question_after_the_close_ones() -> None:
     """Newest first among the sources the ranker rates close to the best sentence (at its fitted share for
     another source): a newer report quoted for a side remark comes after, and the note says so."""
