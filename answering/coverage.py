@@ -722,14 +722,15 @@ def missing_speech(question: str, statements: list[str], speakers: list[str | No
     return name
 
 
-def words_first(question: str, statements: list[str], speakers: list[str | None]) -> int | None:
-    """For a question asking for a person's words, the first quoted sentence of that person's own interview
-    answer: the engine opens the answer with it, not with the introduction that only names the person
-    ("… Engin Ozer shared his insights on …"). None when the question asks for no one's words or none of the
-    quoted sentences is theirs. Not for "According to X, how many …?": that asks a fact in X's account. A
-    sentence reporting the speech by name ("Tokayev said …") is left where the opening model puts it: since
-    that model (forty-ninth session) promoting it cost openings, +0 −3 on unseen fresh-dev questions, where
-    the sentence that answers says only "He said …" (docs/QUALITY.md)."""
+def words_first(question: str, speakers: list[str | None]) -> int | None:
+    """For a question asking for a person's words, the first quoted sentence (by `speakers`, who speaks in
+    each one's passage) of that person's own interview answer: the engine opens the answer with it, not with
+    the introduction that only names the person ("… Engin Ozer shared his insights on …"). None when the
+    question asks for no one's words or none of the quoted sentences is theirs. Not for "According to X, how
+    many …?": that asks a fact in X's account. A sentence reporting the speech by name ("Tokayev said …") is
+    left where the opening model puts it: since that model (forty-ninth session) promoting it cost openings,
+    +0 −3 on unseen fresh-dev questions, where the sentence that answers says only "He said …"
+    (docs/QUALITY.md)."""
     name = _speech_asked(question)
     if name is None:
         return None

@@ -435,7 +435,7 @@ class Engine:
                 return self._abstain(question, standalone, passages, notes, mode)
             # a several-part question keeps what answers its other parts, and says what is not there
             notes.append(f"None of the quoted passages {missing}: the sources here may not give it.")
-        words = words_first(question, texts, speakers)
+        words = words_first(question, speakers)
         if words:  # "What did Ozer say …?": his words open the answer, not the article's introduction of him
             kept.insert(0, kept.pop(words))
         kept = recency.order(kept, timing, scores, detail)
