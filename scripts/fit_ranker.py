@@ -207,16 +207,15 @@ def choose_keep(stage: dict, groups: list[dict], beta: float = 3.0) -> tuple[flo
     of evidence quotes cited (per passage, as the eval counts them) against the share of chosen sentences
     that are evidence; beta = 3: a missed quote costs three times one sentence too many (an answer holds
     at most 4; beta 2 gave one-sentence answers that left out half of the two-source questions on dev)."""
+    # the probabilities do not depend on the thresholds: read them once, not once per grid point
+    scored = [(g, masked(held_out_probs(stage, g), g)) for g in groups
+              if any(g["labels"]) and any(g["quotes"])]  # an evidence quote in some passage
     best = (-1.0, 0.5, 0.2, 0.8)
     for ratio in np.arange(0.3, 0.96, 0.05):
         for floor in np.arange(0.05, 0.8, 0.05):
             for other in np.arange(0.3, 1.01, 0.1):
                 scores = []
-                for g in groups:
-                    reachable = {k for qs in g["quotes"] for k in qs}
-                    if not any(g["labels"]) or not reachable:
-                        continue
-                    p = masked(held_out_probs(stage, g), g)
+                for g, p in scored:
                     chosen = _choose(p, g["docs"], ratio, floor, other)
                     cited = {k for i in chosen for k in g["quotes"][i]}
                     rec = len(cited) / g["n_quotes"]
