@@ -1,18 +1,18 @@
 """The fitted fusion: orders the passages retrieval found by the probability, from a logistic model fitted
 on the tuning sets, that a passage holds the answer.
 
-Reciprocal rank fusion (its constants set by hand on the old gold set) still chooses the k passages, from its
-best `fetch_k` of the two rankings, de-duplicated and diversified (letting the model choose them favoured long
-chunks, whose extra sentences cost the sentence ranker: docs/QUALITY.md), and each search's best hit joins
-them (RRF can rank BM25's first below chunks both searches put in the middle); the fitted model then orders
-them from signals retrieval already has: the dense cosine and BM25 score, each absolute, relative to the
-pool's best and as a rank; how much of the question's IDF weight the chunk and its document's title hold; its
-length; what kind of chunk it is (a document's about block, an interview turn, its first chunk); and the best
-cosine of the question with one of the chunk's sentences (their vectors are kept at ingest), relative to the
-pool's best and as a rank: one sentence that says what was asked is diluted in a chunk's own vector.
-`scripts/fit_fusion.py` writes `fusion_weights.json` for MiniLM and `fusion_weights.<model>.json` for another
-bundled model (dev and fresh-dev only); scoring is a dot product. A model without a fit (a local folder)
-keeps reciprocal rank fusion's order.
+Reciprocal rank fusion (its constants set by hand on the old gold set) gathers the pool: its best `fetch_k`
+(30) of the dense and the BM25 ranking. The fitted model scores the whole pool and `retrieval.diversify` keeps
+its k most probable, near-duplicates skipped and one document's share capped (docs/QUALITY.md, fifteenth
+session: scoring only RRF's best k lost a chunk one search ranks high and the other misses). The model weighs
+signals retrieval already has: the dense cosine and BM25 score, each absolute, relative to the pool's best and
+as a rank; how much of the question's IDF weight the chunk and its document's title hold; its length; what
+kind of chunk it is (a document's about block, an interview turn, its first chunk); and the best cosine of the
+question with one of the chunk's sentences (their vectors are kept at ingest), relative to the pool's best and
+as a rank: one sentence that says what was asked is diluted in a chunk's own vector. `scripts/fit_fusion.py`
+writes `fusion_weights.json` for MiniLM and `fusion_weights.<model>.json` for another bundled model (dev and
+fresh-dev only); scoring is a dot product. A model without a fit (a local folder) keeps reciprocal rank
+fusion's order.
 """
 
 from __future__ import annotations
