@@ -364,17 +364,22 @@ def score(query: str, q_emb: list[float], passages: list[Passage], lexical: Lexi
     return cands, aspects
 
 
+# (chosen, ranked, unranked) → the selection: the engine's date-aware additions (recency.chooser)
+Chooser = Callable[[list[Candidate], list[Candidate], list[Candidate]], list[Candidate]]
+
+
 def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: LexicalIndex,
             sent_emb: SentenceEmbeddings, max_sentences: int, embed_top: int = 12,
             parts: list[tuple[str, list[float]]] | None = None, ranker: Ranker | None = None,
-            choose: Callable[[list[Candidate], list[Candidate]], list[Candidate]] | None = None,
+            choose: Chooser | None = None,
             said: str = "", chunk_before: Callable[[Passage], Passage | None] | None = None,
             more: int = 0, differ: bool = False) -> Extract:
     """The sentences that answer the question, best first, each with its citation.
 
     `parts` (text, embedding) are the pieces of a question that asks several things; each part gets its
     best sentence into the answer. `relevance` is the best statement's probability (for abstention).
-    `choose(chosen, ranked)` may add to the selection (the engine's date-aware additions). `said`: what the
+    `choose(chosen, ranked, unranked)` may add to the selection (the engine's date-aware additions;
+    `unranked`: the passages' other statements, which stage 2 did not score). `said`: what the
     conversation's earlier answers said (a follow-up's answer does not open with a sentence of it).
     `chunk_before(passage)`: the chunk before a passage in its document (where an opening's "he said" may name
     its speaker), or None. `more`: at most this many further sentences the ranker rates above its keep line
