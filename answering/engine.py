@@ -22,7 +22,7 @@ from vectorstore.embeddings import QUESTIONS_FIRST
 from vectorstore.retrieval import Filters, HybridRetriever, Retrieval, load_reranker
 from vectorstore.sentence_vectors import SentenceVectors
 
-from . import extractive, llm, recency, sentence_vectors
+from . import extractive, interaction, llm, recency, sentence_vectors
 from .attribution import attribute
 from .citations import verify
 from .coverage import covered_years, not_answered, rare_names, uncovered_reason, words_first
@@ -89,6 +89,8 @@ class Engine:
         self.sentence_embeddings = extractive.SentenceEmbeddings(
             store.embeddings, stored=SentenceVectors(store) if self.settings.sentence_vectors else None)
         self.retriever.sentence_similarity = self.sentence_embeddings.best_similarity
+        # the opening model's late-interaction scores: the bundled MiniLM's token vectors and a fitted head
+        self.late = interaction.scorer(store.embeddings)
         self._pool = ThreadPoolExecutor(max_workers=max(2, self.settings.max_concurrent_answers),
                                         thread_name_prefix="corridor-engine")
         self._ingest_lock = threading.Lock()
@@ -347,7 +349,8 @@ class Engine:
                                    self.sentence_embeddings, s.max_answer_sentences, s.sentence_candidates,
                                    parts=parts, ranker=ranker, choose=recency.chooser(timing, standalone),
                                    said=said, chunk_before=lambda p: self._chunk_before(p, passages),
-                                   more=s.more_sentences, differ=asks_sources_differ(standalone))
+                                   more=s.more_sentences, differ=asks_sources_differ(standalone),
+                                   late=self.late)
         strong = s.abstain_strong_match if s.abstain_strong_match is not None else ranker.strong_match
         reason = uncovered_reason(standalone, passages, self.retriever.lexical, s.embedding_model,
                                   found.relevance, strong, today)

@@ -17,6 +17,7 @@ from corridor.records import Passage, Statement
 from vectorstore.lexical import LexicalIndex, terms
 
 from . import features as F
+from . import interaction
 from .attribution import speaker as speaker_of
 from .attribution import speaker_from
 from .coverage import counted, counts, dated_event
@@ -353,7 +354,7 @@ def score(query: str, q_emb: list[float], passages: list[Passage], lexical: Lexi
     for i in range(len(aspects)):
         for c, p in zip(embedded, ranker.score([c.rows[i] for c in embedded]), strict=True):
             c.score[i] = float(p)
-    if ranker.opening is not None:
+    if ranker.opening is not None and not ranker.opening_reads_late:  # else: rate_openings, for the chosen
         for c, p in zip(embedded, ranker.opening.probability([c.rows[0] for c in embedded]), strict=True):
             c.opening = float(p)
     for c in cands:  # an interview answer's opening carries what its question matched
@@ -362,6 +363,30 @@ def score(query: str, q_emb: list[float], passages: list[Passage], lexical: Lexi
             c.score = [max(own, INHERIT * asked) for own, asked in zip(c.score, cands[q].score, strict=True)]
             c.opening = max(c.opening, INHERIT * cands[q].opening)
     return cands, aspects
+
+
+# (question, sentences) → each sentence's late-interaction score (interaction.Scorer)
+LateScorer = Callable[[str, list[str]], list[float]]
+
+
+def rate_openings(chosen: list[Candidate], cands: list[Candidate], query: str, ranker: Ranker,
+                  late: LateScorer) -> None:
+    """The opening model's probability for each chosen sentence, read with the late-interaction features
+    (answering/interaction.py), which only the chosen sentences get: they are scored at question time. An
+    interview answer's opening carries what its question matched, as in `score`."""
+    assert ranker.opening is not None
+    asked = {id(c): cands[c.facts.question_index] for c in chosen
+             if c.facts.question_index is not None and c.facts.answer_opening and c.semantic[0] is not None}
+    questions = list({id(q): q for q in asked.values()}.values())
+    scores = late(query, [c.text for c in chosen + questions])
+    best = max(scores[: len(chosen)])
+    group = chosen + questions
+    rows = [{**c.rows[0], **f} for c, f in zip(group, interaction.features(scores, best), strict=True)]
+    rated = {id(c): float(p) for c, p in zip(group, ranker.opening.probability(rows), strict=True)}
+    for c in chosen:
+        c.opening = rated[id(c)]
+        if id(c) in asked:
+            c.opening = max(c.opening, INHERIT * rated[id(asked[id(c)])])
 
 
 # (chosen, ranked, unranked) → the selection: the engine's date-aware additions (recency.chooser)
@@ -373,7 +398,7 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
             parts: list[tuple[str, list[float]]] | None = None, ranker: Ranker | None = None,
             choose: Chooser | None = None,
             said: str = "", chunk_before: Callable[[Passage], Passage | None] | None = None,
-            more: int = 0, differ: bool = False) -> Extract:
+            more: int = 0, differ: bool = False, late: LateScorer | None = None) -> Extract:
     """The sentences that answer the question, best first, each with its citation.
 
     `parts` (text, embedding) are the pieces of a question that asks several things; each part gets its
@@ -385,6 +410,8 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
     its speaker), or None. `more`: at most this many further sentences the ranker rates above its keep line
     follow the answer's own (`Extract.detail` names them). `differ`: the question says its sources differ
     (`question.asks_sources_differ`): an answer quoting one document only adds the best sentence of another.
+    `late`: the late-interaction scorer (interaction.scorer) when the opening model reads it; without one,
+    such a model is not used and stage 2's order stands.
     """
     ranker = ranker or load()
     cands, aspects = score(query, q_emb, passages, lexical, sent_emb, embed_top, parts, ranker)
@@ -395,7 +422,11 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
     if not statements:
         return Extract([], [], 0.0)
     relevance = max(c.score[0] for c in statements)
-    chosen = _select(statements, aspects, max_sentences, ranker, differ)
+    rate = None
+    if ranker.opening_reads_late and late is not None:
+        def rate(chosen: list[Candidate]) -> None:
+            rate_openings(chosen, cands, aspects[0].query, ranker, late)
+    chosen = _select(statements, aspects, max_sentences, ranker, differ, rate)
     if choose is not None:
         unranked = [c for c in cands if not c.is_question and c.semantic[0] is None
                     and not F.is_byline(c.text) and not F.is_dateline(c.text)]
@@ -500,7 +531,8 @@ def _preselect(cands: list[Candidate], passages: list[Passage], n_aspects: int,
 
 
 def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int,
-            ranker: Ranker, differ: bool = False) -> list[Candidate]:
+            ranker: Ranker, differ: bool = False,
+            rate: Callable[[list[Candidate]], None] | None = None) -> list[Candidate]:
     """The answer's sentences: the best for the whole question, those the ranker rates close to it, the
     best for each part of a several-part question, and, where sources differ, the other source."""
     top.sort(key=lambda c: c.score[0], reverse=True)
@@ -557,7 +589,11 @@ def _select(top: list[Candidate], aspects: list[Aspect], max_sentences: int,
         if other_doc is not None:
             add(other_doc)  # what another source says about the same question
     chosen = chosen[:max_sentences + len(aspects)]
-    if ranker.opening is not None:  # stage 2 chose the sentences; the opening model says which answers first
+    # stage 2 chose the sentences; the opening model says which answers first (`rate` gives a model that
+    # reads the late-interaction features its probabilities; without it such a model is not used)
+    if ranker.opening is not None and (rate is not None or not ranker.opening_reads_late):
+        if rate is not None:
+            rate(chosen)
         chosen.insert(0, chosen.pop(max(range(len(chosen)), key=lambda i: chosen[i].opening)))
     # "how long", "when", "how much": the answer opens with the sentence that gives the length, date or figure
     # (the issue's rule; the ranker alone opened "How long is the BTK railway?" with a sentence about 2017).

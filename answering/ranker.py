@@ -3,8 +3,9 @@
 `scripts/fit_ranker.py` writes `ranker_weights.json` (feature means and scales, coefficients, intercept,
 and the selection and abstention thresholds chosen on the tuning sets). Stage 2 chooses the answer's
 sentences and gives the relevance abstention reads; the opening model, fitted on many more questions and on
-the sentences stage 2 chooses, orders them: which one opens the answer. At run time scoring is a dot
-product; no learning library is imported.
+the sentences stage 2 chooses, orders them: which one opens the answer (with two more features, the chosen
+sentences' late-interaction scores: answering/interaction.py). At run time scoring is a dot product; no
+learning library is imported.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 from corridor.settings import BUNDLED_MODELS
 
 from .features import FEATURES, STAGE1, as_array
+from .interaction import LATE
 
 WEIGHTS = Path(__file__).with_name("ranker_weights.json")
 
@@ -61,6 +63,11 @@ class Ranker:
     # which of the sentences stage 2 chose opens the answer; None (an older weights file): stage 2's best
     opening: Stage | None = None
 
+    @property
+    def opening_reads_late(self) -> bool:
+        """Whether the opening model weighs the late-interaction features (answering/interaction.py)."""
+        return self.opening is not None and LATE[0] in self.opening.names
+
     def score(self, rows: list[dict[str, float]], stage: int = 2) -> np.ndarray:
         return (self.stage2 if stage == 2 else self.stage1).probability(rows)
 
@@ -84,4 +91,9 @@ def load(embedding_model: str = "minilm") -> Ranker:
     return Ranker(_stage(d["stage1"], STAGE1), _stage(d["stage2"], FEATURES), float(d["keep_ratio"]),
                   float(d["keep_floor"]), float(d["other_source"]), float(d["abstain_below"]),
                   float(d["strong_match"]), d.get("meta", {}),
-                  _stage(d["opening"], FEATURES) if "opening" in d else None)
+                  _opening(d["opening"]) if "opening" in d else None)
+
+
+def _opening(d: dict) -> Stage:
+    """The opening model: the stage features, and the late-interaction ones when it was fitted with them."""
+    return _stage(d, FEATURES + LATE if tuple(d["features"]) == FEATURES + LATE else FEATURES)

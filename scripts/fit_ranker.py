@@ -1,7 +1,7 @@
 """Fit the sentence ranker (answering/ranker.py) on the tuning sets and write answering/ranker_weights.json.
 
     .venv/bin/python scripts/fit_ranker.py [--sets dev,fresh-dev]
-    .venv/bin/python scripts/fit_ranker.py --opening --hold-out fd3717-fd5276   # the landed opening model
+    .venv/bin/python scripts/fit_ranker.py --opening --dump rows.json   # rows for scripts/fit_interaction.py
     CORRIDOR_PRESET=multilingual .venv/bin/python scripts/fit_ranker.py   # the e5 fit (its own weights file)
 
 For every question of the tuning sets (dev: the gold set's dev split; fresh-dev: data/eval/fresh_dev.jsonl
@@ -20,9 +20,11 @@ on the e5 fusion's order was measured and was not better (docs/QUALITY.md).
 The opening model (`--opening`) is a third logistic model over the same features, fitted on the sentences
 the selection of the weights file chooses (every question's chosen set) to say which of them holds the
 evidence: the answer opens with it. `--opening` refits it alone and keeps the rest of the file; a full fit
-refits it after the stages. Landed: stage 2 and its thresholds from 4fbb202 (183 questions), the opening
-model on dev and fresh-dev up to fd3716 (3,752 questions); a refit of stage 2 itself on those questions opened
-better too but cited fewer evidence passages and refused fewer out-of-scope questions (docs/QUALITY.md).
+refits it after the stages. Landed: stage 2 and its thresholds from 4fbb202 (183 questions); the opening
+model is `scripts/fit_interaction.py`'s, which adds the late-interaction features and reads this script's
+`--dump` (each candidate's text and the stand-alone question are in it for that); a refit of stage 2 itself on
+thousands of questions opened better too but cited fewer evidence passages and refused fewer out-of-scope
+questions (docs/QUALITY.md).
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ def collect(engine, items) -> list[dict]:
         lexical = engine.retriever.lexical
         out.append({
             "id": it.id, "kind": it.kind, "abstain": bool(it.expect_abstain),
+            "query": standalone, "texts": [c.text for c in cands],  # for scripts/fit_interaction.py
             "unknown_names": bool(unknown_names(standalone, lexical, retrieval.passages)),
             "missing_years": bool(missing_years(standalone, retrieval.passages)),
             "rows": [c.rows[0] for c in cands],

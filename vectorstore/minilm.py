@@ -55,8 +55,23 @@ class MiniLMEmbeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         return self._encode([text])[0].tolist()
 
+    def token_vectors(self, texts: list[str]) -> list[torch.Tensor]:
+        """Each text's contextual token vectors (the last layer, before pooling), without [CLS] and [SEP]:
+        what sentence-transformers' `encode(output_value="token_embeddings")` gives, trimmed of those two.
+        The answering core's late-interaction head reads them (answering/interaction.py)."""
+        x, mask = self._hidden_states(texts)
+        return [x[i, 1 : int(m.sum()) - 1] for i, m in enumerate(mask)]
+
     @torch.inference_mode()
     def _encode(self, texts: list[str]) -> torch.Tensor:
+        x, mask = self._hidden_states(texts)
+        weights = mask.unsqueeze(-1).to(x.dtype)
+        pooled = (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+        return F.normalize(pooled, dim=1)
+
+    @torch.inference_mode()
+    def _hidden_states(self, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        """The last layer's vectors of each text's tokens (batch × length × hidden) and the attention mask."""
         w, hidden, eps = self._w, self._hidden, self._eps
         with self._lock:
             batch = self._tokenizer.encode_batch(texts)
@@ -88,6 +103,4 @@ class MiniLMEmbeddings(Embeddings):
                              w[norm + "bias"], eps)
             x = F.layer_norm(linear("output.dense", F.gelu(linear("intermediate.dense", x))) + x, (hidden,),
                              w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], eps)
-        weights = mask.unsqueeze(-1).to(x.dtype)
-        pooled = (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-        return F.normalize(pooled, dim=1)
+        return x, mask
