@@ -73,6 +73,11 @@ class Scorer:
         self._size = size
         self._lock = Lock()
 
+    def clear(self) -> None:
+        """Forget the kept token vectors (the benchmark's cold pass)."""
+        with self._lock:
+            self._cache.clear()
+
     def _projected(self, texts: list[str]) -> list[np.ndarray]:
         with self._lock:
             known = {t: self._cache[t] for t in texts if t in self._cache}

@@ -271,6 +271,8 @@ def task_answer(a: dict[str, Any]) -> dict[str, Any]:
         if engine._lane is not None:
             with engine._lane.sentence_embeddings._lock:
                 engine._lane.sentence_embeddings._cache.clear()
+        if engine.late is not None:  # the opening model's token vectors are as cold as the sentence vectors
+            engine.late.clear()
         answers: list[Any] = []
         cold = _times(lambda q, got=answers: got.append(engine.ask(q)), questions)
         warm = _times(engine.ask, questions)
