@@ -81,6 +81,8 @@ class Scorer:
     def _projected(self, texts: list[str]) -> list[np.ndarray]:
         with self._lock:
             known = {t: self._cache[t] for t in texts if t in self._cache}
+            for t in known:  # least recently used first out
+                self._cache.move_to_end(t)
         todo = list(dict.fromkeys(t for t in texts if t not in known))
         if todo:
             for t, v in zip(todo, self._tokens(todo), strict=True):
