@@ -32,7 +32,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fit_ranker import HOLD_OUT, _choose, fit, held_out_ids, masked, probs  # noqa: E402  (scripts/ on the path)
+from fit_ranker import HOLD_OUT, fit, held_out_ids, probs  # noqa: E402  (scripts/ on the path)
+from fit_ranker import chosen_sets as ranker_chosen_sets  # noqa: E402
 
 from answering.features import FEATURES  # noqa: E402
 from answering.interaction import HEAD, LATE, Interaction, features  # noqa: E402
@@ -44,19 +45,10 @@ FOLDS = 5
 
 
 def chosen_sets(weights: dict, groups: list[dict]) -> list[dict]:
-    """Per question with evidence among them: the chosen sentences' rows, labels and texts, and the question
-    as the engine's `extract` reads it (`asked_part` of the stand-alone question)."""
-    out = []
-    for g in groups:
-        p = masked(probs(weights["stage2"], g["rows"]), g)
-        if p.max() < 0:
-            continue
-        chosen = _choose(p, g["docs"], weights["keep_ratio"], weights["keep_floor"], weights["other_source"])
-        labels = [g["labels"][i] for i in chosen]
-        if any(labels):
-            out.append({"id": g["id"], "query": asked_part(g["query"]), "labels": labels,
-                        "rows": [g["rows"][i] for i in chosen], "texts": [g["texts"][i] for i in chosen]})
-    return out
+    """Per question with evidence among them: fit_ranker's chosen sentences (rows, labels, texts), and the
+    question as the engine's `extract` reads it (`asked_part` of the stand-alone question)."""
+    return [{**s, "query": asked_part(s["query"])} for s in ranker_chosen_sets(weights, groups)
+            if any(s["labels"])]
 
 
 def token_vectors(sets: list[dict]) -> None:

@@ -187,6 +187,8 @@ def chosen_sets(weights: dict, groups: list[dict]) -> list[dict]:
         chosen = _choose(p, g["docs"], weights["keep_ratio"], weights["keep_floor"], weights["other_source"])
         out.append({"id": g["id"], "rows": [g["rows"][i] for i in chosen],
                     "labels": [g["labels"][i] for i in chosen], "questions": [False] * len(chosen)})
+        if "texts" in g:  # a dump that has them (scripts/fit_interaction.py reads them)
+            out[-1].update(texts=[g["texts"][i] for i in chosen], query=g["query"])
     return out
 
 
