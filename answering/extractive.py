@@ -358,11 +358,18 @@ def score(query: str, q_emb: list[float], passages: list[Passage], lexical: Lexi
         for c, p in zip(embedded, ranker.opening.probability([c.rows[0] for c in embedded]), strict=True):
             c.opening = float(p)
     for c in cands:  # an interview answer's opening carries what its question matched
-        q = c.facts.question_index
-        if q is not None and c.facts.answer_opening and c.semantic[0] is not None:
-            c.score = [max(own, INHERIT * asked) for own, asked in zip(c.score, cands[q].score, strict=True)]
-            c.opening = max(c.opening, INHERIT * cands[q].opening)
+        question = _inherits_from(c, cands)
+        if question is not None:
+            c.score = [max(own, INHERIT * asked) for own, asked in zip(c.score, question.score, strict=True)]
+            c.opening = max(c.opening, INHERIT * question.opening)
     return cands, aspects
+
+
+def _inherits_from(c: Candidate, cands: list[Candidate]) -> Candidate | None:
+    """The interviewer question whose scores an embedded interview answer's first sentences carry (at
+    `INHERIT` of them), or None."""
+    q = c.facts.question_index
+    return cands[q] if q is not None and c.facts.answer_opening and c.semantic[0] is not None else None
 
 
 # (question, sentences) → each sentence's late-interaction score (interaction.Scorer)
@@ -375,8 +382,7 @@ def rate_openings(chosen: list[Candidate], cands: list[Candidate], query: str, r
     (answering/interaction.py), which only the chosen sentences get: they are scored at question time. An
     interview answer's opening carries what its question matched, as in `score`."""
     assert ranker.opening is not None
-    asked = {id(c): cands[c.facts.question_index] for c in chosen
-             if c.facts.question_index is not None and c.facts.answer_opening and c.semantic[0] is not None}
+    asked = {id(c): q for c in chosen if (q := _inherits_from(c, cands)) is not None}
     questions = list({id(q): q for q in asked.values()}.values())
     scores = late(query, [c.text for c in chosen + questions])
     best = max(scores[: len(chosen)])
@@ -387,6 +393,15 @@ def rate_openings(chosen: list[Candidate], cands: list[Candidate], query: str, r
         c.opening = rated[id(c)]
         if id(c) in asked:
             c.opening = max(c.opening, INHERIT * rated[id(asked[id(c)])])
+
+
+def opening_rater(cands: list[Candidate], query: str, ranker: Ranker,
+                  late: LateScorer | None) -> Callable[[list[Candidate]], None] | None:
+    """What `_select` calls to rate its chosen sentences' openings when the opening model reads the
+    late-interaction features and a scorer is there; None otherwise (the openings `score` gave stand)."""
+    if not ranker.opening_reads_late or late is None:
+        return None
+    return lambda chosen: rate_openings(chosen, cands, query, ranker, late)
 
 
 # (chosen, ranked, unranked) → the selection: the engine's date-aware additions (recency.chooser)
@@ -422,11 +437,8 @@ def extract(query: str, q_emb: list[float], passages: list[Passage], lexical: Le
     if not statements:
         return Extract([], [], 0.0)
     relevance = max(c.score[0] for c in statements)
-    rate = None
-    if ranker.opening_reads_late and late is not None:
-        def rate(chosen: list[Candidate]) -> None:
-            rate_openings(chosen, cands, aspects[0].query, ranker, late)
-    chosen = _select(statements, aspects, max_sentences, ranker, differ, rate)
+    chosen = _select(statements, aspects, max_sentences, ranker, differ,
+                     opening_rater(cands, aspects[0].query, ranker, late))
     if choose is not None:
         unranked = [c for c in cands if not c.is_question and c.semantic[0] is None
                     and not F.is_byline(c.text) and not F.is_dateline(c.text)]

@@ -102,8 +102,8 @@ class Scorer:
 def scorer(embeddings) -> Scorer | None:
     """The late-interaction scorer for these embeddings: only the bundled MiniLM has token vectors and a
     fitted head; None for any other model."""
-    head = load()
     token_vectors = getattr(embeddings, "token_vectors", None)
+    head = load() if token_vectors is not None else None  # (an e5 lane's engine never reads the head file)
     if head is None or token_vectors is None:
         return None
     return Scorer(token_vectors, head)

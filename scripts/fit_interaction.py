@@ -32,8 +32,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from fit_ranker import HOLD_OUT, fit, held_out_ids, probs  # noqa: E402  (scripts/ on the path)
+from fit_ranker import HOLD_OUT, fit, held_out_ids  # noqa: E402  (scripts/ on the path)
 from fit_ranker import chosen_sets as ranker_chosen_sets  # noqa: E402
+from fit_ranker import top1 as ranker_top1  # noqa: E402
 
 from answering.features import FEATURES  # noqa: E402
 from answering.interaction import HEAD, LATE, Interaction, features  # noqa: E402
@@ -113,7 +114,8 @@ def batch_of(qid: str) -> int:
 
 
 def top1(stage: dict, sets: list[dict], key: str) -> float:
-    return float(np.mean([s["labels"][int(np.argmax(probs(stage, s[key])))] for s in sets]))
+    """fit_ranker's top-1 among the chosen, on the rows under `key` (with or without the late features)."""
+    return ranker_top1(stage, [{**s, "rows": s[key]} for s in sets])
 
 
 def main() -> None:

@@ -52,10 +52,7 @@ def _chosen(engine: Engine, question: str, ranker, late=True):
                                       engine.retriever.lexical, engine.sentence_embeddings,
                                       engine.settings.sentence_candidates, ranker=ranker)
     statements = [c for c in cands if not c.is_question and c.semantic[0] is not None]
-    rate = None
-    if late and ranker.opening_reads_late:
-        def rate(chosen):
-            extractive.rate_openings(chosen, cands, question, ranker, engine.late)
+    rate = extractive.opening_rater(cands, question, ranker, engine.late if late else None)
     return extractive._select(statements, aspects, engine.settings.max_answer_sentences, ranker, rate=rate)
 
 
