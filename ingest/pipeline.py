@@ -169,14 +169,14 @@ def _embed(plans: list[_Plan], store: ChunkStore, bar: tqdm) -> int:
 
 
 def _write(plans: list[_Plan], store: ChunkStore, bar: tqdm) -> tuple[int, int]:
-    """Embed and write these documents a group at a time, each one's stale chunks deleted only after its new
-    version is stored; returns (chunks embedded, chunks written)."""
+    """Embed and write these documents a group at a time (one `upsert_many` a group), each one's stale chunks
+    deleted only after its new version is stored; returns (chunks embedded, chunks written)."""
     embedded = written = 0
     for group in _groups(plans, WRITE_GROUP):
         embedded += _embed(group, store, bar)
+        written += store.upsert_many([(plan.doc, plan.chunks, plan.vectors) for plan in group])
+        store.delete([cid for plan in group for cid in plan.stale_ids])
         for plan in group:
-            written += store.upsert(plan.doc, plan.chunks, plan.vectors)
-            store.delete(plan.stale_ids)
             plan.vectors = []  # written: let the group's vectors go
     return embedded, written
 

@@ -185,9 +185,11 @@ def test_bad_files_are_reported_by_name_and_the_rest_goes_on(tmp_path, settings_
 
 
 class FailingStore(ChunkStore):
-    """Dies in the write step after `allowed` successful writes: simulates an interrupted run."""
+    """Dies in the write step after `allowed` successful deletes: simulates an interrupted run. The pipeline
+    writes a group of documents (every one of the small corpus) and then deletes their stale chunks in one
+    call, so with none allowed every document's new version is stored and its old one not yet deleted."""
 
-    allowed = 1
+    allowed = 0
 
     def delete(self, ids):
         if ids:

@@ -261,3 +261,29 @@ def test_dense_search_is_exact_on_an_embedded_store(tmp_path, settings_factory, 
         assert reader.dense_search(query.tolist(), 1)[0] == ("d-0", pytest.approx(1.0, abs=1e-5))
     store.close()
     other.close()
+
+
+def test_several_documents_are_written_in_one_chroma_call(tmp_path, settings_factory, embeddings,
+                                                          monkeypatch) -> None:
+    """`upsert_many` writes every new chunk of several documents in one Chroma call (each call costs tens of
+    milliseconds whatever its size) and moves a stored chunk's metadata only, never re-sending its vector."""
+    from chromadb.api.models.Collection import Collection
+
+    settings = settings_factory(tmp_path)
+    store = ChunkStore(settings, embeddings=embeddings)
+    (a, a_chunks), (b, b_chunks) = _chunk("a", 2), _chunk("b", 3)
+    calls: list[list[str]] = []
+    upsert = Collection.upsert
+    monkeypatch.setattr(Collection, "upsert",
+                        lambda self, ids, **kw: calls.append(list(ids)) or upsert(self, ids=ids, **kw))
+    unit = [[1.0 if j == i else 0.0 for j in range(384)] for i in range(3)]
+    assert store.upsert_many([(a, a_chunks, unit[:2]), (b, b_chunks, unit)]) == 5
+    assert calls == [["a-0", "a-1", "b-0", "b-1", "b-2"]] and store.count() == 5
+    calls.clear()
+    moved = a.model_copy(update={"title": "T2"})
+    assert store.upsert_many([(moved, a_chunks, unit[:2])]) == 2
+    assert calls == []  # stored ids: metadata only
+    stored = store.collection.get(ids=["a-0", "a-1"], include=["metadatas"])["metadatas"]
+    assert {m["title"] for m in stored} == {"T2"}
+    with pytest.raises(ValueError, match="one embedding per chunk"):
+        store.upsert_many([(a, a_chunks, unit[:1])])
