@@ -91,6 +91,8 @@ class Engine:
         self.retriever.sentence_similarity = self.sentence_embeddings.best_similarity
         # the opening model's late-interaction scores: the bundled MiniLM's token vectors and a fitted head
         self.late = interaction.scorer(store.embeddings)
+        if self.late is not None:  # sentences the model embeds here hand it their token vectors on the way
+            self.sentence_embeddings.tokens_to = self.late.offer
         self._pool = ThreadPoolExecutor(max_workers=max(2, self.settings.max_concurrent_answers),
                                         thread_name_prefix="corridor-engine")
         self._ingest_lock = threading.Lock()

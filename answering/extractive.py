@@ -117,6 +117,9 @@ class SentenceEmbeddings:
         self.embeddings = embeddings
         self.size = size
         self.stored = stored  # a vectorstore.sentence_vectors.SentenceVectors, or None
+        # (texts, their token vectors) → None: where the sentences this embeds send the token vectors their
+        # forward pass computed anyway (the engine's late-interaction scorer), when the model gives them
+        self.tokens_to: Callable[[list[str], list], None] | None = None
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
         # each chunk's candidate sentences as unit vectors, stacked (None: no candidate): retrieval's fusion
@@ -142,7 +145,7 @@ class SentenceEmbeddings:
         if missing:
             found = self._read_stored(missing)
             rest = [t for t in missing if t not in found]
-            found.update(zip(rest, self.embeddings.embed_documents(rest) if rest else [], strict=True))
+            found.update(zip(rest, self._embed(rest) if rest else [], strict=True))
             with self._lock:
                 for t in missing:
                     self._cache[t] = np.asarray(found[t], dtype=np.float32)
@@ -154,6 +157,14 @@ class SentenceEmbeddings:
                 self._cache.move_to_end(t)
                 out.append(self._cache[t])
             return out
+
+    def _embed(self, texts: list[str]) -> list[list[float]]:
+        with_tokens = getattr(self.embeddings, "embed_with_tokens", None)
+        if self.tokens_to is None or with_tokens is None:
+            return self.embeddings.embed_documents(texts)
+        vectors, tokens = with_tokens(texts)
+        self.tokens_to(texts, tokens)
+        return vectors
 
     def of_passages(self, passages: list[Passage]) -> list[np.ndarray | None]:
         """Each passage's candidate sentences (`_candidates`) as unit vectors, one row each; None for a

@@ -78,6 +78,23 @@ class Scorer:
         with self._lock:
             self._cache.clear()
 
+    def offer(self, texts: list[str], token_vectors: list) -> None:
+        """Keep these texts' projected token vectors, computed by a forward pass made for another purpose (the
+        engine's sentence embeddings, when they are not stored): a chosen sentence is then not run through
+        the model a second time. One matrix product for them all."""
+        with self._lock:
+            todo = [(t, np.asarray(v, dtype=np.float32)) for t, v in zip(texts, token_vectors, strict=True)
+                    if t not in self._cache]
+        if not todo:
+            return
+        rows = self._head.project(np.concatenate([v for _, v in todo]))
+        ends = np.cumsum([len(v) for _, v in todo])
+        with self._lock:
+            for (t, _), part in zip(todo, np.split(rows, ends[:-1]), strict=True):
+                self._cache[t] = part
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+
     def _projected(self, texts: list[str]) -> list[np.ndarray]:
         with self._lock:
             known = {t: self._cache[t] for t in texts if t in self._cache}

@@ -56,3 +56,46 @@ def test_the_bundled_head_scores_with_real_token_vectors(embeddings) -> None:
 def test_no_token_vectors_no_scorer() -> None:
     """An embeddings object without token vectors (e5, a model folder) gets no scorer."""
     assert scorer(object()) is None
+
+
+def test_a_question_is_run_through_the_model_once(embeddings) -> None:
+    """`embed_query` keeps the question's vector and token vectors: asked again (retrieval, the baseline,
+    the scorer), the same vector and the same tokens come back without a forward pass, and forgetting them
+    gives the same again from the model."""
+    question = "Which orchestra played the anniversary concert in Aksaray?"
+    embeddings.forget_queries()
+    first = embeddings.embed_query(question)
+    runs = []
+    real = embeddings._hidden_states
+    embeddings._hidden_states = lambda texts: runs.append(texts) or real(texts)
+    try:
+        assert embeddings.embed_query(question) == first
+        cached = embeddings.token_vectors([question])[0]
+        assert runs == []
+        embeddings.forget_queries()
+        again = embeddings.token_vectors([question])[0]
+        assert runs == [[question]]
+    finally:
+        del embeddings._hidden_states
+    assert float((cached - again).abs().max()) < 1e-5
+
+
+def test_sentences_embedded_for_ranking_hand_their_token_vectors_to_the_scorer(embeddings) -> None:
+    """`embed_with_tokens` gives `embed_documents`' vectors and each text's token vectors from one pass;
+    offered to the scorer, they score as the scorer's own forward pass does, and the scorer runs only the
+    question through the model."""
+    sentences = ["Shirin Malikova, the director of the National Art Museum, represented Azerbaijan.",
+                 "Wheat exports from Kazakhstan fell sharply in 2014.", "x"]
+    vectors, tokens = embeddings.embed_with_tokens(sentences)
+    assert np.allclose(vectors, embeddings.embed_documents(sentences), atol=1e-6)
+    for t, ref in zip(tokens, embeddings.token_vectors(sentences), strict=True):
+        assert t.shape == ref.shape and float((t - ref).abs().max()) < 1e-4
+    question = "Who represented Azerbaijan at the meeting?"
+    own = scorer(embeddings)(question, sentences)
+    late = scorer(embeddings)
+    late.offer(sentences, tokens)
+    asked = []
+    real = embeddings.token_vectors
+    late._tokens = lambda texts: asked.append(texts) or real(texts)
+    assert late(question, sentences) == pytest.approx(own, abs=1e-5)
+    assert asked == [[question]]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import torch
@@ -20,6 +21,15 @@ from safetensors.torch import load_file
 from tokenizers import Tokenizer
 
 F = torch.nn.functional
+QUERIES_KEPT = 256  # questions whose vector and token vectors embed_query keeps (~30 KB each)
+
+
+@torch.inference_mode()
+def _pool(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean pooling over the unmasked tokens, then L2 normalisation (the model's modules.json)."""
+    weights = mask.unsqueeze(-1).to(x.dtype)
+    pooled = (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+    return F.normalize(pooled, dim=1)
 
 
 class MiniLMEmbeddings(Embeddings):
@@ -41,33 +51,63 @@ class MiniLMEmbeddings(Embeddings):
         self._tokenizer.enable_truncation(max_len)
         self._tokenizer.enable_padding(pad_id=config.get("pad_token_id", 0))
         self._lock = threading.Lock()  # a tokenizer's padding/truncation state is shared: one batch at a time
+        self._queries: OrderedDict[str, tuple[list[float], torch.Tensor]] = OrderedDict()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_with_tokens(texts, tokens=False)[0]
+
+    def embed_with_tokens(self, texts: list[str], tokens: bool = True
+                          ) -> tuple[list[list[float]], list[torch.Tensor] | None]:
+        """`embed_documents`, and (with `tokens`) each text's `token_vectors` from the same forward pass: the
+        answering core embeds a question's candidate sentences and later scores the chosen few word by word
+        (answering/interaction.py), which would run them through the model a second time."""
         # Longest first in batches of similar length, as SentenceTransformer.encode does (less padding).
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out: list[list[float]] = [[] for _ in texts]
+        kept: list[torch.Tensor] = [torch.empty(0)] * len(texts)
         for s in range(0, len(order), self.batch_size):
             part = order[s : s + self.batch_size]
-            for i, vector in zip(part, self._encode([texts[i] for i in part]).tolist(), strict=True):
+            x, mask = self._hidden_states([texts[i] for i in part])
+            for j, (i, vector) in enumerate(zip(part, _pool(x, mask).tolist(), strict=True)):
                 out[i] = vector
-        return out
+                if tokens:
+                    kept[i] = x[j, 1 : int(mask[j].sum()) - 1].clone()  # a copy: the batch is let go
+        return out, kept if tokens else None
 
     def embed_query(self, text: str) -> list[float]:
-        return self._encode([text])[0].tolist()
+        """The question's vector; kept with its token vectors for a while (LRU): retrieval, the baseline and
+        the late-interaction scorer each ask for the same question."""
+        with self._lock:
+            hit = self._queries.get(text)
+            if hit is not None:
+                self._queries.move_to_end(text)
+                return list(hit[0])
+        x, mask = self._hidden_states([text])
+        vector = _pool(x, mask)[0].tolist()
+        with self._lock:
+            self._queries[text] = (vector, x[0, 1 : int(mask[0].sum()) - 1].clone())
+            while len(self._queries) > QUERIES_KEPT:
+                self._queries.popitem(last=False)
+        return list(vector)
+
+    def forget_queries(self) -> None:
+        """Drop the questions `embed_query` keeps (the benchmark's passes each embed theirs afresh)."""
+        with self._lock:
+            self._queries.clear()
 
     def token_vectors(self, texts: list[str]) -> list[torch.Tensor]:
         """Each text's contextual token vectors (the last layer, before pooling), without [CLS] and [SEP]:
         what sentence-transformers' `encode(output_value="token_embeddings")` gives, trimmed of those two.
-        The answering core's late-interaction head reads them (answering/interaction.py)."""
-        x, mask = self._hidden_states(texts)
-        return [x[i, 1 : int(m.sum()) - 1] for i, m in enumerate(mask)]
-
-    @torch.inference_mode()
-    def _encode(self, texts: list[str]) -> torch.Tensor:
-        x, mask = self._hidden_states(texts)
-        weights = mask.unsqueeze(-1).to(x.dtype)
-        pooled = (x * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-        return F.normalize(pooled, dim=1)
+        The answering core's late-interaction head reads them (answering/interaction.py). A question
+        `embed_query` saw lately is not run through the model again."""
+        with self._lock:
+            found = {t: self._queries[t][1] for t in texts if t in self._queries}
+        todo = [t for t in dict.fromkeys(texts) if t not in found]
+        if todo:
+            x, mask = self._hidden_states(todo)
+            for i, (t, m) in enumerate(zip(todo, mask, strict=True)):
+                found[t] = x[i, 1 : int(m.sum()) - 1]
+        return [found[t] for t in texts]
 
     @torch.inference_mode()
     def _hidden_states(self, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
