@@ -8,7 +8,7 @@ from vectorstore.store import ChunkStore
 
 
 class EventLog:
-    """Wraps the real model and a store's upsert, recording the order of embeds and writes."""
+    """Wraps the real model, recording the order of embeds (and, from the test, of the store's writes)."""
 
     def __init__(self, inner) -> None:
         self.inner = inner
@@ -27,14 +27,14 @@ def test_ingest_writes_each_group_before_embedding_the_next(tmp_path, settings_f
     settings = settings_factory(tmp_path)
     log = EventLog(embeddings)
     store = ChunkStore(settings, embeddings=log)
-    real_upsert = store.upsert
+    real_upsert = store.upsert_many
 
-    def upsert(doc, chunks, vectors):
-        assert all(isinstance(v, list) and len(v) == 384 for v in vectors)
-        log.events.append(("write", len(chunks)))
-        return real_upsert(doc, chunks, vectors)
+    def upsert_many(docs):
+        assert all(isinstance(v, list) and len(v) == 384 for _, _, vectors in docs for v in vectors)
+        log.events.append(("write", sum(len(chunks) for _, chunks, _ in docs)))
+        return real_upsert(docs)
 
-    monkeypatch.setattr(store, "upsert", upsert)
+    monkeypatch.setattr(store, "upsert_many", upsert_many)
     monkeypatch.setattr(pipeline, "WRITE_GROUP", 1)  # every document its own group
     report = pipeline.ingest([str(small_corpus)], settings, store=store, progress=False)
 
