@@ -59,7 +59,10 @@ async def test_slash_ask_streams_then_leaves_only_the_verified_answer(
         assert drafts, f"{name}: the answer never grew in the reply: {progress}"
         waited |= any("Waiting for the model: 1 question is ahead of yours." in c for c in progress)
         gaps = [b.at - a.at for a, b in pairwise(edits[:-1])]
-        assert all(g >= INTERVAL * 0.95 for g in gaps), gaps  # never more than one edit per interval
+        # never more than one edit per interval: the bot starts edits at least INTERVAL apart, and the fake
+        # server sees them arrive with the loop's and the HTTP client's delays, which a busy machine stretches
+        # (0.94 s seen); without the limit the draft's edits would come tens of milliseconds apart
+        assert all(g >= INTERVAL * 0.5 for g in gaps), gaps
         assert all(len(c) <= 2000 for c in progress)
         final = finals[name].json
         content = final.get("content") or ""
