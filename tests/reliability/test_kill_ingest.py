@@ -106,8 +106,8 @@ def check_after_kill(dump: dict, stored_before: set[str]) -> tuple[set[str], int
 
 def kill(store: Store, rng: random.Random, when: tuple[float, float] | str | None) -> tuple[float, bool]:
     """Start an ingest and SIGKILL it: `when` seconds (a random pick in the range) after its first write, at
-    a random time from its start when `when` is None, or (when="gap") between a document's upsert and the
-    delete of its stale chunks, which kill_worker does to itself."""
+    a random time from its start when `when` is None, or (when="gap") between a group of documents' upsert and
+    the delete of their stale chunks, which kill_worker does to itself."""
     proc = store.start_ingest("tests.reliability.kill_worker" if when == "gap" else "bot.cli")
     t0 = time.monotonic()
     if when == "gap":
@@ -147,7 +147,7 @@ def test_sigkill_at_random_points_loses_nothing_and_a_rerun_completes(tmp_path) 
     stored: set[str] = set()
     log = []
     # Round 0 early in a cold run; round 1 in its first writes; rounds 2-4 while updating every document
-    # (2: in its writes, 3: exactly in the gap between a document's upsert and the delete of its old chunks,
+    # (2: in its writes, 3: exactly in the gap between a group's upsert and the delete of its old chunks,
     # 4: early again). Rounds 1 and 2 may finish first on a fast machine; the others are always killed.
     for rnd, when in enumerate((None, (0.0, 0.1), (0.0, 0.15), "gap", None)):
         if rnd >= 2:
@@ -158,7 +158,7 @@ def test_sigkill_at_random_points_loses_nothing_and_a_rerun_completes(tmp_path) 
     print("rounds (round, kill window, seconds, finished first, docs stored, docs with leftovers):", log)
     killed = sum(not finished for *_, finished, _, _ in log)
     assert killed >= 3, f"fewer than 3 runs were really killed: {log}"
-    assert log[3][-1] >= 1, "the gap kill should leave one document with its old version's chunks"
+    assert log[3][-1] >= 1, "the gap kill should leave a document with its old version's chunks"
 
     report = store.ingest()  # the re-run completes whatever the kills left
     assert not report["failed"]
