@@ -11,9 +11,9 @@ evidence first) and stored in `interaction_head.npy`. The opening model (answeri
 and its distance from the best chosen sentence's as two more features (`LATE`).
 
 Only the chosen sentences (at most six or so) and the question are run through the model, at question time:
-their token vectors are not stored at ingest. A question MiniLM embedded lately is not run again, and where the
-engine embeds a pool's sentences itself (no prepared sentence vectors) their token vectors come with them
-(`Scorer.offer`). Other embedding models (the multilingual lane, a local folder)
+their token vectors are not stored at ingest. A question MiniLM embedded lately is not run again, and where
+the engine embeds a pool's sentences itself (no prepared sentence vectors) their token vectors come with
+them (`Scorer.offer`). Other embedding models (the multilingual lane, a local folder)
 have no fitted head: their opening order does without it.
 """
 
