@@ -91,9 +91,13 @@ class Scorer:
             return
         rows = self._head.project(np.concatenate([v for _, v in todo]))
         ends = np.cumsum([len(v) for _, v in todo])
+        self._keep(zip([t for t, _ in todo], np.split(rows, ends[:-1]), strict=True))
+
+    def _keep(self, projected) -> None:
+        """Cache (text, projected tokens) pairs, the least recently used going first past the size."""
         with self._lock:
-            for (t, _), part in zip(todo, np.split(rows, ends[:-1]), strict=True):
-                self._cache[t] = part
+            for t, tokens in projected:
+                self._cache[t] = tokens
             while len(self._cache) > self._size:
                 self._cache.popitem(last=False)
 
@@ -106,11 +110,7 @@ class Scorer:
         if todo:
             for t, v in zip(todo, self._tokens(todo), strict=True):
                 known[t] = self._head.project(np.asarray(v))
-            with self._lock:
-                for t in todo:
-                    self._cache[t] = known[t]
-                while len(self._cache) > self._size:
-                    self._cache.popitem(last=False)
+            self._keep((t, known[t]) for t in todo)
         return [known[t] for t in texts]
 
     def __call__(self, question: str, sentences: list[str]) -> list[float]:

@@ -206,6 +206,14 @@ def _times(fn, items) -> list[float]:
     return out
 
 
+def _forget_questions(embeddings) -> None:
+    """Before a timed pass: MiniLM keeps the questions it embedded lately and the passes ask the same ones,
+    so each pass embeds its questions afresh (other models keep none)."""
+    forget = getattr(embeddings, "forget_queries", None)
+    if forget is not None:
+        forget()
+
+
 def _summary(ms: list[float]) -> dict[str, float]:
     return {"p50": pct(ms, 50), "p95": pct(ms, 95), "mean": sum(ms) / len(ms), "n": len(ms)}
 
@@ -259,12 +267,8 @@ def task_answer(a: dict[str, Any]) -> dict[str, Any]:
     def add(name: str, ms: list[float]) -> None:
         rows.setdefault(name, []).append(_summary(ms))
 
-    # each timed pass embeds its questions afresh: MiniLM keeps the questions it embedded lately, and the
-    # passes ask the same ones
-    forget = getattr(store.embeddings, "forget_queries", lambda: None)
-
     def timed(fn) -> list[float]:
-        forget()
+        _forget_questions(store.embeddings)
         return _times(fn, questions)
 
     for _ in range(reps):
@@ -325,7 +329,7 @@ def _concurrency(engine, questions: list[str], n: int, reps: int) -> dict[str, A
     res: dict[str, list[dict[str, float]]] = {"one at a time": [], f"{n} in flight": []}
     for _ in range(reps):
         for name, fn in (("one at a time", serial), (f"{n} in flight", together)):
-            getattr(engine.store.embeddings, "forget_queries", lambda: None)()  # as in task_answer's passes
+            _forget_questions(engine.store.embeddings)
             t = time.perf_counter()
             ms = asyncio.run(fn())
             wall = time.perf_counter() - t

@@ -32,6 +32,11 @@ def _pool(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return F.normalize(pooled, dim=1)
 
 
+def _tokens(x: torch.Tensor, mask: torch.Tensor, i: int) -> torch.Tensor:
+    """Text i's token vectors in a batch's last layer, without [CLS] and [SEP] (and padding)."""
+    return x[i, 1 : int(mask[i].sum()) - 1]
+
+
 class MiniLMEmbeddings(Embeddings):
     """A sentence-transformers BERT folder (Transformer → mean Pooling → Normalize), encoded in torch."""
 
@@ -71,7 +76,7 @@ class MiniLMEmbeddings(Embeddings):
             for j, (i, vector) in enumerate(zip(part, _pool(x, mask).tolist(), strict=True)):
                 out[i] = vector
                 if tokens:
-                    kept[i] = x[j, 1 : int(mask[j].sum()) - 1].clone()  # a copy: the batch is let go
+                    kept[i] = _tokens(x, mask, j).clone()  # a copy: the batch is let go
         return out, kept if tokens else None
 
     def embed_query(self, text: str) -> list[float]:
@@ -85,7 +90,7 @@ class MiniLMEmbeddings(Embeddings):
         x, mask = self._hidden_states([text])
         vector = _pool(x, mask)[0].tolist()
         with self._lock:
-            self._queries[text] = (vector, x[0, 1 : int(mask[0].sum()) - 1].clone())
+            self._queries[text] = (vector, _tokens(x, mask, 0).clone())
             while len(self._queries) > QUERIES_KEPT:
                 self._queries.popitem(last=False)
         return list(vector)
@@ -105,8 +110,8 @@ class MiniLMEmbeddings(Embeddings):
         todo = [t for t in dict.fromkeys(texts) if t not in found]
         if todo:
             x, mask = self._hidden_states(todo)
-            for i, (t, m) in enumerate(zip(todo, mask, strict=True)):
-                found[t] = x[i, 1 : int(m.sum()) - 1]
+            for i, t in enumerate(todo):
+                found[t] = _tokens(x, mask, i)
         return [found[t] for t in texts]
 
     @torch.inference_mode()
