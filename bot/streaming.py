@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
@@ -39,11 +40,16 @@ def describe(p: Progress, limit: int = CONTENT_LIMIT) -> str:
 class ReplyStream:
     """Feeds progress (from any thread) into one message, edited at most once per `interval` seconds.
 
-    `edit(text)` does the edit; only the latest text is sent, so a fast model costs no extra requests."""
+    `edit(text)` does the edit; only the latest text is sent, so a fast model costs no extra requests.
+    `clock` and `sleep` are the monotonic clock and the wait it uses (a test gives a virtual pair, so the
+    interval is checked exactly rather than against a busy machine's timing)."""
 
-    def __init__(self, edit: Callable[[str], Awaitable[object]], interval: float) -> None:
+    def __init__(self, edit: Callable[[str], Awaitable[object]], interval: float,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
         self.edit = edit
         self.interval = interval
+        self._clock, self._sleep = clock, sleep
         self.loop = asyncio.get_running_loop()
         self.latest: str | None = None
         self.sent: list[str] = []  # every text actually shown, oldest first
@@ -60,15 +66,15 @@ class ReplyStream:
         self._changed.set()
 
     async def _run(self) -> None:
-        last = 0.0
+        last = -math.inf  # when the last edit started
         while True:
             await self._changed.wait()
-            await asyncio.sleep(max(0.0, last + self.interval - time.monotonic()))
+            await self._sleep(max(0.0, last + self.interval - self._clock()))
             self._changed.clear()
             text = self.latest
             if text is None or (self.sent and self.sent[-1] == text):
                 continue
-            last = time.monotonic()
+            last = self._clock()
             try:
                 await self.edit(text)
                 self.sent.append(text)
