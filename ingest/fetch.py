@@ -8,6 +8,7 @@ the check and the connection could still slip through; a proxy with an egress po
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 import time
@@ -47,6 +48,13 @@ class HTTPStatusError(InputError):
     def __init__(self, status: int) -> None:
         super().__init__(f"the server answered HTTP {status}")
         self.status = status
+
+
+@functools.cache
+def _tls() -> Any:
+    """httpx's default TLS context (certifi's CAs, or SSL_CERT_FILE/DIR), made once: loading the CA bundle
+    took 27 ms a client, a quarter of a loopback fetch's time (6.5 s of 243 fetches in the held-out eval)."""
+    return httpx.create_ssl_context()
 
 
 def url_doc_id(url: str) -> str:
@@ -119,7 +127,7 @@ def fetch(url: str, settings: Settings, headers: dict[str, str] | None = None,
     deadline = time.monotonic() + settings.url_timeout_s
     cap = settings.url_max_bytes
     try:
-        with httpx.Client(timeout=settings.url_timeout_s, follow_redirects=False,
+        with httpx.Client(timeout=settings.url_timeout_s, follow_redirects=False, verify=_tls(),
                           headers={"User-Agent": "corridor-ingest/0.1",
                                    "Accept-Encoding": "gzip, deflate", **(headers or {})}) as client:
             for _ in range(MAX_REDIRECTS + 1):
