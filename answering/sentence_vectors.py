@@ -27,17 +27,21 @@ def candidate_texts(store: ChunkStore, page: int = 2000) -> Iterator[str]:
             yield chunk.question
 
 
-def prepare(store: ChunkStore, progress: bool = False, only_if_changed: bool = False) -> int:
-    """Store the vectors of this store's (and its multilingual lane's) sentences that are not stored yet;
-    returns how many were embedded. Incremental: after a re-ingest only new sentences cost anything.
-    `only_if_changed` (nothing was ingested): skip a store whose sentences were prepared before, rather than
-    read every chunk again to find none missing."""
+def prepare(store: ChunkStore, progress: bool = False, only_if_changed: bool = False,
+            lane: bool = True) -> int:
+    """Store the vectors of this store's (and, with `lane`, its multilingual lane's) sentences that are not
+    stored yet; returns how many were embedded. Incremental: after a re-ingest only new sentences cost
+    anything. `only_if_changed` (nothing was ingested): skip a store whose sentences were prepared before,
+    rather than read every chunk again to find none missing."""
     done = 0
-    for s in [store] + ([store.lane] if store.lane is not None and store.lane.count() else []):
+    lanes = [store.lane] if lane and store.lane is not None and store.lane.count() else []
+    for s in [store, *lanes]:
         vectors = SentenceVectors(s)
         if only_if_changed and vectors.count():
             continue
-        todo = vectors.missing(candidate_texts(s))
+        # longest first: each slice is one model batch padded to its longest sentence; in store order the
+        # sentences of a held-out store came to 2.5x their tokens
+        todo = sorted(vectors.missing(candidate_texts(s)), key=len, reverse=True)
         bar = tqdm(total=len(todo), unit="sentence", desc=f"sentence vectors ({s.settings.embedding_model})",
                    disable=not progress or not todo)
         for i in range(0, len(todo), SLICE):
@@ -49,13 +53,14 @@ def prepare(store: ChunkStore, progress: bool = False, only_if_changed: bool = F
     return done
 
 
-def after_ingest(store: ChunkStore, report, progress: bool = False, catch_up: bool = False) -> int:
+def after_ingest(store: ChunkStore, report, progress: bool = False, catch_up: bool = False,
+                 lane: bool = True) -> int:
     """What an ingest or a refresh (`report`) calls for: the vectors of the sentences it added or changed;
     with `catch_up` (the CLI), also a whole store's when nothing changed but it was never prepared. Nothing
-    when CORRIDOR_SENTENCE_VECTORS is off."""
+    when CORRIDOR_SENTENCE_VECTORS is off. `lane=False`: the multilingual lane's are left to answer time."""
     if not store.settings.sentence_vectors:
         return 0
     changed = bool(report.added or report.updated or report.multilingual_chunks_embedded)  # lane caught up
     if not changed and not catch_up:
         return 0
-    return prepare(store, progress=progress, only_if_changed=not changed)
+    return prepare(store, progress=progress, only_if_changed=not changed, lane=lane)

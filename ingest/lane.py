@@ -47,7 +47,8 @@ def sync_lane(store: ChunkStore, lane: ChunkStore, bar: Callable[..., tqdm],
                 texts += got["documents"]
                 metas += got["metadatas"]
             vectors = [reusable.get(t) for t in texts]
-            todo = [i for i, v in enumerate(vectors) if v is None]
+            # longest first: each model batch is padded to its longest text
+            todo = sorted((i for i, v in enumerate(vectors) if v is None), key=lambda i: -len(texts[i]))
             for t in range(0, len(todo), EMBED_SLICE):
                 part = todo[t : t + EMBED_SLICE]
                 got = embed_giving_way(lane.embeddings, [texts[i] for i in part])
