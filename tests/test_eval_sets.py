@@ -68,6 +68,12 @@ def test_fresh_store_ingests_pages_by_url_with_stable_ids(fresh_folder, small_co
     assert Path(sources[NOTE]).name == f"{NOTE}.md"  # Markdown: ingested as a file
     assert built.doc_aliases == {PAGE: page_id}
     chunks = built.store.count()
+    # the sentence vectors `corridor ingest` leaves: the eval's answers read them, as a user's store's do
+    from answering.sentence_vectors import candidate_texts
+    from vectorstore.sentence_vectors import SentenceVectors
+
+    assert SentenceVectors(built.store).count() and not SentenceVectors(built.store).missing(
+        candidate_texts(built.store))
 
     # the same fixtures on another port (the preferred one taken): the same doc ids, nothing duplicated
     with FixtureServer(fresh_folder) as squatter:
@@ -122,6 +128,10 @@ def test_a_fixture_removed_while_the_lane_was_off_leaves_the_lane_too(fresh_fold
     base = settings_factory(tmp_path, corpus_dir=small_corpus, multilingual_lane=True)
     with_lane = build_set_store(set_settings(base, eval_set), eval_set)
     assert NOTE in with_lane.store.lane.doc_sources()
+    from vectorstore.sentence_vectors import SentenceVectors
+
+    # the store's sentences are prepared, the lane's left to answer time (e5 is dear; few questions use it)
+    assert SentenceVectors(with_lane.store).count() and not SentenceVectors(with_lane.store.lane).count()
     (fresh_folder / f"{NOTE}.md").unlink()
     without = build_set_store(set_settings(base, eval_set, lane=False), eval_set)
     assert without.store.lane is None and without.report.removed == [NOTE]

@@ -18,6 +18,7 @@ from .evidence import MIN_QUOTE_WORDS, DocTexts, Span
 from .gold import FIXTURES_DIR, GoldItem
 from .metrics import by_kind
 from .results import QuestionResult, errored, score
+from .sets import prepare_sentences
 
 log = logging.getLogger(__name__)
 RETRIEVAL_DEPTH = 5  # hit@5 and MRR look at this many retrieved passages
@@ -43,6 +44,7 @@ def build_eval_store(settings: Settings, progress: bool = False):
     if report.failed:
         first = next(iter(report.failed.items()))
         raise CorridorError(f"the eval store could not ingest {first[0]}: {first[1]}")
+    prepare_sentences(store, report, progress)
     return store, report
 
 

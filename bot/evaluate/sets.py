@@ -149,7 +149,17 @@ def build_set_store(settings: Settings, eval_set: EvalSet, progress: bool = Fals
     if report.failed:
         first = next(iter(report.failed.items()))
         raise CorridorError(f"the {eval_set.name} store could not ingest {first[0]}: {first[1]}")
+    prepare_sentences(store, report, progress)
     return EvalStore(settings, store, report, aliases)
+
+
+def prepare_sentences(store, report, progress: bool = False) -> None:
+    """The sentence vectors `corridor ingest` leaves, so an eval answers as a user's store does (reading them,
+    not embedding each answer's candidates). Not the multilingual lane's: a few questions go to it, and its
+    e5 embeds a whole store's sentences at ~25 ms each (they are embedded when an answer needs them)."""
+    from answering.sentence_vectors import after_ingest
+
+    after_ingest(store, report, progress=progress, catch_up=True, lane=False)
 
 
 def sample(items: list[GoldItem], n: int) -> list[GoldItem]:
