@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from corridor.errors import CorridorError, InputError
 from corridor.records import IngestReport
@@ -24,6 +25,9 @@ from corridor.settings import PROJECT_ROOT, Settings
 
 from .fixture_server import FixtureServer, html_doc_ids
 from .gold import DEFAULT_GOLD, FIXTURES_DIR, GoldItem, load_gold
+
+if TYPE_CHECKING:  # the store module loads Chroma: imported where a store is built
+    from vectorstore.store import ChunkStore
 
 EVAL_DIR = PROJECT_ROOT / "data" / "eval"
 FIXTURE_TEXT_SUFFIXES = (".md", ".txt")
@@ -153,7 +157,7 @@ def build_set_store(settings: Settings, eval_set: EvalSet, progress: bool = Fals
     return EvalStore(settings, store, report, aliases)
 
 
-def prepare_sentences(store, report, progress: bool = False) -> None:
+def prepare_sentences(store: ChunkStore, report: IngestReport, progress: bool = False) -> None:
     """The sentence vectors `corridor ingest` leaves, so an eval answers as a user's store does (reading them,
     not embedding each answer's candidates). Not the multilingual lane's: a few questions go to it, and its
     e5 embeds a whole store's sentences at ~25 ms each (they are embedded when an answer needs them)."""
