@@ -15,10 +15,10 @@ from corridor.settings import Settings
 
 from .baseline import NaiveRAG
 from .evidence import MIN_QUOTE_WORDS, DocTexts, Span
-from .gold import FIXTURES_DIR, GoldItem
+from .gold import GoldItem
 from .metrics import by_kind
 from .results import QuestionResult, errored, score
-from .sets import prepare_sentences
+from .sets import SETS, build_set_store
 
 log = logging.getLogger(__name__)
 RETRIEVAL_DEPTH = 5  # hit@5 and MRR look at this many retrieved passages
@@ -34,18 +34,10 @@ def eval_settings(settings: Settings, store_dir=None) -> Settings:
 
 def build_eval_store(settings: Settings, progress: bool = False):
     """Ingest the bundled corpus plus data/eval/fixtures into the eval collection (incremental: an
-    unchanged corpus costs nothing) and return (store, report)."""
-    from ingest.pipeline import ingest
-    from vectorstore.store import ChunkStore
-
-    store = ChunkStore(settings)
-    report = ingest([str(settings.corpus_dir), str(FIXTURES_DIR)], settings, store=store, prune=True,
-                    progress=progress)
-    if report.failed:
-        first = next(iter(report.failed.items()))
-        raise CorridorError(f"the eval store could not ingest {first[0]}: {first[1]}")
-    prepare_sentences(store, report, progress)
-    return store, report
+    unchanged corpus costs nothing) and return (store, report): the dev and test sets' store, as
+    `build_set_store` builds it."""
+    built = build_set_store(settings, SETS["test"], progress)
+    return built.store, built.report
 
 
 @dataclass

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from corridor.errors import CorridorError, InputError
 from corridor.records import IngestReport
@@ -25,9 +24,6 @@ from corridor.settings import PROJECT_ROOT, Settings
 
 from .fixture_server import FixtureServer, html_doc_ids
 from .gold import DEFAULT_GOLD, FIXTURES_DIR, GoldItem, load_gold
-
-if TYPE_CHECKING:  # the store module loads Chroma: imported where a store is built
-    from vectorstore.store import ChunkStore
 
 EVAL_DIR = PROJECT_ROOT / "data" / "eval"
 FIXTURE_TEXT_SUFFIXES = (".md", ".txt")
@@ -127,6 +123,7 @@ def set_settings(settings: Settings, eval_set: EvalSet, store_dir=None, lane: bo
 def build_set_store(settings: Settings, eval_set: EvalSet, progress: bool = False) -> EvalStore:
     """Ingest what the set needs into `settings.collection` (incremental: unchanged documents cost nothing,
     fixtures no longer in the folder are removed) and return the store. `settings` comes from set_settings."""
+    from answering.sentence_vectors import after_ingest
     from ingest.pipeline import ingest
     from vectorstore.store import ChunkStore
 
@@ -153,17 +150,11 @@ def build_set_store(settings: Settings, eval_set: EvalSet, progress: bool = Fals
     if report.failed:
         first = next(iter(report.failed.items()))
         raise CorridorError(f"the {eval_set.name} store could not ingest {first[0]}: {first[1]}")
-    prepare_sentences(store, report, progress)
-    return EvalStore(settings, store, report, aliases)
-
-
-def prepare_sentences(store: ChunkStore, report: IngestReport, progress: bool = False) -> None:
-    """The sentence vectors `corridor ingest` leaves, so an eval answers as a user's store does (reading them,
-    not embedding each answer's candidates). Not the multilingual lane's: a few questions go to it, and its
-    e5 embeds a whole store's sentences at ~25 ms each (they are embedded when an answer needs them)."""
-    from answering.sentence_vectors import after_ingest
-
+    # The sentence vectors `corridor ingest` leaves, so an eval answers as a user's store does (reading them,
+    # not embedding each answer's candidates). Not the multilingual lane's: few questions go to it, and its e5
+    # embeds a whole store's sentences at ~25 ms each (they are embedded when an answer needs them).
     after_ingest(store, report, progress=progress, catch_up=True, lane=False)
+    return EvalStore(settings, store, report, aliases)
 
 
 def sample(items: list[GoldItem], n: int) -> list[GoldItem]:
