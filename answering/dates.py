@@ -10,6 +10,7 @@ parts filled in, so "November 2024" or "2025" would not come back as a month or 
 from __future__ import annotations
 
 import calendar
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -74,6 +75,8 @@ _ONWARDS = re.compile(r"^\s*(?:on(?:wards?)?|and\s+(?:later|after))\b", re.I)
 RECENT_WORDS = (r"latest|newest|most\s+recent(?:ly)?|recent(?:ly)?(?!\s+(?:years|decades|months|weeks))|"
                 r"current(?:ly)?(?!\s+account)|nowadays|at\s+present|presently|these\s+days|to\s+date|"
                 r"up[\s-]to[\s-]date")
+_FROM = re.compile(r"\bfrom\b", re.I)
+_TO = re.compile(r"\b(?:to|through|until|till)\b", re.I)
 _LATEST = re.compile(rf"\b(?:{RECENT_WORDS}|now|today|so\s+far|as\s+of)\b", re.I)
 _TIMELINE = re.compile(
     r"\bhow\s+(?:has|have|did|do|does)\b.{0,80}?\b(?:chang|evolv|grow|grew|develop|shift|rise|rose|risen|fall|"
@@ -269,7 +272,26 @@ def asks_timeline(question: str, found: list[Period] | None = None) -> bool:
     "between 2022 and 2024")? Its answer reads best in date order."""
     if _TIMELINE.search(_LATEST_CHANGE.sub(" ", question)):
         return True
-    return any(p.kind == "range" or (p.kind == "since" and p.literal) for p in found or [])
+    return any(p.kind == "range" or (p.kind == "since" and p.literal) for p in found or []) or \
+        _from_to(question, found or [])
+
+
+def _from_to(question: str, found: list[Period]) -> bool:
+    """"from the memorandum of May 2024 through the joint venture of December 2024 to March 2026": two dated
+    points, the first after "from" and the next after "to" or "through", are the ends of a timeline even
+    when each names an event (periods() makes a range only of dates written side by side)."""
+    text = _english_months(question)
+    at, ends = 0, []  # each literal point's (start, end) in the question and its first day
+    for p in found:
+        if p.kind == "point" and p.literal and (i := text.find(p.text, at)) >= 0:
+            ends.append((i, i + len(p.text), p.start))
+            at = i + len(p.text)
+    before = 0  # "from" is looked for since the point before the first end
+    for (a, b, day), (c, _, then) in itertools.pairwise(ends):
+        if day != then and _FROM.search(text[before:a]) and _TO.search(text[b:c]):
+            return True
+        before = b
+    return False
 
 
 def span(found: list[Period]) -> tuple[date, date] | None:

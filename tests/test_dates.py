@@ -105,6 +105,15 @@ def test_two_separate_years_are_two_periods_and_relative_ones_are_not_literal() 
     ("What is the most recent development in freight on the BTK railway?", True, False),
     ("What was the latest change in the trade target?", True, False),
     ("Describe the development of the Middle Corridor.", False, True),
+    # two dated events, "from" the first "to" (or "through") the next: the ends of a timeline
+    ("How did the forums move on from Bolat's visit in December 2023 to the second forum of December 2025?",
+     False, True),
+    ("How did the cable plan go from the memorandum of May 2024 through the report of June 2025 to "
+     "March 2026?", False, True),
+    # "from" and "to" of places, two reports' dates: no timeline
+    ("How long does a train take from Xi'an to Turkey? The reports of 2019 and of 2020 differ.",
+     False, False),
+    ("Which event ran from June 11 to 22 in Aktau?", False, False),
 ])
 def test_latest_and_timeline_questions(question, latest, timeline) -> None:
     assert asks_latest(question) is latest
