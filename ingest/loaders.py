@@ -75,9 +75,29 @@ def from_html(data: bytes, *, doc_id: str, source: str, url: str | None = None) 
     return _require_text(make_document(
         doc_id=doc_id, text=text, source=source, title=meta.title if meta else None,
         url=url or (public_url(meta.url) if meta else None),
-        publisher=_site_name(meta.sitename) if meta else None, author=meta.author if meta else None,
+        publisher=_site_name(meta.sitename) if meta else None,
+        author=_author(data, meta.author if meta else None),
         date_value=meta.date if meta else None, licence=meta.license if meta else None,
     ))
+
+
+def _author(data: bytes, found: str | None) -> str | None:
+    """trafilatura's author, spelt as the page's own author tag spells it: its normalisation drops dots and
+    title-cases ("News.Az" → "News Az", "N. Kirtskhalia" → "N Kirtskhalia", "invest.e-vko.kz" → "Invest E-Vko
+    Kz"); a tag that differs from what it found only in punctuation, spacing and case gives the name back."""
+    if not found:
+        return found
+    import trafilatura
+
+    tree = trafilatura.load_html(data)
+    tags = tree.xpath('//meta[@name="author" or @property="author" or @property="article:author" or '
+                      '@name="article:author"]/@content') if tree is not None else []
+    key = _letters(found)
+    return next((tag.strip() for tag in tags if _letters(tag) == key), found)
+
+
+def _letters(name: str) -> str:
+    return re.sub(r"[\W_]+", "", name).casefold()
 
 
 def _pdf_date(info) -> str | None:

@@ -22,7 +22,7 @@ from ingest.about import LABELS
 from ingest.chunking import chunk_document
 from ingest.clean import clean_text, make_document
 from ingest.infobox import clean_infoboxes
-from ingest.loaders import from_markdown, from_pdf
+from ingest.loaders import from_html, from_markdown, from_pdf
 from ingest.pdftext import unwrap, unwrap_pages
 from ingest.pipeline import ingest
 from tests.conftest import BUNDLED_CORPUS
@@ -398,3 +398,16 @@ def test_html_metadata_fills_the_about_block_over_http(tmp_path, settings_factor
     cite = Citation.from_passage(1, Passage(chunk=chunk, doc=meta, score=1.0))
     assert (cite.author, cite.publisher, cite.date, cite.quote) == (
         "Aigerim Sadykova", "Caspian Daily", "2024-11-05", chunk.text)
+
+
+@pytest.mark.parametrize(("tag", "author"), [
+    ("News.Az", "News.Az"),  # trafilatura alone gives "News Az"
+    ("N. Kirtskhalia", "N. Kirtskhalia"),  # "N Kirtskhalia"
+    ("invest.e-vko.kz", "invest.e-vko.kz"),  # "Invest E-Vko Kz"
+    ("Kavkaz Plus (from Agenda.ge)", "Kavkaz Plus"),  # more apart than punctuation: trafilatura's stands
+])
+def test_html_author_keeps_the_page_s_spelling(tag: str, author: str) -> None:
+    page = (f'<html><head><title>Ferries</title><meta name="author" content="{tag}"></head><body><article>'
+            "<h1>Ferries</h1><p>Kazakhstan plans to order four new ferries for the Caspian route to Baku, "
+            "the ministry said on Tuesday.</p></article></body></html>").encode()
+    assert from_html(page, doc_id="d", source="d").author == author
