@@ -71,27 +71,32 @@ def from_html(data: bytes, *, doc_id: str, source: str, url: str | None = None) 
                                include_tables=True, include_comments=False)
     if not text:
         raise InputError("no main text found in the HTML")
-    meta = trafilatura.extract_metadata(data, default_url=url)
+    tree = trafilatura.load_html(data)  # parsed once for the metadata and the author tags
+    tags = _author_tags(tree)  # read before extract_metadata, whose date search may prune the tree
+    meta = trafilatura.extract_metadata(tree, default_url=url) if tree is not None else None
     return _require_text(make_document(
         doc_id=doc_id, text=text, source=source, title=meta.title if meta else None,
         url=url or (public_url(meta.url) if meta else None),
         publisher=_site_name(meta.sitename) if meta else None,
-        author=_author(data, meta.author if meta else None),
+        author=_spelt_as(tags, meta.author) if meta else None,
         date_value=meta.date if meta else None, licence=meta.license if meta else None,
     ))
 
 
-def _author(data: bytes, found: str | None) -> str | None:
+def _author_tags(tree) -> list[str]:
+    """The contents of the page's author meta tags."""
+    if tree is None:
+        return []
+    return tree.xpath('//meta[@name="author" or @property="author" or @property="article:author" or '
+                      '@name="article:author"]/@content')
+
+
+def _spelt_as(tags: list[str], found: str | None) -> str | None:
     """trafilatura's author, spelt as the page's own author tag spells it: its normalisation drops dots and
     title-cases ("News.Az" → "News Az", "N. Kirtskhalia" → "N Kirtskhalia", "invest.e-vko.kz" → "Invest E-Vko
     Kz"); a tag that differs from what it found only in punctuation, spacing and case gives the name back."""
     if not found:
         return found
-    import trafilatura
-
-    tree = trafilatura.load_html(data)
-    tags = tree.xpath('//meta[@name="author" or @property="author" or @property="article:author" or '
-                      '@name="article:author"]/@content') if tree is not None else []
     key = _letters(found)
     return next((tag.strip() for tag in tags if _letters(tag) == key), found)
 
