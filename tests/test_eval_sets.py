@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from answering.sentence_vectors import candidate_texts
 from bot.evaluate.fixture_server import FIXTURE_PORT, FixtureServer, html_doc_ids
 from bot.evaluate.gold import load_gold
 from bot.evaluate.runner import run_eval
 from bot.evaluate.sets import EvalSet, build_set_store, set_settings
 from ingest.fetch import url_doc_id
+from vectorstore.sentence_vectors import SentenceVectors
 
 DEV_FIXTURES = Path(__file__).resolve().parents[1] / "data" / "eval" / "fresh" / "dev"
 PAGE = "2024-05-trend-tokayev-kurtulmus-trade"
@@ -69,9 +71,6 @@ def test_fresh_store_ingests_pages_by_url_with_stable_ids(fresh_folder, small_co
     assert built.doc_aliases == {PAGE: page_id}
     chunks = built.store.count()
     # the sentence vectors `corridor ingest` leaves: the eval's answers read them, as a user's store's do
-    from answering.sentence_vectors import candidate_texts
-    from vectorstore.sentence_vectors import SentenceVectors
-
     assert SentenceVectors(built.store).count() and not SentenceVectors(built.store).missing(
         candidate_texts(built.store))
 
@@ -128,8 +127,6 @@ def test_a_fixture_removed_while_the_lane_was_off_leaves_the_lane_too(fresh_fold
     base = settings_factory(tmp_path, corpus_dir=small_corpus, multilingual_lane=True)
     with_lane = build_set_store(set_settings(base, eval_set), eval_set)
     assert NOTE in with_lane.store.lane.doc_sources()
-    from vectorstore.sentence_vectors import SentenceVectors
-
     # the store's sentences are prepared, the lane's left to answer time (e5 is dear; few questions use it)
     assert SentenceVectors(with_lane.store).count() and not SentenceVectors(with_lane.store.lane).count()
     (fresh_folder / f"{NOTE}.md").unlink()
