@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -51,7 +52,7 @@ def test_each_bundled_model_has_its_own_fit(model) -> None:
     # and is read without them
     assert fitted.reads_sentences == (model == "minilm")
     assert set(fitted.names) == set(fusion.FEATURES) - (set() if model == "minilm"
-                                                        else set(fusion.SENTENCE_FEATURES))
+                                                        else set(fusion.OPTIONAL_FEATURES))
     assert fusion.weights_path(model).name == ("fusion_weights.json" if model == "minilm"
                                                else f"fusion_weights.{model}.json")
 
@@ -147,6 +148,29 @@ def test_features_weigh_the_question_terms_by_idf() -> None:
     read = fusion.Signals(dense=0.5, dense_rank=1, bm25=6.0, lex_rank=None, sentence=0.55, sentence_rank=2)
     f = fusion.features(weights, chunk, doc, read, dense_best=0.7, bm25_best=12.0, sentence_best=0.75)
     assert f["sentence_rel"] == pytest.approx(-0.2) and f["sentence_inv"] == pytest.approx(1 / 3)
+    # the document's best chunk in the pool: without one named, the chunk's own cosine stands for it
+    assert f["doc_dense_rel"] == pytest.approx(-0.2)
+    f = fusion.features(weights, chunk, doc, replace(sig, doc_dense=0.68), dense_best=0.7, bm25_best=12.0)
+    assert f["doc_dense_rel"] == pytest.approx(-0.02) and f["dense_rel"] == pytest.approx(-0.2)
+
+
+def test_a_chunk_reads_its_document_s_best_cosine_in_the_pool(retrievers) -> None:
+    """Real retrieval: every chunk of a document in the pool reads the same document cosine, the best of
+    its chunks' dense cosines (about blocks included), relative to the pool's best."""
+    _, rrf = retrievers
+    q = "What did Engin Ozer say about the $15 billion trade target?"
+    pool = rrf.pool(q, 5)
+    rows = rrf.pool_features(q, pool.passages, pool)
+    best = max(s.dense for s in pool.signals.values())
+    by_doc: dict[str, list[float]] = {}
+    for p in pool.passages:
+        by_doc.setdefault(p.doc.doc_id, []).append(pool.signals[p.chunk.chunk_id].dense)
+    several = [d for d, v in by_doc.items() if len(v) > 1]
+    assert several, "no document has two chunks in the pool: the case is not tested"
+    for p, row in zip(pool.passages, rows, strict=True):
+        assert row["doc_dense_rel"] == pytest.approx(max(by_doc[p.doc.doc_id]) - best)
+        assert row["doc_dense_rel"] >= row["dense_rel"]
+    assert any(row["doc_dense_rel"] > row["dense_rel"] + 1e-6 for row in rows)
 
 
 def test_the_pool_features_read_each_chunks_best_sentence(retrievers) -> None:

@@ -9,10 +9,12 @@ signals retrieval already has: the dense cosine and BM25 score, each absolute, r
 as a rank; how much of the question's IDF weight the chunk and its document's title hold; its length; what
 kind of chunk it is (a document's about block, an interview turn, its first chunk); and the best cosine of the
 question with one of the chunk's sentences (their vectors are kept at ingest), relative to the pool's best and
-as a rank: one sentence that says what was asked is diluted in a chunk's own vector. `scripts/fit_fusion.py`
-writes `fusion_weights.json` for MiniLM and `fusion_weights.<model>.json` for another bundled model (dev and
-fresh-dev only); scoring is a dot product. A model without a fit (a local folder) keeps reciprocal rank
-fusion's order.
+as a rank: one sentence that says what was asked is diluted in a chunk's own vector; and the best dense cosine
+of any pool chunk of the same document, relative to the pool's best: a chunk whose document is on the question
+as a whole (its lead matches) is likelier to hold the answer than an equally near chunk of an off-topic one.
+`scripts/fit_fusion.py` writes `fusion_weights.json` for MiniLM and `fusion_weights.<model>.json` for another
+bundled model (dev and fresh-dev only); scoring is a dot product. A model without a fit (a local folder) keeps
+reciprocal rank fusion's order.
 """
 
 from __future__ import annotations
@@ -37,9 +39,10 @@ WEIGHTS = Path(__file__).with_name("fusion_weights.json")
 
 # The order of the coefficients in fusion_weights.json.
 FEATURES = ("dense", "dense_rel", "dense_inv", "bm25", "lex_inv", "cover", "title_cover", "log_len", "about",
-            "turn", "first_chunk", "sentence_rel", "sentence_inv")
-# The features a fit may leave out: a weights file fitted before they existed (the e5 one) reads without them.
+            "turn", "first_chunk", "sentence_rel", "sentence_inv", "doc_dense_rel")
 SENTENCE_FEATURES = ("sentence_rel", "sentence_inv")
+# The features a fit may leave out: a weights file fitted before they existed (the e5 one) reads without them.
+OPTIONAL_FEATURES = (*SENTENCE_FEATURES, "doc_dense_rel")
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Signals:
     lex_rank: int | None
     sentence: float = 0.0  # the best cosine of the question with one of the chunk's sentences
     sentence_rank: int | None = None  # that cosine's rank in the pool; None: no sentence was scored
+    doc_dense: float | None = None  # the best dense cosine of a pool chunk of its document (None: its own)
 
 
 def features(query_weights: dict[str, float], chunk: Chunk, doc: DocumentMeta, sig: Signals,
@@ -73,6 +77,7 @@ def features(query_weights: dict[str, float], chunk: Chunk, doc: DocumentMeta, s
         "first_chunk": float(chunk.ordinal == 0),
         "sentence_rel": sig.sentence - sentence_best,
         "sentence_inv": 0.0 if sig.sentence_rank is None else 1.0 / (sig.sentence_rank + 1),
+        "doc_dense_rel": max(sig.dense, sig.dense if sig.doc_dense is None else sig.doc_dense) - dense_best,
     }
 
 
@@ -115,9 +120,9 @@ def load(embedding_model: str, path: Path | None = None) -> Fusion | None:
     try:
         d = json.loads(path.read_text(encoding="utf-8"))
         names = tuple(d["features"])
-        # every feature but the sentence ones, in FEATURES' order: a file of another feature set is not read
+        # every feature but the optional ones, in FEATURES' order: a file of another feature set is not read
         if d["meta"].get("embedding_model") != embedding_model or \
-                tuple(n for n in FEATURES if n in names or n not in SENTENCE_FEATURES) != names:
+                tuple(n for n in FEATURES if n in names or n not in OPTIONAL_FEATURES) != names:
             return None
         fitted = Fusion(np.asarray(d["mean"], dtype=np.float64), np.asarray(d["scale"], dtype=np.float64),
                         np.asarray(d["coef"], dtype=np.float64), float(d["intercept"]), d["meta"], names)
@@ -130,4 +135,5 @@ def load(embedding_model: str, path: Path | None = None) -> Fusion | None:
     return fitted
 
 
-__all__ = ["FEATURES", "SENTENCE_FEATURES", "Fusion", "Signals", "features", "load", "weights_path"]
+__all__ = ["FEATURES", "OPTIONAL_FEATURES", "SENTENCE_FEATURES", "Fusion", "Signals", "features", "load",
+           "weights_path"]

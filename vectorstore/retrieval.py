@@ -233,7 +233,12 @@ class HybridRetriever:
         weights = {t: self.lexical.weight(t) for t in dict.fromkeys(terms(query))}
         dense_best = max((sig.dense for sig in pool.signals.values()), default=0.0)
         bm25_best = max((sig.bm25 for sig in pool.signals.values()), default=0.0)
-        signals = [pool.signals[p.chunk.chunk_id] for p in passages]
+        doc_best: dict[str, float] = {}  # over the whole pool (about blocks too), as the fit read it
+        for p in pool.passages:
+            d = pool.signals[p.chunk.chunk_id].dense
+            doc_best[p.doc.doc_id] = max(d, doc_best.get(p.doc.doc_id, d))
+        signals = [replace(pool.signals[p.chunk.chunk_id], doc_dense=doc_best.get(p.doc.doc_id))
+                   for p in passages]
         sentence_best = 0.0
         if sentences is None:
             fitted = self.fitted_fusion()
