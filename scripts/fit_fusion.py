@@ -12,10 +12,10 @@ tuning sets are read: test and fresh are refused. The sentence ranker reads pass
 (scripts/fit_ranker.py) after this.
 
 The features include each chunk's best sentence (its cosine with the question, relative to the pool's best,
-and its rank), read through the engine as an answer reads it, and its document's best chunk cosine in the pool.
-The bundled MiniLM weights were fitted with `--hold-out fd3717-fd5196` (dev, fd01–fd3716 and fd5197–fd5996:
-3,208 questions) and judged end to end on those 1,480 fresh-dev questions, which neither they nor the fit
-before them read (docs/QUALITY.md, forty-eighth and fifty-seventh sessions).
+and its rank), read through the engine as an answer reads it, and its document's best chunk cosine in the
+pool. The bundled MiniLM weights were fitted with `--hold-out fd3717-fd5196` (dev, fd01–fd3716 and
+fd5197–fd5996: 3,208 questions) and judged end to end on those 1,480 fresh-dev questions, which neither
+they nor the fit before them read (docs/QUALITY.md, forty-eighth and fifty-seventh sessions).
 """
 
 from __future__ import annotations
