@@ -297,9 +297,10 @@ NEAR_DUPLICATE = 0.8  # Jaccard overlap of two chunks' terms at which the second
 
 def diversify(passages: list[Passage], k: int, max_per_doc: int | None = None) -> list[Passage]:
     """Pick k passages in score order, skipping near-duplicates and deferring a document's chunks past
-    `max_per_doc`, so one document cannot crowd out other sources. (A rule that also deferred the third of
-    three overlapping neighbours was removed: sections sharing a heading line overlap too, and it hid the
-    answering chunk of fresh-dev fd109 and fd118 for no gain elsewhere: docs/QUALITY.md.)"""
+    `max_per_doc`, so one document cannot crowd out other sources; a document's about block (its author, date
+    and source, scored only for a question about a source) takes no share of it. (A rule that also deferred
+    the third of three overlapping neighbours was removed: sections sharing a heading line overlap too, and it
+    hid the answering chunk of fresh-dev fd109 and fd118 for no gain elsewhere: docs/QUALITY.md.)"""
     max_per_doc = max_per_doc or max(2, k - 1)
     chosen: list[Passage] = []
     deferred: list[Passage] = []
@@ -309,12 +310,13 @@ def diversify(passages: list[Passage], k: int, max_per_doc: int | None = None) -
         t = set(terms(p.chunk.text))
         if _repeats(t, seen_terms):
             continue  # the same text twice (an older revision, an overlap) adds nothing
-        if per_doc.get(p.doc.doc_id, 0) >= max_per_doc:
+        about = p.chunk.kind == "about"  # a document's facts (author, date), not more of its text: no share
+        if not about and per_doc.get(p.doc.doc_id, 0) >= max_per_doc:
             deferred.append(p)
             continue
         chosen.append(p)
         seen_terms.append(t)
-        per_doc[p.doc.doc_id] = per_doc.get(p.doc.doc_id, 0) + 1
+        per_doc[p.doc.doc_id] = per_doc.get(p.doc.doc_id, 0) + (not about)
         if len(chosen) == k:
             return chosen
     for p in deferred:  # fill with what was held back rather than return fewer than k
