@@ -77,7 +77,7 @@ def features(query_weights: dict[str, float], chunk: Chunk, doc: DocumentMeta, s
         "first_chunk": float(chunk.ordinal == 0),
         "sentence_rel": sig.sentence - sentence_best,
         "sentence_inv": 0.0 if sig.sentence_rank is None else 1.0 / (sig.sentence_rank + 1),
-        "doc_dense_rel": max(sig.dense, sig.dense if sig.doc_dense is None else sig.doc_dense) - dense_best,
+        "doc_dense_rel": (sig.dense if sig.doc_dense is None else max(sig.dense, sig.doc_dense)) - dense_best,
     }
 
 

@@ -316,7 +316,8 @@ def diversify(passages: list[Passage], k: int, max_per_doc: int | None = None) -
             continue
         chosen.append(p)
         seen_terms.append(t)
-        per_doc[p.doc.doc_id] = per_doc.get(p.doc.doc_id, 0) + (not about)
+        if not about:
+            per_doc[p.doc.doc_id] = per_doc.get(p.doc.doc_id, 0) + 1
         if len(chosen) == k:
             return chosen
     for p in deferred:  # fill with what was held back rather than return fewer than k
