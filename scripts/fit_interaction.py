@@ -37,7 +37,7 @@ from fit_ranker import chosen_sets as ranker_chosen_sets  # noqa: E402
 from fit_ranker import top1 as ranker_top1  # noqa: E402
 
 from answering.features import FEATURES  # noqa: E402
-from answering.interaction import HEAD, LATE, Interaction, features  # noqa: E402
+from answering.interaction import HEAD, LATE, Interaction, features, load  # noqa: E402
 from answering.question import asked_part  # noqa: E402
 from answering.ranker import WEIGHTS  # noqa: E402
 
@@ -133,6 +133,9 @@ def main() -> None:
     hold = held_out_ids(args.hold_out)
     sets = chosen_sets(weights, groups)
     token_vectors(sets)
+    landed = load()  # the weights file's opening model may read the landed head's late features: compare with them
+    for s in sets:
+        s["landed_rows"] = late_rows(s, landed) if landed is not None else s["rows"]
     fitted = [s for s in sets if s["id"] not in hold]
     held = [s for s in sets if s["id"] in hold]
     batches = sorted({batch_of(s["id"]) for s in fitted})
@@ -149,9 +152,9 @@ def main() -> None:
     names = FEATURES + LATE
     opening = fit([{"rows": s["late_rows"], "labels": s["labels"]} for s in fitted], names, args.c)
     print(f"{len(fitted)} questions fitted on, {len(held)} held out; top-1 among the chosen: "
-          f"opening model of the weights file {top1(weights['opening'], fitted, 'rows'):.3f} (fitted on), "
+          f"opening model of the weights file {top1(weights['opening'], fitted, 'landed_rows'):.3f} (fitted on), "
           f"with late interaction {top1(opening, fitted, 'late_rows'):.3f} (its scores cross-fitted)"
-          + (f"; held out {top1(weights['opening'], held, 'rows'):.3f} → "
+          + (f"; held out {top1(weights['opening'], held, 'landed_rows'):.3f} → "
              f"{top1(opening, held, 'late_rows'):.3f}" if held else ""), file=sys.stderr)
     for f, w in sorted(zip(names, opening["coef"], strict=True), key=lambda t: -abs(t[1]))[:8]:
         print(f"  {f:>20} {w:+.3f}", file=sys.stderr)
