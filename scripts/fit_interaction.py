@@ -133,7 +133,7 @@ def main() -> None:
     hold = held_out_ids(args.hold_out)
     sets = chosen_sets(weights, groups)
     token_vectors(sets)
-    landed = load()  # the weights file's opening model may read the landed head's late features: compare with them
+    landed = load()  # the weights file's opening model may read the landed head's late features
     for s in sets:
         s["landed_rows"] = late_rows(s, landed) if landed is not None else s["rows"]
     fitted = [s for s in sets if s["id"] not in hold]
@@ -152,7 +152,8 @@ def main() -> None:
     names = FEATURES + LATE
     opening = fit([{"rows": s["late_rows"], "labels": s["labels"]} for s in fitted], names, args.c)
     print(f"{len(fitted)} questions fitted on, {len(held)} held out; top-1 among the chosen: "
-          f"opening model of the weights file {top1(weights['opening'], fitted, 'landed_rows'):.3f} (fitted on), "
+          f"opening model of the weights file {top1(weights['opening'], fitted, 'landed_rows'):.3f} "
+          "(fitted on), "
           f"with late interaction {top1(opening, fitted, 'late_rows'):.3f} (its scores cross-fitted)"
           + (f"; held out {top1(weights['opening'], held, 'landed_rows'):.3f} → "
              f"{top1(opening, held, 'late_rows'):.3f}" if held else ""), file=sys.stderr)
