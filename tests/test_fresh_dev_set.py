@@ -95,11 +95,17 @@ def test_conflicts_cite_two_sources_and_timelines_two_points() -> None:
             assert len(q["evidence"]) >= 2 and len(q["must_include"]) >= 2, f"{q['id']}: needs two points"
 
 
+@cache
+def everything() -> str:
+    """Every fixture's extracted text, lower-cased (built once: 1,830 questions read it)."""
+    return " ".join(extracted(p.stem) for p in FIXTURES.iterdir()).lower()
+
+
 def _out_of_scope_questions_name_something_the_articles_mention(q: dict) -> None:
-    everything = " ".join(extracted(p.stem) for p in FIXTURES.iterdir()).lower()
+    text = everything()
     names = re.findall(r"\b[A-Z][\w’ğüşı]+(?:\s[A-Z][\w’ğüşı]+)*", q["question"])
     asking = ("how", "what", "when", "which")
-    named = [n for n in names if n.lower() not in asking and n.lower() in everything]
+    named = [n for n in names if n.lower() not in asking and n.lower() in text]
     assert named, f"{q['id']} should name a person, place or thing the fixtures mention"
     assert not q["must_include"]
 
