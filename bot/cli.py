@@ -242,6 +242,9 @@ def eval_(
     sample: Annotated[int | None, typer.Option(
         help="At most this many questions of each set: a fixed part, stratified by kind (what CI gates).",
         show_default=False)] = None,
+    articles: Annotated[int | None, typer.Option(
+        help="Fresh sets: only this many of their articles in the store (a fixed part) and the questions on "
+             "them (what CI gates).", show_default=False)] = None,
     against: Annotated[Path | None, typer.Option(
         help="An earlier run's --out folder (or report.json): list the questions each metric gained and "
              "lost since.", show_default=False)] = None,
@@ -260,7 +263,8 @@ def eval_(
 
     status = run_command(settings(), gold=gold, splits=split, mode=mode, k=k, baseline=baseline, out=out_dir,
                          kinds=kinds, thresholds=thresholds, gate=gate, ragas=ragas, console=out, err=err,
-                         ids=ids, against=against, jobs=jobs, sample=sample)
+                         ids=ids, against=against, jobs=jobs, sample=sample,
+                         articles=articles)
     if status:
         raise typer.Exit(status)
 

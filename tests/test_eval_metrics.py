@@ -15,7 +15,7 @@ from bot.evaluate.gate import check, limits_for, load_thresholds
 from bot.evaluate.gold import GoldItem, load_gold
 from bot.evaluate.report import highlight
 from bot.evaluate.runner import locate_evidence
-from bot.evaluate.sets import SETS, EvalSet, parse_splits, sample
+from bot.evaluate.sets import SETS, EvalSet, article_part, parse_splits, sample
 from corridor.errors import InputError
 from corridor.records import Answer, Chunk, Citation, Statement
 
@@ -320,6 +320,35 @@ def test_a_sample_keeps_each_kinds_share_and_is_the_same_as_the_set_grows() -> N
     assert [len(q) for _, q in plan] == [len(SETS["dev"].load()), 300]
     assert notes == [f"set fresh-dev: a fixed sample of 300 of its {len(items):,} questions (--sample, "
                      "stratified by kind)"]
+
+
+def test_a_part_of_the_articles_keeps_the_questions_on_them_and_the_kinds_shares() -> None:
+    fresh_dev = SETS["fresh-dev"]
+    items = fresh_dev.load()
+    stems = {p.stem for p in fresh_dev.fixtures.iterdir() if p.suffix in (".md", ".html")}
+    part_set, kept = article_part(fresh_dev, items, 200)
+    assert len(part_set.only) == 200 and part_set.only <= stems
+    assert part_set.collection_suffix == "_eval_fresh_dev_part200"  # not the whole set's store
+    assert article_part(fresh_dev, list(reversed(items)), 200)[0].only == part_set.only  # fixed, by name
+    answerable = [i for i in items if i.evidence_docs]
+    for i in answerable:  # kept exactly when every fixture it cites is in the part (corpus files always are)
+        assert (i.id in kept) == all(d in part_set.only or d not in stems for d in i.evidence_docs), i.id
+    for n, i in enumerate(items):  # an out-of-scope question goes with the answerable one after it
+        if not i.evidence_docs:
+            after = next((j for j in items[n + 1:] if j.evidence_docs), answerable[-1])
+            assert (i.id in kept) == (after.id in kept), i.id
+    assert 0.2 < len(kept) / len(items) < 0.5 and kept & {i.id for i in items if not i.evidence_docs}
+    assert article_part(fresh_dev, items, len(stems)) == (fresh_dev, {i.id for i in items})  # all: the set
+    plan, notes = plan_sets(None, ["fresh-dev"], None, None, 300, 200)
+    (planned, asked), = plan
+    assert planned.only == part_set.only and {i.id for i in asked} <= kept and len(asked) == 300
+    assert notes[0] == (f"set fresh-dev: 200 of its articles and the {len(kept):,} questions on them "
+                        "(--articles)")
+    for kind in {i.kind for i in items}:  # the whole set's shares, not the part's
+        share = 300 * sum(i.kind == kind for i in items) / len(items)
+        assert abs(sum(i.kind == kind for i in asked) - share) < 1, kind
+    (dev_set, dev_items), = plan_sets(None, ["dev"], None, None, None, 200)[0]
+    assert dev_set.only is None and len(dev_items) == len(SETS["dev"].load())  # no fixture folder: whole
 
 
 def test_highlight_marks_evidence_and_escapes_html() -> None:

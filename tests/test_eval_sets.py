@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,24 @@ def test_fresh_store_ingests_pages_by_url_with_stable_ids(fresh_folder, small_co
     third = build_set_store(settings, eval_set)
     assert third.report.removed == [NOTE]
     assert NOTE not in third.store.doc_sources() and page_id in third.store.doc_sources()
+
+
+@pytest.mark.slow
+def test_a_part_of_the_articles_is_all_its_store_holds(fresh_folder, small_corpus, settings_factory,
+                                                        tmp_path) -> None:
+    """`--articles N`: the part's own collection holds the corpus and the part's fixtures (here the page,
+    served by URL, without the note), and the whole set's store is left as it was."""
+    whole = EvalSet("fresh-dev", tmp_path / "fresh.jsonl", None, fresh_folder, gated=False)
+    base = settings_factory(tmp_path, corpus_dir=small_corpus)
+    full = build_set_store(set_settings(base, whole), whole)
+    part = replace(whole, only=frozenset({PAGE}))
+    built = build_set_store(set_settings(base, part), part)
+    corpus = {p.stem for p in small_corpus.iterdir()}
+    assert built.settings.collection == f"{base.collection}_eval_fresh_dev_part1"
+    assert set(built.store.doc_sources()) == corpus | {f"127.0.0.1-{PAGE}.html"}
+    assert set(full.store.doc_sources()) == corpus | {f"127.0.0.1-{PAGE}.html", NOTE}
+    assert set(build_set_store(set_settings(base, whole), whole).store.doc_sources()) == set(
+        full.store.doc_sources())
 
 
 def test_a_set_goes_to_the_lane_when_a_question_or_an_earlier_turn_is_not_english() -> None:

@@ -22,6 +22,7 @@ from .sets import (
     SETS,
     EvalSet,
     EvalStore,
+    article_part,
     build_set_store,
     custom_set,
     goes_to_lane,
@@ -64,10 +65,11 @@ def _shown(path: Path) -> str:
 
 
 def plan_sets(gold: Path | None, splits: list[str] | None, kinds: list[str] | None,
-              ids: set[str] | None = None,
-              sample: int | None = None) -> tuple[list[tuple[EvalSet, list[GoldItem]]], list[str]]:
+              ids: set[str] | None = None, sample: int | None = None,
+              articles: int | None = None) -> tuple[list[tuple[EvalSet, list[GoldItem]]], list[str]]:
     """The sets to run with their questions, and a note for each set skipped (an optional set whose file
-    is absent, or a set with none of the asked kinds or ids) or sampled (`--sample N`, sets.sample)."""
+    is absent, or a set with none of the asked kinds or ids), limited to a part of its articles (`--articles
+    N`, sets.article_part) or sampled (`--sample N`, sets.sample)."""
     if gold is not None and splits:
         raise InputError("use --gold FILE or --split, not both (--gold runs one file as it is)")
     sets = [custom_set(gold)] if gold is not None else [SETS[n] for n in parse_splits(splits)]
@@ -82,7 +84,14 @@ def plan_sets(gold: Path | None, splits: list[str] | None, kinds: list[str] | No
         all_items = s.load()
         seen_kinds |= {i.kind for i in all_items}
         seen_ids |= {i.id for i in all_items}
-        items = [i for i in all_items if (not kinds or i.kind in kinds) and (not ids or i.id in ids)]
+        whole = [i for i in all_items if (not kinds or i.kind in kinds) and (not ids or i.id in ids)]
+        items = whole
+        if articles is not None and s.fixtures is not None:
+            s, on_part = article_part(s, all_items, articles)
+            if s.only is not None:
+                notes.append(f"set {s.name}: {len(s.only):,} of its articles and the {len(on_part):,} "
+                             "questions on them (--articles)")
+                items = [i for i in whole if i.id in on_part]
         if not items:
             asked = [f"of kind {', '.join(kinds)}"] if kinds else []
             asked += ["with the ids asked for"] if ids else []
@@ -91,7 +100,7 @@ def plan_sets(gold: Path | None, splits: list[str] | None, kinds: list[str] | No
         if sample is not None and len(items) > sample:
             notes.append(f"set {s.name}: a fixed sample of {sample:,} of its {len(items):,} questions "
                          "(--sample, stratified by kind)")
-            items = sample_of(items, sample)
+            items = sample_of(items, sample, shares=whole)  # on a part of the articles: the set's shares
         plan.append((s, items))
     files = ", ".join(_shown(s.gold) for s in sets if s.gold.is_file())
     unknown = sorted(set(kinds or []) - seen_kinds)
@@ -114,7 +123,7 @@ def run_command(settings: Settings, *, gold: Path | None = None, splits: list[st
                 thresholds: Path | None = None, gate: bool = True, ragas: bool = False,
                 console: Console | None = None, err: Console | None = None,
                 ids: list[str] | None = None, against: Path | None = None, jobs: int = 1,
-                sample: int | None = None) -> int:
+                sample: int | None = None, articles: int | None = None) -> int:
     """Run every chosen set and write the reports; the exit status is 1 when a threshold is breached."""
     console = console or Console()
     err = err or Console(stderr=True)
@@ -130,7 +139,9 @@ def run_command(settings: Settings, *, gold: Path | None = None, splits: list[st
         raise InputError("--jobs must be at least 1")
     if sample is not None and sample < 1:
         raise InputError("--sample must be at least 1")
-    plan, notes = plan_sets(gold, splits, split_kinds(kinds), split_ids(ids), sample)
+    if articles is not None and articles < 1:
+        raise InputError("--articles must be at least 1")
+    plan, notes = plan_sets(gold, splits, split_kinds(kinds), split_ids(ids), sample, articles)
     previous = load_previous(against) if against is not None else None  # before the run: a typo costs nothing
     thresholds_all = load_thresholds(thresholds or DEFAULT_THRESHOLDS) if gate else None
     if ragas:

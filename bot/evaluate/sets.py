@@ -15,7 +15,7 @@ Fixture doc ids: a file fixture's doc id is its file stem; an HTML fixture's is 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from corridor.errors import CorridorError, InputError
@@ -39,10 +39,13 @@ class EvalSet:
     fixtures: Path | None  # a fresh set's fixture folder (None: the eval collection with data/eval/fixtures)
     gated: bool  # dev sets are never gated
     optional: bool = False  # skipped with a note when its gold file is absent
+    only: frozenset[str] | None = None  # `--articles N` (article_part): the fixture stems its store holds
 
     @property
     def collection_suffix(self) -> str:
-        return "_eval" if self.fixtures is None else "_eval_" + self.name.replace("-", "_")
+        suffix = "_eval" if self.fixtures is None else "_eval_" + self.name.replace("-", "_")
+        # a part's store is its own collection: a whole-set store stays whole
+        return suffix if self.only is None else f"{suffix}_part{len(self.only)}"
 
     def load(self, kinds: list[str] | None = None) -> list[GoldItem]:
         """The set's questions (only the given kinds, when given; may be empty then)."""
@@ -120,6 +123,32 @@ def set_settings(settings: Settings, eval_set: EvalSet, store_dir=None, lane: bo
     return settings.model_copy(update=update)
 
 
+def article_part(eval_set: EvalSet, items: list[GoldItem], n: int) -> tuple[EvalSet, set[str]]:
+    """`--articles N`: a fixed part of a fixture set's articles, the N whose file stems hash lowest (SHA-1),
+    so the part is the same on every run and a new article displaces at most one. Returns the set with its
+    store limited to them (and the bundled corpus), and the ids of the questions on them among `items` (the
+    set's questions in file order): an answerable question when every fixture it cites is in the part; an
+    out-of-scope one (it cites none) when the answerable question after it is, as the held-out batches pair
+    each with its control on the same article (the last ones of a file go with the answerable one before)."""
+    if eval_set.fixtures is None:
+        return eval_set, {i.id for i in items}
+    suffixes = (*FIXTURE_TEXT_SUFFIXES, ".html")
+    stems = {p.stem for p in eval_set.fixtures.iterdir() if p.suffix.lower() in suffixes}
+    if n >= len(stems):
+        return eval_set, {i.id for i in items}
+    part = frozenset(sorted(stems, key=lambda stem: hashlib.sha1(stem.encode()).hexdigest())[:n])
+    on_part = {i.id: all(d in part or d not in stems for d in i.evidence_docs)  # corpus files are always in
+               for i in items if i.evidence_docs}
+    kept: set[str] = set()
+    after = next((i.id for i in reversed(items) if i.id in on_part), None)
+    for item in reversed(items):
+        if item.id in on_part:
+            after = item.id
+        if after is not None and on_part[after]:
+            kept.add(item.id)
+    return replace(eval_set, only=part), kept
+
+
 def build_set_store(settings: Settings, eval_set: EvalSet, progress: bool = False) -> EvalStore:
     """Ingest what the set needs into `settings.collection` (incremental: unchanged documents cost nothing,
     fixtures no longer in the folder are removed) and return the store. `settings` comes from set_settings."""
@@ -136,9 +165,11 @@ def build_set_store(settings: Settings, eval_set: EvalSet, progress: bool = Fals
         folder = eval_set.fixtures
         if not folder.is_dir():
             raise InputError(f"the {eval_set.name} set's fixture folder is missing: {folder}")
-        files = [str(p) for p in sorted(folder.iterdir()) if p.suffix.lower() in FIXTURE_TEXT_SUFFIXES]
+        files = [str(p) for p in sorted(folder.iterdir()) if p.suffix.lower() in FIXTURE_TEXT_SUFFIXES
+                 and (eval_set.only is None or p.stem in eval_set.only)]
         with FixtureServer(folder) as server:
-            urls = list(server.html_urls().values())
+            urls = [url for stem, url in server.html_urls().items()
+                    if eval_set.only is None or stem in eval_set.only]
             report = ingest([str(settings.corpus_dir), *files, *urls], settings, store=store, prune=True,
                             progress=progress)
         aliases = html_doc_ids(folder)
@@ -157,19 +188,24 @@ def build_set_store(settings: Settings, eval_set: EvalSet, progress: bool = Fals
     return EvalStore(settings, store, report, aliases)
 
 
-def sample(items: list[GoldItem], n: int) -> list[GoldItem]:
+def sample(items: list[GoldItem], n: int, shares: list[GoldItem] | None = None) -> list[GoldItem]:
     """`--sample N`: a fixed part of a set, N questions stratified by kind (each kind keeps its share,
     rounded by largest remainder), in the set's order. Within a kind the questions whose ids hash lowest
     (SHA-1) are kept, so the part is the same on every run and machine, and a question added to the set
-    displaces at most one (when its hash is lower than the kind's last kept one)."""
+    displaces at most one (when its hash is lower than the kind's last kept one). `shares`: the kinds'
+    shares are those of these questions (the whole set, when `items` are the questions on a part of its
+    articles), each kind capped at what `items` hold."""
     if n >= len(items):
         return list(items)
     by_kind: dict[str, list[GoldItem]] = {}
     for item in items:
         by_kind.setdefault(item.kind, []).append(item)
-    quota = {kind: n * len(group) / len(items) for kind, group in by_kind.items()}
+    base = [i for i in shares or items if i.kind in by_kind]
+    quota = {kind: min(n * sum(i.kind == kind for i in base) / len(base), len(group))
+             for kind, group in by_kind.items()}
     take = {kind: int(q) for kind, q in quota.items()}
-    for kind in sorted(quota, key=lambda k: (take[k] - quota[k], k))[: n - sum(take.values())]:
+    room = [k for k in quota if take[k] < len(by_kind[k])]
+    for kind in sorted(room, key=lambda k: (take[k] - quota[k], k))[: max(0, n - sum(take.values()))]:
         take[kind] += 1
     kept = {item.id for kind, group in by_kind.items()
             for item in sorted(group, key=lambda i: hashlib.sha1(i.id.encode()).hexdigest())[: take[kind]]}

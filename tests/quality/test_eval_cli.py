@@ -9,13 +9,14 @@ import re
 import pytest
 from markupsafe import escape
 
+from bot.evaluate.command import plan_sets
 from bot.evaluate.gate import DEFAULT_THRESHOLDS, limits_for, load_thresholds
 from bot.evaluate.metrics import METRIC_KEYS
-from bot.evaluate.sets import SETS, sample
+from bot.evaluate.sets import SETS
 from bot.evaluate.table import compare
 from corridor.errors import InputError
 
-from .conftest import CI_SAMPLE, invoke
+from .conftest import CI_ARTICLES, CI_SAMPLE, invoke
 
 pytestmark = pytest.mark.slow
 
@@ -62,12 +63,16 @@ def test_eval_runs_the_sets_side_by_side_with_the_baseline(eval_cli_run) -> None
     assert "evidence cited" in result.output
     # every question of every set (fresh: its fixed CI sample), for both systems, with its answer, citations
     # and verdicts
+    plan, _ = plan_sets(None, expected, None, None, CI_SAMPLE, CI_ARTICLES)
+    planned = {s.name: [i.id for i in items] for s, items in plan}
+    planned_sets = {s.name: s for s, _ in plan}
     for name in expected:
         data = report["sets"][name]
         n = min(len(SETS[name].load()), CI_SAMPLE)
         assert data["config"]["questions"] == n
         asked = [r["id"] for r in data["questions"]["corridor"]]
-        assert asked == [i.id for i in sample(SETS[name].load(), CI_SAMPLE)]
+        assert asked == planned[name]  # fresh: a fixed sample of the questions on a fixed part of its texts
+        assert data["config"]["collection"].endswith("_part" + str(CI_ARTICLES)) == (name == "fresh")
         for system in ("corridor", "baseline"):
             rows = data["questions"][system]
             assert len(rows) == n
@@ -86,9 +91,13 @@ def test_eval_runs_the_sets_side_by_side_with_the_baseline(eval_cli_run) -> None
         # fresh ran on its own collection, with the HTML fixtures ingested by URL
         ingest = report["sets"]["fresh"]["ingest"]
         stored = set(ingest["added"] + ingest["updated"] + ingest["unchanged"])
-        pages = {f"127.0.0.1-{p.name}" for p in SETS["fresh"].fixtures.glob("*.html")}
-        assert pages and pages <= stored
-        assert report["sets"]["fresh"]["config"]["collection"].endswith("_eval_fresh")
+        part = planned_sets["fresh"].only  # the gate's part of the articles: those, and only those, stored
+        pages = {f"127.0.0.1-{p.name}" for p in SETS["fresh"].fixtures.glob("*.html") if p.stem in part}
+        files = {p.stem for p in SETS["fresh"].fixtures.glob("*.md") if p.stem in part}
+        assert pages and files and pages | files <= stored
+        outside = {f"127.0.0.1-{p.name}" for p in SETS["fresh"].fixtures.glob("*.html") if p.stem not in part}
+        assert outside and not outside & stored
+        assert report["sets"]["fresh"]["config"]["collection"].endswith(f"_eval_fresh_part{CI_ARTICLES}")
     # what is worse than the baseline is listed, and agrees with the summaries
     worse = {(w["set"], w["scope"], w["metric"]) for w in report["worse_than_baseline"]}
     for name in expected:
