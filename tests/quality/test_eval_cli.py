@@ -244,6 +244,8 @@ def test_against_lists_what_each_question_gained_and_lost_since(eval_store, tmp_
 def test_bad_options_are_one_line_errors(eval_store, tmp_path) -> None:
     for args, message in ((["--mode", "poetry"], "--mode must be one of"),
                           (["--jobs", "0"], "--jobs must be at least 1"),
+                          (["--sample", "0"], "--sample must be at least 1"),
+                          (["--articles", "0"], "--articles must be at least 1"),
                           (["--kinds", "nonsense"], "no gold questions of kind nonsense"),
                           (["--split", "tset"], "--split tset: unknown set"),
                           (["--gold", str(tmp_path / "x.jsonl"), "--split", "dev"], "not both"),
