@@ -15,6 +15,7 @@ Fixture doc ids: a file fixture's doc id is its file stem; an HTML fixture's is 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -46,6 +47,10 @@ class EvalSet:
         suffix = "_eval" if self.fixtures is None else "_eval_" + self.name.replace("-", "_")
         # a part's store is its own collection: a whole-set store stays whole
         return suffix if self.only is None else f"{suffix}_part{len(self.only)}"
+
+    def holds(self, stem: str) -> bool:
+        """Whether the set's store holds this fixture (every one, unless it is a part of the articles)."""
+        return self.only is None or stem in self.only
 
     def load(self, kinds: list[str] | None = None) -> list[GoldItem]:
         """The set's questions (only the given kinds, when given; may be empty then)."""
@@ -165,11 +170,10 @@ def build_set_store(settings: Settings, eval_set: EvalSet, progress: bool = Fals
         folder = eval_set.fixtures
         if not folder.is_dir():
             raise InputError(f"the {eval_set.name} set's fixture folder is missing: {folder}")
-        files = [str(p) for p in sorted(folder.iterdir()) if p.suffix.lower() in FIXTURE_TEXT_SUFFIXES
-                 and (eval_set.only is None or p.stem in eval_set.only)]
+        files = [str(p) for p in sorted(folder.iterdir())
+                 if p.suffix.lower() in FIXTURE_TEXT_SUFFIXES and eval_set.holds(p.stem)]
         with FixtureServer(folder) as server:
-            urls = [url for stem, url in server.html_urls().items()
-                    if eval_set.only is None or stem in eval_set.only]
+            urls = [url for stem, url in server.html_urls().items() if eval_set.holds(stem)]
             report = ingest([str(settings.corpus_dir), *files, *urls], settings, store=store, prune=True,
                             progress=progress)
         aliases = html_doc_ids(folder)
@@ -200,9 +204,9 @@ def sample(items: list[GoldItem], n: int, shares: list[GoldItem] | None = None) 
     by_kind: dict[str, list[GoldItem]] = {}
     for item in items:
         by_kind.setdefault(item.kind, []).append(item)
-    base = [i for i in shares or items if i.kind in by_kind]
-    quota = {kind: min(n * sum(i.kind == kind for i in base) / len(base), len(group))
-             for kind, group in by_kind.items()}
+    counts = Counter(i.kind for i in shares or items if i.kind in by_kind)
+    total = sum(counts.values())
+    quota = {kind: min(n * counts[kind] / total, len(group)) for kind, group in by_kind.items()}
     take = {kind: int(q) for kind, q in quota.items()}
     room = [k for k in quota if take[k] < len(by_kind[k])]
     for kind in sorted(room, key=lambda k: (take[k] - quota[k], k))[: max(0, n - sum(take.values()))]:
